@@ -21,6 +21,7 @@ public static class ActorGicCommand
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var root = new RootCommand("ActorGic: an executable model of GICv3 SGIs and Linux arm64 IPIs.");
+        root.Subcommands.Add(RunCommand.Build(output));
         root.Subcommands.Add(SgiCommand.Build(output));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -87,6 +87,7 @@ public static class SgiCommand
             }
             if (file is not null)
             {
+                if (!File.Exists(file)) throw new ScenarioException("--topology", $"{file}: no such file");
                 var topology = TopologyLoader.FromConfig(HoconFile.Load(file));
                 if (rss && !topology.Rss) topology = Topology.FromMpidrs(Enumerable.Range(0, topology.CpuCount).Select(topology.MpidrOf).ToList(), true);
                 return topology;

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using ActorGic.Engine;
+using ActorGic.Scenarios;
+
+namespace ActorGic.Cli;
+
+/// <summary><c>actorgic run FILE.conf</c>: runs a scenario, prints the summary, writes report and trace when asked.</summary>
+public static class RunCommand
+{
+    public static Command Build(TextWriter output)
+    {
+        var file = new Argument<string>("FILE.conf") { Description = "the scenario file" };
+        var engine = new Option<string>("--engine") { Description = "reference (one event queue) or actors", DefaultValueFactory = _ => "reference" };
+        var nodes = new Option<int>("--nodes") { Description = "cluster nodes (actor engine)", DefaultValueFactory = _ => 1 };
+        var report = new Option<string>("--report") { Description = "write the JSON report here" };
+        var trace = new Option<string>("--trace") { Description = "write the JSON Lines trace here" };
+        var seed = new Option<string>("--seed") { Description = "override the scenario's seed" };
+        var run = new Command("run", "Run a scenario and print its summary.") { file, engine, nodes, report, trace, seed };
+        run.SetAction(parse =>
+        {
+            string engineName = parse.GetValue(engine)!;
+            if (engineName is not ("reference" or "actors"))
+                throw new ScenarioException("--engine", $"\"{engineName}\" is not reference or actors");
+            if (engineName == "actors")
+                throw new ScenarioException("--engine", "the actor engine is not available yet; use --engine reference");
+            if (parse.GetValue(nodes) != 1)
+                throw new ScenarioException("--nodes", "clustered runs are not available yet; use --nodes 1");
+            long? seedOverride = parse.GetValue(seed) is { } s
+                ? long.TryParse(s, out long v) ? v : throw new ScenarioException("--seed", $"\"{s}\" is not an integer")
+                : null;
+            var scenario = ScenarioLoader.LoadFile(parse.GetValue(file)!, seedOverride);
+            string? tracePath = parse.GetValue(trace);
+            var simulation = new Simulation(scenario, keepTrace: tracePath is not null);
+            var outcome = new ReferenceEngine(simulation).Run(scenario.End);
+            var result = RunReport.Build(simulation, outcome, engineName);
+            WriteOutputs(result, simulation, parse.GetValue(report), tracePath);
+            Summary.Print(result, output);
+            return result.InvariantsOk ? ExitCode.Ok : ExitCode.InvariantViolation;
+        });
+        return run;
+    }
+
+    /// <summary>Writes to a temporary file first and renames it, so a failed run never leaves a report that looks whole.</summary>
+    private static void WriteOutputs(RunReport report, Simulation simulation, string? reportPath, string? tracePath)
+    {
+        if (tracePath is not null) Atomic(tracePath, stream => ReportJson.WriteTrace(simulation.Components.Select(c => c.Trace), stream));
+        if (reportPath is not null) Atomic(reportPath, stream => ReportJson.Write(report, stream));
+    }
+
+    internal static void Atomic(string path, Action<Stream> write)
+    {
+        string full = Path.GetFullPath(path);
+        string? dir = Path.GetDirectoryName(full);
+        if (dir is not null && !Directory.Exists(dir)) throw new ScenarioException(path, $"directory {dir} does not exist");
+        string temp = full + ".partial";
+        using (var stream = File.Create(temp)) write(stream);
+        File.Move(temp, full, overwrite: true);
+    }
+}

@@ -1,0 +1,50 @@
+namespace ActorGic.Engine;
+
+/// <summary>Where a component's outgoing events go; each engine supplies its own.</summary>
+public interface IEventSink
+{
+    void Post(in SimEvent e);
+}
+
+/// <summary>
+/// A deterministic state machine of the simulation: (state, event, now) -> state', emitted
+/// events with delays. The same objects run under the reference engine and inside actors.
+/// </summary>
+public abstract class Component
+{
+    private long _seq;
+
+    protected Component(int id, TraceRecorder trace)
+    {
+        Id = id;
+        Trace = trace;
+    }
+
+    public int Id { get; }
+    public TraceRecorder Trace { get; }
+    public long Now { get; private set; }
+    public IEventSink Sink { get; set; } = NullSink.Instance;
+
+    public void Deliver(in SimEvent e)
+    {
+        Now = e.Time;
+        Handle(e);
+    }
+
+    protected abstract void Handle(in SimEvent e);
+
+    protected void Send(int target, long delay, EventKind kind, int a = 0, int b = 0, long c = 0, long d = 0)
+    {
+        if (delay < 1) throw new InvalidOperationException($"component {Id}: delay {delay} < 1 ns");
+        Sink.Post(new SimEvent
+        {
+            Time = Now + delay, Target = target, Source = Id, Seq = _seq++, Kind = kind, A = a, B = b, C = c, D = d,
+        });
+    }
+
+    private sealed class NullSink : IEventSink
+    {
+        public static readonly NullSink Instance = new();
+        public void Post(in SimEvent e) => throw new InvalidOperationException("component has no sink");
+    }
+}

@@ -1,0 +1,271 @@
+using ActorGic.Gic;
+
+namespace ActorGic.Engine;
+
+/// <summary>What a PE is doing (the report's <c>state</c>).</summary>
+public enum CpuState { Running, Idle, Hung, Stopped, Offline }
+
+internal enum CpuTimer { ExceptionEntry, HandlerDone, IrqOn, TrafficArrival }
+
+/// <summary>
+/// One PE: its CPU interface registers, PSTATE, what it runs (thread code, idle, hung) and the
+/// interrupt handlers of the bare-metal harness (profile <c>none</c>): acknowledge, run for the
+/// timing model's handler time, EOI (and DIR in EOImode 1). It sees only the HPPI its
+/// redistributor offers; acknowledges and deactivations go back as messages.
+/// </summary>
+public sealed class CpuComponent : Component
+{
+    private readonly Layout _layout;
+    private readonly TimingModel _timing;
+    private readonly Scenario _scenario;
+    private readonly int _cpu;
+    private readonly int _distributor;
+    private readonly SplitMix64 _random;
+    private readonly List<Frame> _frames = new(4);
+    private readonly List<ulong> _writes = new(4);
+    private readonly int[] _one = new int[1];
+    private Hppi _offered = Hppi.None;
+    private bool _threadMasked;
+    private bool _entryPending;
+    private int _token;
+    private int _irqOnToken;
+
+    private struct Frame
+    {
+        public int Intid;
+        public long Remaining;
+        public long ResumedAt;
+        public int Token;
+    }
+
+    public CpuComponent(Layout layout, Scenario scenario, int cpu, CpuInterface cpuInterface, TraceRecorder trace)
+        : base(layout.CpuId(cpu), trace)
+    {
+        _layout = layout;
+        _scenario = scenario;
+        _timing = scenario.Timing;
+        _cpu = cpu;
+        _distributor = layout.DistributorId(layout.Topology.ChipOf(cpu));
+        _random = SplitMix64.For(scenario.Seed, Id);
+        CpuInterface = cpuInterface;
+    }
+
+    public CpuInterface CpuInterface { get; }
+    public CpuState State { get; private set; } = CpuState.Running;
+    public long[] Acks { get; } = new long[Intid.PrivateCount];
+    public long Spurious { get; private set; }
+    public long SgiWrites { get; private set; }
+    public List<string> Violations { get; } = new();
+
+    /// <summary>Handlers run with IRQs masked (PSTATE.I set by exception entry) unless the scenario makes them preemptible.</summary>
+    public bool PreemptibleHandlers { get; init; }
+
+    private bool IrqMasked => _frames.Count > 0 ? !PreemptibleHandlers : _threadMasked || State == CpuState.Hung;
+
+    protected override void Handle(in SimEvent e)
+    {
+        switch (e.Kind)
+        {
+            case EventKind.Action: DoAction(_scenario.Actions[e.A], e.A); break;
+            case EventKind.Offer:
+                _offered = e.A == Intid.Spurious
+                    ? Hppi.None
+                    : new Hppi(e.A, (byte)e.B, (InterruptGroup)((e.B >> 8) & 0xFF), (e.B & (1 << 16)) != 0);
+                TryTakeInterrupt();
+                break;
+            case EventKind.Timer: OnTimer((CpuTimer)e.A, e.B, (int)e.C); break;
+            default: throw new InvalidOperationException($"cpu {_cpu}: unexpected {e.Kind}");
+        }
+    }
+
+    private void OnTimer(CpuTimer timer, int token, int action)
+    {
+        switch (timer)
+        {
+            case CpuTimer.ExceptionEntry: TakeException(); break;
+            case CpuTimer.HandlerDone:
+                if (_frames.Count > 0 && _frames[^1].Token == token) CompleteHandler();
+                break;
+            case CpuTimer.IrqOn:
+                if (token != _irqOnToken) break;
+                _threadMasked = false;
+                TryTakeInterrupt();
+                break;
+            case CpuTimer.TrafficArrival: TrafficArrival(_scenario.Actions[action], action); break;
+        }
+    }
+
+    /// <summary>Takes an exception if the CPU interface signals and PSTATE lets the signal in.</summary>
+    private void TryTakeInterrupt()
+    {
+        if (_entryPending || State is CpuState.Stopped or CpuState.Offline) return;
+        var signal = CpuInterface.Signal(_offered);
+        if (signal == SignalKind.None) return;
+        if (!new PState(I: IrqMasked).TakesException(signal, CpuInterface.SctlrNmi)) return;
+        Trace.Emit(Now, _cpu, TraceKind.Signal, _offered.Intid, _offered.Priority);
+        _entryPending = true;
+        Send(Id, _timing.ExceptionEntry, EventKind.Timer, (int)CpuTimer.ExceptionEntry);
+    }
+
+    /// <summary>The vector: pause a preempted handler, read ICC_IAR1_EL1, activate, enter the handler.</summary>
+    private void TakeException()
+    {
+        _entryPending = false;
+        PauseTopFrame();
+        var offered = _offered;
+        int intid = CpuInterface.Acknowledge1(offered);
+        if (intid >= Intid.SpiLimit)
+        {
+            Spurious++;
+            Trace.Emit(Now, _cpu, TraceKind.Spurious, intid);
+            ResumeTopFrame();
+            TryTakeInterrupt();
+            return;
+        }
+        Acks[intid]++;
+        Trace.Emit(Now, _cpu, TraceKind.Ack, intid, offered.Priority);
+        Send(_layout.RedistributorId(_cpu), _timing.CpuToRedistributor, EventKind.Activate, intid, 0, 0, Now);
+        _offered = Hppi.None; // consumed: the redistributor offers its next HPPI
+        Trace.Emit(Now, _cpu, TraceKind.Enter, intid);
+        _frames.Add(new Frame { Intid = intid, Remaining = _timing.Handler, ResumedAt = Now });
+        ResumeTopFrame();
+        TryTakeInterrupt();
+    }
+
+    private void CompleteHandler()
+    {
+        var frame = _frames[^1];
+        _frames.RemoveAt(_frames.Count - 1);
+        Trace.Emit(Now, _cpu, TraceKind.Exit, frame.Intid);
+        var error = CpuInterface.EndOfInterrupt1(frame.Intid, out bool deactivate);
+        if (error != GicError.None) Violation(frame.Intid, $"EOI of INTID {frame.Intid}: {error}");
+        Trace.Emit(Now, _cpu, TraceKind.Eoi, frame.Intid);
+        if (CpuInterface.EoiMode)
+        {
+            error = CpuInterface.DeactivateInterrupt(frame.Intid);
+            if (error != GicError.None) Violation(frame.Intid, $"DIR of INTID {frame.Intid}: {error}");
+            Trace.Emit(Now, _cpu, TraceKind.Dir, frame.Intid);
+            deactivate = error == GicError.None;
+        }
+        if (deactivate)
+            Send(_layout.RedistributorId(_cpu), _timing.CpuToRedistributor, EventKind.Deactivate, frame.Intid);
+        ResumeTopFrame();
+        TryTakeInterrupt();
+    }
+
+    private void PauseTopFrame()
+    {
+        if (_frames.Count == 0) return;
+        var top = _frames[^1];
+        top.Remaining -= Now - top.ResumedAt;
+        top.Token = ++_token; // the scheduled completion is now stale
+        _frames[^1] = top;
+    }
+
+    private void ResumeTopFrame()
+    {
+        if (_frames.Count == 0) return;
+        var top = _frames[^1];
+        top.ResumedAt = Now;
+        top.Token = ++_token;
+        _frames[^1] = top;
+        Send(Id, Math.Max(1, top.Remaining), EventKind.Timer, (int)CpuTimer.HandlerDone, top.Token);
+    }
+
+    private void DoAction(ScenarioAction action, int index)
+    {
+        switch (action.Do)
+        {
+            case ActionVerb.Sgi:
+                if (action.Irm) WriteSgi(new Sgi1r(0, 0, (byte)action.Intid, 0, Irm: true, 0, 0).Encode(), 0);
+                else SendSgi(action.Intid, action.To!.Resolve(_cpu, _layout.Cpus));
+                break;
+            case ActionVerb.IrqOff:
+                _threadMasked = true;
+                _irqOnToken++;
+                if (action.For > 0) Send(Id, action.For, EventKind.Timer, (int)CpuTimer.IrqOn, _irqOnToken);
+                break;
+            case ActionVerb.IrqOn:
+                _irqOnToken++;
+                _threadMasked = false;
+                TryTakeInterrupt();
+                break;
+            case ActionVerb.Hang:
+                SetState(CpuState.Hung);
+                break;
+            case ActionVerb.Idle:
+                SetState(CpuState.Idle);
+                TryTakeInterrupt();
+                break;
+            case ActionVerb.Enable:
+                Send(_layout.RedistributorId(_cpu), _timing.CpuToRedistributor, EventKind.RegisterWrite, (int)RegisterOp.Enable, action.Intid);
+                break;
+            case ActionVerb.Disable:
+                // Like a driver waiting for GICR_CTLR.RWP: the CPU no longer acts on an offer of it.
+                if (_offered.Intid == action.Intid) _offered = Hppi.None;
+                Send(_layout.RedistributorId(_cpu), _timing.CpuToRedistributor, EventKind.RegisterWrite, (int)RegisterOp.Disable, action.Intid);
+                break;
+            case ActionVerb.SetPriority:
+                Send(_layout.RedistributorId(_cpu), _timing.CpuToRedistributor, EventKind.RegisterWrite,
+                    (int)RegisterOp.SetPriority, action.Intid, action.Priority);
+                break;
+            case ActionVerb.Traffic:
+                ScheduleTraffic(action, index);
+                break;
+        }
+    }
+
+    private void ScheduleTraffic(ScenarioAction action, int index)
+    {
+        long gap = _random.NextExponentialNs(action.Rate);
+        if (Now + gap <= action.Until)
+            Send(Id, gap, EventKind.Timer, (int)CpuTimer.TrafficArrival, 0, index);
+    }
+
+    private void TrafficArrival(ScenarioAction action, int index)
+    {
+        int target;
+        if (action.To is { } to)
+        {
+            var set = to.Resolve(_cpu, _layout.Cpus);
+            target = set[_random.NextInt(set.Length)];
+        }
+        else
+        {
+            target = _random.NextInt(_layout.Cpus - 1);
+            if (target >= _cpu) target++;
+        }
+        _one[0] = target;
+        SendSgi(action.Intid, _one);
+        ScheduleTraffic(action, index);
+    }
+
+    /// <summary>Linux's gic_ipi_send_mask(): one ICC_SGI1R_EL1 write per consecutive run of a cluster.</summary>
+    private void SendSgi(int intid, ReadOnlySpan<int> targets)
+    {
+        _writes.Clear();
+        GicIpiSendMask.Compute(_layout.Topology, intid, targets, _writes);
+        for (int k = 0; k < _writes.Count; k++) WriteSgi(_writes[k], k);
+    }
+
+    private void WriteSgi(ulong value, int k)
+    {
+        SgiWrites++;
+        long leave = k * _timing.SgiWrite;
+        Trace.Emit(Now + leave, _cpu, TraceKind.SgiWrite, (int)((value >> 24) & 0xF), (long)value);
+        Send(_distributor, leave + _timing.CpuToDistributor, EventKind.SgiWrite, _cpu,
+            DistributorComponent.EncodeGroup(InterruptGroup.Group1NonSecure), (long)value, Now);
+    }
+
+    private void SetState(CpuState state)
+    {
+        State = state;
+        Trace.Emit(Now, _cpu, TraceKind.State, -1, (long)state);
+    }
+
+    private void Violation(int intid, string what)
+    {
+        Violations.Add($"t={Now} cpu {_cpu}: {what}");
+        Trace.Emit(Now, _cpu, TraceKind.Violation, intid);
+    }
+}

@@ -1,0 +1,64 @@
+using ActorGic.Gic;
+
+namespace ActorGic.Engine;
+
+/// <summary>
+/// Component ids: CPUs 0..N-1, then their redistributors, then one distributor per chip. Ids
+/// order the digest's hash chains, so they depend only on the topology.
+/// </summary>
+public sealed class Layout
+{
+    public Layout(Topology topology)
+    {
+        Topology = topology;
+        Cpus = topology.CpuCount;
+        Chips = topology.ChipCount;
+        var perChip = new List<int>[Chips];
+        for (int chip = 0; chip < Chips; chip++) perChip[chip] = new List<int>();
+        for (int cpu = 0; cpu < Cpus; cpu++) perChip[topology.ChipOf(cpu)].Add(cpu);
+        CpusOfChip = perChip.Select(l => l.ToArray()).ToArray();
+    }
+
+    public Topology Topology { get; }
+    public int Cpus { get; }
+    public int Chips { get; }
+    public int ComponentCount => 2 * Cpus + Chips;
+    public int[][] CpusOfChip { get; }
+
+    public int CpuId(int cpu) => cpu;
+    public int RedistributorId(int cpu) => Cpus + cpu;
+    public int DistributorId(int chip) => 2 * Cpus + chip;
+
+    public bool IsCpu(int id) => id < Cpus;
+    public bool IsRedistributor(int id) => id >= Cpus && id < 2 * Cpus;
+
+    /// <summary>The CPU a component belongs to, for the trace's cpu field (-1 for a distributor).</summary>
+    public int CpuOf(int id) => id < Cpus ? id : id < 2 * Cpus ? id - Cpus : -1;
+}
+
+/// <summary>SplitMix64: a small, fast generator whose sequence never changes between .NET versions.</summary>
+public sealed class SplitMix64(ulong seed)
+{
+    private ulong _state = seed;
+
+    public static SplitMix64 For(long scenarioSeed, int component) =>
+        new((ulong)scenarioSeed * 0x9E3779B97F4A7C15UL ^ ((ulong)(uint)component + 1) * 0xBF58476D1CE4E5B9UL);
+
+    public ulong Next()
+    {
+        ulong z = _state += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    /// <summary>Uniform in [0, n).</summary>
+    public int NextInt(int n) => (int)((Next() >> 33) % (ulong)n);
+
+    /// <summary>Uniform in (0, 1].</summary>
+    public double NextUnit() => ((Next() >> 11) + 1) * (1.0 / 9007199254740992.0);
+
+    /// <summary>An exponential gap in ns for a Poisson process of <paramref name="ratePerSecond"/>, at least 1 ns.</summary>
+    public long NextExponentialNs(double ratePerSecond) =>
+        Math.Max(1, (long)Math.Round(-Math.Log(NextUnit()) / ratePerSecond * 1e9));
+}

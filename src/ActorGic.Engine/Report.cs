@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using ActorGic.Gic;
+
+namespace ActorGic.Engine;
+
+public sealed record LatencySummary(long Count, long P50, long P99, long Max)
+{
+    /// <summary>Exact nearest-rank percentiles over every sample.</summary>
+    public static LatencySummary Of(List<long> samples)
+    {
+        if (samples.Count == 0) return new LatencySummary(0, 0, 0, 0);
+        var sorted = samples.ToArray();
+        Array.Sort(sorted);
+        return new LatencySummary(sorted.Length, Rank(sorted, 0.50), Rank(sorted, 0.99), sorted[^1]);
+    }
+
+    private static long Rank(long[] sorted, double q) => sorted[Math.Max(0, (int)Math.Ceiling(q * sorted.Length) - 1)];
+}
+
+public sealed record CpuReport(int Cpu, string Mpidr, CpuState State, IReadOnlyDictionary<int, long> Acks, long Spurious);
+
+public sealed record Totals(long SgiWrites, long Sent, long Coalesced, long Delivered, long Dropped, long Pending, long Lost);
+
+public sealed record SgiTableRow(int Sgi, string? Owner, bool Nmi, string Mode);
+
+/// <summary>The report of SCENARIOS.md section 3, before it is written as JSON or as a table.</summary>
+public sealed record RunReport
+{
+    public required string Scenario { get; init; }
+    public long Seed { get; init; }
+    public required string Engine { get; init; }
+    public int Nodes { get; init; } = 1;
+    public bool Complete { get; init; } = true;
+    public int Cpus { get; init; }
+    public long EndNs { get; init; }
+    public long ReachedNs { get; init; }
+    public required IReadOnlyList<CpuReport> PerCpu { get; init; }
+    public required Totals Totals { get; init; }
+    public required IReadOnlyDictionary<string, LatencySummary> LatencyNs { get; init; }
+    public required IReadOnlyList<SgiTableRow> SgiTable { get; init; }
+    public required IReadOnlyList<string> Violations { get; init; }
+    public required string Digest { get; init; }
+    public long Events { get; init; }
+    public bool InvariantsOk => Violations.Count == 0;
+
+    /// <summary>Builds the report from a finished simulation (all components local).</summary>
+    public static RunReport Build(Simulation sim, RunOutcome outcome, string engine, int nodes = 1)
+    {
+        var layout = sim.Layout;
+        var perCpu = new List<CpuReport>(layout.Cpus);
+        var violations = new List<string>();
+        var latencies = new SortedDictionary<int, List<long>>();
+        long writes = 0, coalesced = 0, delivered = 0, dropped = 0, latched = 0, sent = 0;
+        for (int cpu = 0; cpu < layout.Cpus; cpu++)
+        {
+            var c = sim.Cpu(cpu);
+            var r = sim.Redistributor(cpu);
+            var acks = new SortedDictionary<int, long>();
+            for (int intid = 0; intid < c.Acks.Length; intid++)
+                if (c.Acks[intid] != 0) acks[intid] = c.Acks[intid];
+            perCpu.Add(new CpuReport(cpu, layout.Topology.MpidrOf(cpu).ToString(), c.State, acks, c.Spurious));
+            writes += c.SgiWrites;
+            coalesced += r.Coalesced;
+            delivered += r.Delivered;
+            dropped += r.Dropped;
+            latched += r.LatchedSgis;
+            violations.AddRange(c.Violations);
+            violations.AddRange(r.Violations);
+            for (int intid = 0; intid < Intid.SgiCount; intid++)
+            {
+                if (r.Latencies[intid].Count == 0) continue;
+                if (!latencies.TryGetValue(intid, out var list)) latencies[intid] = list = new List<long>();
+                list.AddRange(r.Latencies[intid]);
+            }
+        }
+        for (int chip = 0; chip < layout.Chips; chip++) sent += sim.Distributor(chip).Sent;
+        long inFlight = outcome.InFlight.Count(e => e.Kind == EventKind.SetPending);
+        long pending = latched + inFlight;
+        long lost = sent - coalesced - delivered - dropped - pending;
+        if (lost != 0) violations.Add($"lost {lost} SGI(s): sent {sent} != coalesced {coalesced} + delivered {delivered} + dropped {dropped} + pending {pending}");
+        return new RunReport
+        {
+            Scenario = sim.Scenario.Name,
+            Seed = sim.Scenario.Seed,
+            Engine = engine,
+            Nodes = nodes,
+            Complete = outcome.Complete,
+            Cpus = layout.Cpus,
+            EndNs = sim.Scenario.End,
+            ReachedNs = outcome.ReachedNs,
+            PerCpu = perCpu,
+            Totals = new Totals(writes, sent, coalesced, delivered, dropped, pending, lost),
+            LatencyNs = latencies.ToDictionary(kv => $"SGI{kv.Key}", kv => LatencySummary.Of(kv.Value)),
+            SgiTable = BuildSgiTable(sim.Scenario),
+            Violations = violations,
+            Digest = ComputeDigest(sim.Components.Select(c => c.Trace)),
+            Events = outcome.Events,
+        };
+    }
+
+    /// <summary>Profile none leaves every SGI to the harness: all 16 free.</summary>
+    private static IReadOnlyList<SgiTableRow> BuildSgiTable(Scenario scenario) =>
+        Enumerable.Range(0, Intid.SgiCount).Select(sgi => new SgiTableRow(sgi, null, false, "free")).ToList();
+
+    /// <summary>SHA-256 over every component's trace chain, in component order.</summary>
+    public static string ComputeDigest(IEnumerable<TraceRecorder> traces)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> buffer = stackalloc byte[24];
+        foreach (var trace in traces.OrderBy(t => t.Component))
+        {
+            var (a, b) = trace.Chain;
+            BitConverter.TryWriteBytes(buffer[..8], a);
+            BitConverter.TryWriteBytes(buffer[8..16], b);
+            BitConverter.TryWriteBytes(buffer[16..], trace.Count);
+            sha.AppendData(buffer);
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+}

@@ -1,0 +1,114 @@
+using System.Text.Json;
+
+namespace ActorGic.Engine;
+
+/// <summary>Writes the report and the trace with exactly the contract's names (SCENARIOS.md sections 3 and 4).</summary>
+public static class ReportJson
+{
+    public static void Write(RunReport report, Stream stream)
+    {
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("scenario", report.Scenario);
+        w.WriteNumber("seed", report.Seed);
+        w.WriteString("engine", report.Engine);
+        w.WriteNumber("nodes", report.Nodes);
+        w.WriteBoolean("complete", report.Complete);
+        w.WriteNumber("cpus", report.Cpus);
+        w.WriteNumber("end_ns", report.EndNs);
+        w.WriteNumber("reached_ns", report.ReachedNs);
+        w.WriteStartArray("per_cpu");
+        foreach (var cpu in report.PerCpu)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("cpu", cpu.Cpu);
+            w.WriteString("mpidr", cpu.Mpidr);
+            w.WriteString("state", cpu.State.ToString().ToLowerInvariant());
+            w.WriteStartObject("acks");
+            foreach (var (intid, n) in cpu.Acks) w.WriteNumber(intid.ToString(), n);
+            w.WriteEndObject();
+            w.WriteNumber("spurious", cpu.Spurious);
+            w.WriteStartObject("ipis");
+            w.WriteEndObject();
+            w.WriteStartObject("nmi_users");
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        var t = report.Totals;
+        w.WriteStartObject("totals");
+        w.WriteNumber("sgi_writes", t.SgiWrites);
+        w.WriteNumber("sent", t.Sent);
+        w.WriteNumber("coalesced", t.Coalesced);
+        w.WriteNumber("delivered", t.Delivered);
+        w.WriteNumber("dropped", t.Dropped);
+        w.WriteNumber("pending", t.Pending);
+        w.WriteNumber("lost", t.Lost);
+        w.WriteEndObject();
+        w.WriteStartObject("per_ipi");
+        w.WriteEndObject();
+        w.WriteStartObject("per_nmi_user");
+        w.WriteEndObject();
+        w.WriteStartObject("latency_ns");
+        foreach (var (name, l) in report.LatencyNs)
+        {
+            w.WriteStartObject(name);
+            w.WriteNumber("count", l.Count);
+            w.WriteNumber("p50", l.P50);
+            w.WriteNumber("p99", l.P99);
+            w.WriteNumber("max", l.Max);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+        w.WriteStartArray("sgi_table");
+        foreach (var row in report.SgiTable)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("sgi", row.Sgi);
+            if (row.Owner is null) w.WriteNull("owner");
+            else w.WriteString("owner", row.Owner);
+            w.WriteBoolean("nmi", row.Nmi);
+            w.WriteString("mode", row.Mode);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartObject("invariants");
+        w.WriteBoolean("ok", report.InvariantsOk);
+        w.WriteStartArray("violations");
+        foreach (var v in report.Violations) w.WriteStringValue(v);
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteString("digest", report.Digest);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The trace as JSON Lines in canonical order (t, cpu, seq).</summary>
+    public static void WriteTrace(IEnumerable<TraceRecorder> traces, Stream stream)
+    {
+        var events = traces.SelectMany(t => t.Events)
+            .OrderBy(e => e.T).ThenBy(e => e.Cpu).ThenBy(e => e.Component).ThenBy(e => e.Seq);
+        using var w = new Utf8JsonWriter(stream);
+        foreach (var e in events)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("t", e.T);
+            w.WriteNumber("cpu", e.Cpu);
+            w.WriteString("ev", e.Kind.Name());
+            if (e.Intid >= 0) w.WriteNumber("intid", e.Intid);
+            switch (e.Kind)
+            {
+                case TraceKind.SgiWrite: w.WriteString("value", $"0x{(ulong)e.Value:X16}"); break;
+                case TraceKind.Ack:
+                case TraceKind.Signal: w.WriteNumber("prio", e.Value); break;
+                case TraceKind.Drop: w.WriteString("reason", ((DropReason)e.Value).ToString().ToLowerInvariant()); break;
+                case TraceKind.Enter:
+                case TraceKind.Exit: w.WriteString("handler", $"SGI{e.Intid}"); break;
+                case TraceKind.State: w.WriteString("state", ((CpuState)e.Value).ToString().ToLowerInvariant()); break;
+            }
+            w.WriteEndObject();
+            w.Flush();
+            stream.WriteByte((byte)'\n');
+            w.Reset();
+        }
+    }
+}

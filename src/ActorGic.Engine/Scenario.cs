@@ -1,0 +1,96 @@
+using ActorGic.Gic;
+
+namespace ActorGic.Engine;
+
+public enum NmiMode { Pseudo, Architected, None }
+
+/// <summary>The scenario's <c>gic</c> block.</summary>
+public sealed record GicOptions
+{
+    public int PriorityBits { get; init; } = 5;
+    public bool EoiMode { get; init; }
+    public NmiMode Nmi { get; init; } = NmiMode.Pseudo;
+    public SecurityStates Security { get; init; } = SecurityStates.One;
+    /// <summary>How many SGIs Linux may use as Non-secure: 8 (8-15 left to firmware) or 16.</summary>
+    public int NonSecureSgis { get; init; } = 8;
+
+    public GicConfig ToConfig(bool rss) => new()
+    {
+        PriorityBits = PriorityBits, Security = Security, ArchitectedNmi = Nmi == NmiMode.Architected, Rss = rss,
+    };
+}
+
+/// <summary>The CPUs an action targets: <c>self</c>, <c>all</c>, <c>all-but-self</c> or a list.</summary>
+public sealed record TargetSet(TargetSetKind Kind, int[] Cpus)
+{
+    public static TargetSet Self { get; } = new(TargetSetKind.Self, []);
+    public static TargetSet All { get; } = new(TargetSetKind.All, []);
+    public static TargetSet AllButSelf { get; } = new(TargetSetKind.AllButSelf, []);
+    public static TargetSet List(IEnumerable<int> cpus) => new(TargetSetKind.List, cpus.Distinct().Order().ToArray());
+
+    /// <summary>The targets in ascending order (a cpumask).</summary>
+    public int[] Resolve(int self, int cpuCount) => Kind switch
+    {
+        TargetSetKind.Self => [self],
+        TargetSetKind.All => Enumerable.Range(0, cpuCount).ToArray(),
+        TargetSetKind.AllButSelf => Enumerable.Range(0, cpuCount).Where(c => c != self).ToArray(),
+        _ => Cpus,
+    };
+
+    public override string ToString() => Kind switch
+    {
+        TargetSetKind.Self => "self",
+        TargetSetKind.All => "all",
+        TargetSetKind.AllButSelf => "all-but-self",
+        _ => "[" + string.Join(", ", Cpus) + "]",
+    };
+}
+
+public enum TargetSetKind { Self, All, AllButSelf, List }
+
+/// <summary>Scenario verbs (the <c>do</c> key).</summary>
+public enum ActionVerb
+{
+    Sgi,
+    IrqOff,
+    IrqOn,
+    Hang,
+    Idle,
+    SetPriority,
+    Enable,
+    Disable,
+    Traffic,
+}
+
+/// <summary>One scenario action; which optional fields apply depends on <see cref="Do"/>.</summary>
+public sealed record ScenarioAction
+{
+    public required long At { get; init; }
+    public required int Cpu { get; init; }
+    public required ActionVerb Do { get; init; }
+    public int Intid { get; init; } = -1;
+    public TargetSet? To { get; init; }
+    public bool Irm { get; init; }
+    /// <summary>irq-off: how long, or 0 for until irq-on.</summary>
+    public long For { get; init; }
+    public int Priority { get; init; }
+    /// <summary>traffic: requests per virtual second per CPU.</summary>
+    public double Rate { get; init; }
+    public long Until { get; init; }
+    public TargetSet? Cpus { get; init; }
+}
+
+/// <summary>A validated scenario: everything a run needs, nothing left to check.</summary>
+public sealed record Scenario
+{
+    public required string Name { get; init; }
+    public long Seed { get; init; }
+    public required long End { get; init; }
+    public required Topology Topology { get; init; }
+    public GicOptions Gic { get; init; } = new();
+    public string Profile { get; init; } = "none";
+    public TimingModel Timing { get; init; } = TimingModel.Default;
+    public IReadOnlyList<ScenarioAction> Actions { get; init; } = [];
+    /// <summary>kernel.preemptible-handlers: handlers run with PSTATE.I clear, so a higher priority preempts them.</summary>
+    public bool PreemptibleHandlers { get; init; }
+}

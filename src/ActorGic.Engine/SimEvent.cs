@@ -1,0 +1,73 @@
+namespace ActorGic.Engine;
+
+/// <summary>What a simulation event carries. Field use per kind is documented on <see cref="SimEvent"/>.</summary>
+public enum EventKind : byte
+{
+    /// <summary>A scenario action reaches its CPU. A = action index.</summary>
+    Action,
+    /// <summary>A CPU's timer. A = timer kind, B = token, C = argument.</summary>
+    Timer,
+    /// <summary>An ICC_SGI1R_EL1 write reaching a distributor. C = value, A = writer CPU, B = group | irm-remote flag, D = request time.</summary>
+    SgiWrite,
+    /// <summary>A distributor setting an SGI pending at a redistributor. A = INTID, B = group, D = request time.</summary>
+    SetPending,
+    /// <summary>A redistributor offering its HPPI. A = INTID (1023: nothing), B = priority | group &lt;&lt; 8 | nmi &lt;&lt; 16.</summary>
+    Offer,
+    /// <summary>The CPU acknowledged: activate at the redistributor. A = INTID, D = handler entry time.</summary>
+    Activate,
+    /// <summary>Deactivate at the redistributor (EOI in EOImode 0, or DIR). A = INTID.</summary>
+    Deactivate,
+    /// <summary>A redistributor register write from its CPU. A = operation, B = INTID, C = value.</summary>
+    RegisterWrite,
+}
+
+/// <summary>
+/// One event in virtual time. Events reach a component in the order (Time, Source, Seq): that
+/// order, the same in every engine, is what makes a run a function of its scenario and seed.
+/// A struct with plain fields so the hot path allocates nothing.
+/// </summary>
+public struct SimEvent
+{
+    public long Time;
+    public int Target;
+    public int Source;
+    public long Seq;
+    public EventKind Kind;
+    public int A;
+    public int B;
+    public long C;
+    public long D;
+
+    /// <summary>Sources of scenario actions: they come before any component at the same time.</summary>
+    public const int ScenarioSource = -1;
+
+    public static int Compare(in SimEvent x, in SimEvent y)
+    {
+        int c = x.Time.CompareTo(y.Time);
+        if (c != 0) return c;
+        c = x.Source.CompareTo(y.Source);
+        return c != 0 ? c : x.Seq.CompareTo(y.Seq);
+    }
+}
+
+/// <summary>Orders events for one component: (Time, Source, Seq).</summary>
+public sealed class SimEventOrder : IComparer<SimEvent>
+{
+    public static readonly SimEventOrder Instance = new();
+    public int Compare(SimEvent x, SimEvent y) => SimEvent.Compare(x, y);
+}
+
+/// <summary>Orders events for the whole system: (Time, Target, Source, Seq).</summary>
+public sealed class GlobalEventOrder : IComparer<SimEvent>
+{
+    public static readonly GlobalEventOrder Instance = new();
+    public int Compare(SimEvent x, SimEvent y)
+    {
+        int c = x.Time.CompareTo(y.Time);
+        if (c != 0) return c;
+        c = x.Target.CompareTo(y.Target);
+        if (c != 0) return c;
+        c = x.Source.CompareTo(y.Source);
+        return c != 0 ? c : x.Seq.CompareTo(y.Seq);
+    }
+}

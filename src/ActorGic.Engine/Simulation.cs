@@ -1,0 +1,85 @@
+using ActorGic.Gic;
+
+namespace ActorGic.Engine;
+
+/// <summary>
+/// Builds the components of a scenario, booted the way its kernel profile boots (profile
+/// <c>none</c>: a bare-metal harness in the style of kvm-unit-tests), and the scenario's initial
+/// events. Both engines start from exactly this.
+/// </summary>
+public sealed class Simulation
+{
+    public const byte HarnessPriority = 0xA0;
+    public const byte HarnessPmr = 0xF0;
+
+    public Simulation(Scenario scenario, bool keepTrace)
+    {
+        Scenario = scenario;
+        Layout = new Layout(scenario.Topology);
+        KeepTrace = keepTrace;
+        Config = scenario.Gic.ToConfig(scenario.Topology.Rss).Validated();
+        Components = new Component[Layout.ComponentCount];
+        for (int id = 0; id < Components.Length; id++) Components[id] = Create(id);
+    }
+
+    public Scenario Scenario { get; }
+    public Layout Layout { get; }
+    public GicConfig Config { get; }
+    public bool KeepTrace { get; }
+    public Component[] Components { get; }
+
+    public CpuComponent Cpu(int cpu) => (CpuComponent)Components[Layout.CpuId(cpu)];
+    public RedistributorComponent Redistributor(int cpu) => (RedistributorComponent)Components[Layout.RedistributorId(cpu)];
+    public DistributorComponent Distributor(int chip) => (DistributorComponent)Components[Layout.DistributorId(chip)];
+
+    /// <summary>The groups enabled in GICD_CTLR and every CPU interface after boot.</summary>
+    public static GroupEnables BootEnables => GroupEnables.Group0 | GroupEnables.Group1NonSecure;
+
+    private Component Create(int id)
+    {
+        var trace = new TraceRecorder(id, KeepTrace);
+        if (Layout.IsCpu(id))
+        {
+            var cpuInterface = new CpuInterface(Config)
+            {
+                GroupEnable0 = true, GroupEnable1 = true, EoiMode = Scenario.Gic.EoiMode, Pmr = HarnessPmr,
+            };
+            return new CpuComponent(Layout, Scenario, id, cpuInterface, trace) { PreemptibleHandlers = Scenario.PreemptibleHandlers };
+        }
+        if (Layout.IsRedistributor(id))
+        {
+            int cpu = Layout.CpuOf(id);
+            var bank = new Redistributor(Config);
+            for (int intid = 0; intid < Intid.SgiCount; intid++)
+            {
+                bank.SetGroup(intid, InterruptGroup.Group1NonSecure);
+                bank.SetPriority(intid, HarnessPriority);
+                bank.SetEnabled(intid, true);
+            }
+            return new RedistributorComponent(Layout, Scenario.Timing, cpu, bank, BootEnables, Intid.SgiCount, trace);
+        }
+        return new DistributorComponent(Layout, Scenario.Timing, id - 2 * Layout.Cpus, trace);
+    }
+
+    /// <summary>
+    /// The scenario's actions as events from the scenario source, in action order. A traffic
+    /// action starts a process on every CPU of its <c>cpus</c> set.
+    /// </summary>
+    public IEnumerable<SimEvent> InitialEvents()
+    {
+        long seq = 0;
+        for (int i = 0; i < Scenario.Actions.Count; i++)
+        {
+            var action = Scenario.Actions[i];
+            var cpus = action.Do == ActionVerb.Traffic
+                ? (action.Cpus ?? TargetSet.All).Resolve(action.Cpu, Layout.Cpus)
+                : [action.Cpu];
+            foreach (int cpu in cpus)
+                yield return new SimEvent
+                {
+                    Time = action.At, Target = Layout.CpuId(cpu), Source = SimEvent.ScenarioSource, Seq = seq++,
+                    Kind = EventKind.Action, A = i,
+                };
+        }
+    }
+}

@@ -1,0 +1,31 @@
+namespace ActorGic.Engine;
+
+/// <summary>
+/// The timing model, in integer nanoseconds of virtual time (every latency at least 1 ns). The
+/// defaults live in hocon/actorgic.conf; scenarios override any of them.
+/// </summary>
+public sealed record TimingModel
+{
+    /// <summary>An ICC_SGI1R_EL1 write travelling from the CPU interface to its chip's distributor.</summary>
+    public long CpuToDistributor { get; init; } = 40;
+    /// <summary>A set-pending from the distributor to a redistributor on the same chip.</summary>
+    public long DistributorToRedistributor { get; init; } = 40;
+    /// <summary>An SGI crossing from one chip's distributor to another's.</summary>
+    public long ChipToChip { get; init; } = 300;
+    /// <summary>The redistributor offering its HPPI to the CPU interface.</summary>
+    public long RedistributorToCpu { get; init; } = 20;
+    /// <summary>Activate / deactivate / register writes from the CPU to its redistributor.</summary>
+    public long CpuToRedistributor { get; init; } = 20;
+    /// <summary>The sender's cost of one ICC_SGI1R_EL1 write (successive writes leave this far apart).</summary>
+    public long SgiWrite { get; init; } = 5;
+    /// <summary>From the signal to the first instruction of the vector (exception entry, ICC_IAR1_EL1 read).</summary>
+    public long ExceptionEntry { get; init; } = 50;
+    /// <summary>The default handler time for raw SGIs (profile none).</summary>
+    public long Handler { get; init; } = 500;
+
+    public static TimingModel Default { get; } = new();
+
+    /// <summary>The smallest latency of any message between two components: the engines' lookahead.</summary>
+    public long Lookahead => Math.Min(Math.Min(Math.Min(CpuToDistributor, DistributorToRedistributor), ChipToChip),
+        Math.Min(RedistributorToCpu, CpuToRedistributor));
+}

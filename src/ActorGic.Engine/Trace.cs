@@ -1,0 +1,85 @@
+namespace ActorGic.Engine;
+
+/// <summary>Trace event kinds: the names of SCENARIOS.md section 4.</summary>
+public enum TraceKind : byte
+{
+    SgiWrite,
+    Pend,
+    Coalesce,
+    Drop,
+    Signal,
+    Ack,
+    Spurious,
+    Eoi,
+    Dir,
+    Enter,
+    Exit,
+    State,
+    Violation,
+}
+
+public static class TraceKindNames
+{
+    private static readonly string[] Names =
+        ["sgi-write", "pend", "coalesce", "drop", "signal", "ack", "spurious", "eoi", "dir", "enter", "exit", "state", "violation"];
+
+    public static string Name(this TraceKind kind) => Names[(int)kind];
+}
+
+/// <summary>
+/// One trace event. <see cref="Intid"/> is -1 when the event has none. <see cref="Value"/> and
+/// <see cref="Extra"/> are kind-specific (sgi-write: the register value; ack: the priority;
+/// drop: the reason code; enter/exit: the handler code).
+/// </summary>
+public readonly record struct TraceEvent(long T, int Cpu, int Component, long Seq, TraceKind Kind, int Intid, long Value, int Extra);
+
+/// <summary>
+/// A component's trace: a hash chain over every event it emits, in its own processing order,
+/// and optionally the events themselves. Chains are combined in component order into the run's
+/// digest, so the digest depends only on behaviour, never on which engine or node ran it.
+/// The chain is a fast 128-bit mix (two lanes); the run digest is SHA-256 over the chains.
+/// </summary>
+public sealed class TraceRecorder
+{
+    private ulong _lane1 = 0x9E3779B97F4A7C15UL;
+    private ulong _lane2 = 0xC2B2AE3D27D4EB4FUL;
+    private long _seq;
+    private readonly List<TraceEvent>? _events;
+
+    public TraceRecorder(int component, bool keepEvents)
+    {
+        Component = component;
+        _events = keepEvents ? new List<TraceEvent>() : null;
+    }
+
+    public int Component { get; }
+    public long Count => _seq;
+    public IReadOnlyList<TraceEvent> Events => (IReadOnlyList<TraceEvent>?)_events ?? [];
+    public (ulong, ulong) Chain => (_lane1, _lane2);
+
+    public void Emit(long t, int cpu, TraceKind kind, int intid = -1, long value = 0, int extra = 0)
+    {
+        long seq = _seq++;
+        Mix((ulong)t);
+        Mix((ulong)(uint)cpu | ((ulong)kind << 32) | ((ulong)(uint)(intid + 1) << 40));
+        Mix((ulong)value);
+        Mix((uint)extra);
+        _events?.Add(new TraceEvent(t, cpu, Component, seq, kind, intid, value, extra));
+    }
+
+    private void Mix(ulong v)
+    {
+        _lane1 = Fmix((_lane1 ^ v) * 0xFF51AFD7ED558CCDUL);
+        _lane2 = Fmix((_lane2 + v) * 0xC4CEB9FE1A85EC53UL) ^ _lane1;
+    }
+
+    private static ulong Fmix(ulong k)
+    {
+        k ^= k >> 33;
+        k *= 0xFF51AFD7ED558CCDUL;
+        k ^= k >> 33;
+        k *= 0xC4CEB9FE1A85EC53UL;
+        k ^= k >> 33;
+        return k;
+    }
+}

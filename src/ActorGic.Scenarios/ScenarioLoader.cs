@@ -1,0 +1,264 @@
+using System.Globalization;
+using ActorGic.Engine;
+using ActorGic.Gic;
+using Akka.Configuration;
+
+namespace ActorGic.Scenarios;
+
+/// <summary>
+/// Turns a scenario file (SCENARIOS.md section 2) into a validated <see cref="Scenario"/>. Every
+/// invalid field is rejected before a run starts, with its HOCON path and the reason. Defaults
+/// come from hocon/actorgic.conf (embedded), under <c>actorgic</c>.
+/// </summary>
+public static class ScenarioLoader
+{
+    private static readonly string[] ScenarioKeys = ["name", "seed", "end", "topology", "gic", "kernel", "timing", "nmi-users", "actions"];
+    private static readonly string[] GicKeys = ["priority-bits", "eoi-mode", "nmi", "security", "ns-sgis"];
+    private static readonly string[] KernelKeys = ["profile", "nmi-mux", "preemptible-handlers"];
+    private static readonly string[] TimingKeys =
+        ["cpu-to-distributor", "distributor-to-redistributor", "chip-to-chip", "redistributor-to-cpu", "cpu-to-redistributor",
+         "sgi-write", "exception-entry", "handler"];
+    private static readonly string[] KnownProfiles = ["none", "linux-6.1", "linux-6.7", "linux-6.12"];
+    private static readonly string[] ActionKeys =
+        ["at", "cpu", "do", "intid", "to", "irm", "for", "priority", "rate", "cpus", "until", "ipi", "user", "purpose", "nmi"];
+    private static readonly string[] LinuxVerbs =
+        ["ipi", "backtrace", "nmi", "stop", "kgdb-roundup", "crash-stop", "request-sgi", "release-sgi"];
+
+    private static readonly Lazy<Config> EmbeddedDefaults = new(() =>
+    {
+        using var stream = typeof(ScenarioLoader).Assembly.GetManifestResourceStream("actorgic.conf")
+            ?? throw new InvalidOperationException("actorgic.conf is not embedded");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    });
+
+    public static Config Defaults => EmbeddedDefaults.Value;
+
+    public static Scenario LoadFile(string file, long? seedOverride = null) =>
+        Load(HoconFile.Load(file), Path.GetFileNameWithoutExtension(file), seedOverride);
+
+    public static Scenario LoadText(string hocon, long? seedOverride = null) =>
+        Load(HoconFile.Parse(hocon, "scenario", Directory.GetCurrentDirectory()), "scenario", seedOverride);
+
+    public static Scenario Load(Config config, string fallbackName, long? seedOverride = null)
+    {
+        var root = new HoconNode(config.Root, "");
+        root.RejectUnknownKeys("scenario");
+        var s = root["scenario"];
+        if (!s.IsObject) throw new ScenarioException("scenario", "missing: a scenario file has one scenario { ... } block");
+        s.RejectUnknownKeys(ScenarioKeys);
+        var defaults = new HoconNode(Defaults.Root, "")["actorgic"];
+
+        var topology = s["topology"].Exists ? TopologyLoader.FromNode(s["topology"]) : Topology.Regular(8, 16, 256);
+        var gic = LoadGic(Block(s, "gic", GicKeys), defaults["gic"]);
+        var kernel = Block(s, "kernel", KernelKeys);
+        string profile = Pick(kernel, defaults["kernel"], "profile").String();
+        if (Array.IndexOf(KnownProfiles, profile) < 0)
+            throw Pick(kernel, defaults["kernel"], "profile").Fail($"unknown profile \"{profile}\" (known: {string.Join(", ", KnownProfiles)})");
+        if (profile != "none")
+            throw Pick(kernel, defaults["kernel"], "profile").Fail($"profile {profile} is not available yet: the Linux IPI layer comes with the kernel-layer issue; use none");
+        bool nmiMux = Pick(kernel, defaults["kernel"], "nmi-mux").Bool();
+        if (nmiMux) throw kernel["nmi-mux"].Fail("the NMI broker is not available yet (profile none has no NMI IPIs)");
+        bool preemptible = Pick(kernel, defaults["kernel"], "preemptible-handlers").Bool();
+        if (s["nmi-users"].Exists && s["nmi-users"].Elements().Count > 0)
+            throw s["nmi-users"].Fail("NMI broker users need a Linux profile and the NMI broker, which are not available yet");
+
+        var timing = LoadTiming(Block(s, "timing", TimingKeys), defaults["timing"]);
+        long seed = seedOverride ?? (s["seed"].Exists ? s["seed"].Long() : defaults["run"]["seed"].Long());
+        long end = Duration.ParseNs((s["end"].Exists ? s["end"] : defaults["run"]["end"]).String(), s["end"].Path);
+        if (end < 1) throw s["end"].Fail("must be at least 1ns");
+
+        var actions = new List<ScenarioAction>();
+        if (s["actions"].Exists)
+            foreach (var a in s["actions"].Elements())
+                actions.Add(LoadAction(a, topology.CpuCount, end, profile));
+
+        return new Scenario
+        {
+            Name = s["name"].String(fallbackName),
+            Seed = seed,
+            End = end,
+            Topology = topology,
+            Gic = gic,
+            Profile = profile,
+            Timing = timing,
+            Actions = actions,
+            PreemptibleHandlers = preemptible,
+        };
+    }
+
+    private static HoconNode Block(HoconNode scenario, string key, string[] known)
+    {
+        var block = scenario[key];
+        if (!block.Exists) return block;
+        if (!block.IsObject) throw block.Fail("expected a block { ... }");
+        block.RejectUnknownKeys(known);
+        return block;
+    }
+
+    private static HoconNode Pick(HoconNode block, HoconNode defaults, string key) =>
+        block[key].Exists ? block[key] : defaults[key];
+
+    private static GicOptions LoadGic(HoconNode g, HoconNode d)
+    {
+        var eoi = Pick(g, d, "eoi-mode");
+        int eoiMode = eoi.Int(0, 1);
+        var nmi = Pick(g, d, "nmi");
+        var security = Pick(g, d, "security");
+        var nsSgis = Pick(g, d, "ns-sgis");
+        int ns = nsSgis.Int(8, 16);
+        if (ns is not (8 or 16)) throw nsSgis.Fail($"must be 8 or 16, not {ns}");
+        return new GicOptions
+        {
+            PriorityBits = Pick(g, d, "priority-bits").Int(4, 8),
+            EoiMode = eoiMode == 1,
+            Nmi = nmi.String() switch
+            {
+                "pseudo" => NmiMode.Pseudo,
+                "architected" => NmiMode.Architected,
+                "none" => NmiMode.None,
+                var other => throw nmi.Fail($"\"{other}\" is not pseudo, architected or none"),
+            },
+            Security = security.String() switch
+            {
+                "one" => SecurityStates.One,
+                "two" => SecurityStates.Two,
+                var other => throw security.Fail($"\"{other}\" is not one or two"),
+            },
+            NonSecureSgis = ns,
+        };
+    }
+
+    private static TimingModel LoadTiming(HoconNode t, HoconNode d)
+    {
+        long Get(string key)
+        {
+            var node = Pick(t, d, key);
+            long ns = Duration.ParseNs(node.String(), node.Path);
+            if (ns < 1) throw node.Fail("every latency is at least 1ns");
+            return ns;
+        }
+        return new TimingModel
+        {
+            CpuToDistributor = Get("cpu-to-distributor"),
+            DistributorToRedistributor = Get("distributor-to-redistributor"),
+            ChipToChip = Get("chip-to-chip"),
+            RedistributorToCpu = Get("redistributor-to-cpu"),
+            CpuToRedistributor = Get("cpu-to-redistributor"),
+            SgiWrite = Get("sgi-write"),
+            ExceptionEntry = Get("exception-entry"),
+            Handler = Get("handler"),
+        };
+    }
+
+    private static ScenarioAction LoadAction(HoconNode a, int cpus, long end, string profile)
+    {
+        if (!a.IsObject) throw a.Fail("expected an action { at = ..., cpu = ..., do = ... }");
+        a.RejectUnknownKeys(ActionKeys);
+        string verb = a["do"].String();
+        long at = Duration.ParseNs(a["at"].String(), a["at"].Path);
+        if (at > end) throw a["at"].Fail($"{at}ns is after the scenario's end ({end}ns)");
+        int cpu = Cpu(a["cpu"], cpus);
+        var action = new ScenarioAction { At = at, Cpu = cpu, Do = ActionVerb.Sgi };
+        switch (verb)
+        {
+            case "sgi":
+                bool irm = a["irm"].Bool(false);
+                if (irm && a["to"].Exists) throw a["to"].Fail("irm = on sends to every CPU but the writer: give no to");
+                if (!irm && !a["to"].Exists) throw a["to"].Fail("missing: the target CPUs (self, all, all-but-self or a list), or irm = on");
+                Only(a, "at", "cpu", "do", "intid", "to", "irm");
+                return action with { Intid = Sgi(a["intid"]), Irm = irm, To = irm ? null : Targets(a["to"], cpus) };
+            case "irq-off":
+                Only(a, "at", "cpu", "do", "for");
+                return action with { Do = ActionVerb.IrqOff, For = a["for"].Exists ? Positive(a["for"]) : 0 };
+            case "irq-on": Only(a, "at", "cpu", "do"); return action with { Do = ActionVerb.IrqOn };
+            case "hang": Only(a, "at", "cpu", "do"); return action with { Do = ActionVerb.Hang };
+            case "idle": Only(a, "at", "cpu", "do"); return action with { Do = ActionVerb.Idle };
+            case "enable":
+            case "disable":
+                Only(a, "at", "cpu", "do", "intid");
+                return action with { Do = verb == "enable" ? ActionVerb.Enable : ActionVerb.Disable, Intid = Private(a["intid"]) };
+            case "set-priority":
+                Only(a, "at", "cpu", "do", "intid", "priority");
+                return action with { Do = ActionVerb.SetPriority, Intid = Private(a["intid"]), Priority = a["priority"].Int(0, 255) };
+            case "traffic":
+                Only(a, "at", "cpu", "do", "intid", "rate", "cpus", "until", "to");
+                if (a["ipi"].Exists) throw a["ipi"].Fail($"profile {profile} has no IPIs: give intid");
+                double rate = Rate(a["rate"]);
+                long until = Duration.ParseNs(a["until"].String(), a["until"].Path);
+                if (until < at) throw a["until"].Fail($"{until}ns is before at ({at}ns)");
+                var set = a["cpus"].Exists ? Targets(a["cpus"], cpus) : TargetSet.All;
+                if (cpus < 2 && !a["to"].Exists) throw a.Fail("traffic to another CPU needs at least 2 CPUs");
+                return action with
+                {
+                    Do = ActionVerb.Traffic, Intid = Sgi(a["intid"]), Rate = rate, Until = until, Cpus = set,
+                    To = a["to"].Exists ? Targets(a["to"], cpus) : null,
+                };
+            default:
+                if (Array.IndexOf(LinuxVerbs, verb) >= 0)
+                    throw a["do"].Fail($"\"{verb}\" needs a Linux kernel profile, which is not available yet (profile {profile})");
+                throw a["do"].Fail($"unknown verb \"{verb}\" (known: sgi, irq-off, irq-on, hang, idle, enable, disable, set-priority, traffic)");
+        }
+    }
+
+    private static void Only(HoconNode action, params string[] allowed)
+    {
+        foreach (var key in action.Keys)
+            if (Array.IndexOf(allowed, key) < 0)
+                throw action[key].Fail($"not used by do = {action["do"].String()} (it takes: {string.Join(", ", allowed)})");
+    }
+
+    private static int Cpu(HoconNode node, int cpus)
+    {
+        long cpu = node.Long();
+        if (cpu < 0 || cpu >= cpus) throw node.Fail($"CPU {cpu} does not exist (cpus = {cpus})");
+        return (int)cpu;
+    }
+
+    private static int Sgi(HoconNode node)
+    {
+        long intid = node.Long();
+        if (!Intid.IsSgi((int)Math.Clamp(intid, -1, 1024))) throw node.Fail($"INTID {intid} is not an SGI (0-15)");
+        return (int)intid;
+    }
+
+    private static int Private(HoconNode node)
+    {
+        long intid = node.Long();
+        if (intid < 0 || intid >= Intid.PrivateCount) throw node.Fail($"INTID {intid} is not an SGI or PPI (0-31)");
+        return (int)intid;
+    }
+
+    private static long Positive(HoconNode node)
+    {
+        long ns = Duration.ParseNs(node.String(), node.Path);
+        if (ns < 1) throw node.Fail("must be at least 1ns");
+        return ns;
+    }
+
+    private static double Rate(HoconNode node)
+    {
+        var text = node.String();
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double rate) || !(rate > 0) || double.IsInfinity(rate))
+            throw node.Fail($"\"{text}\" is not a positive rate (requests per virtual second)");
+        return rate;
+    }
+
+    private static TargetSet Targets(HoconNode node, int cpus)
+    {
+        if (node.IsArray)
+        {
+            var list = new List<int>();
+            foreach (var e in node.Elements()) list.Add(Cpu(e, cpus));
+            if (list.Count == 0) throw node.Fail("empty CPU list");
+            return TargetSet.List(list);
+        }
+        return node.String() switch
+        {
+            "self" => TargetSet.Self,
+            "all" => TargetSet.All,
+            "all-but-self" => TargetSet.AllButSelf,
+            var other => TargetSet.List(CpuList.Parse(other, cpus, node.Path)),
+        };
+    }
+}
