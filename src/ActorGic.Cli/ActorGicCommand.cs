@@ -38,5 +38,11 @@ public static class ActorGicCommand
             error.WriteLine($"actorgic: {e.Message}");
             return ExitCode.BadInput;
         }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("ACTORGIC_DEBUG") is null)
+        {
+            // Not the user's fault: say so in one line; ACTORGIC_DEBUG=1 shows the stack trace.
+            error.WriteLine($"actorgic: internal error, the run could not finish: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            return ExitCode.Incomplete;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ActorGic.Actors;
 using ActorGic.Engine;
 using ActorGic.Scenarios;
 
@@ -10,28 +11,31 @@ public static class RunCommand
     public static Command Build(TextWriter output)
     {
         var file = new Argument<string>("FILE.conf") { Description = "the scenario file" };
-        var engine = new Option<string>("--engine") { Description = "reference (one event queue) or actors", DefaultValueFactory = _ => "reference" };
+        var engine = new Option<string>("--engine") { Description = "reference (one event queue) or actors", DefaultValueFactory = _ => "actors" };
         var nodes = new Option<int>("--nodes") { Description = "cluster nodes (actor engine)", DefaultValueFactory = _ => 1 };
         var report = new Option<string>("--report") { Description = "write the JSON report here" };
         var trace = new Option<string>("--trace") { Description = "write the JSON Lines trace here" };
         var seed = new Option<string>("--seed") { Description = "override the scenario's seed" };
-        var run = new Command("run", "Run a scenario and print its summary.") { file, engine, nodes, report, trace, seed };
+        var threads = new Option<int>("--threads") { Description = "simulation dispatcher threads (actor engine)", DefaultValueFactory = _ => 1 };
+        var run = new Command("run", "Run a scenario and print its summary.") { file, engine, nodes, report, trace, seed, threads };
         run.SetAction(parse =>
         {
             string engineName = parse.GetValue(engine)!;
             if (engineName is not ("reference" or "actors"))
                 throw new ScenarioException("--engine", $"\"{engineName}\" is not reference or actors");
-            if (engineName == "actors")
-                throw new ScenarioException("--engine", "the actor engine is not available yet; use --engine reference");
             if (parse.GetValue(nodes) != 1)
                 throw new ScenarioException("--nodes", "clustered runs are not available yet; use --nodes 1");
+            if (parse.GetValue(threads) is < 1 or > 64)
+                throw new ScenarioException("--threads", "must be 1 to 64");
             long? seedOverride = parse.GetValue(seed) is { } s
                 ? long.TryParse(s, out long v) ? v : throw new ScenarioException("--seed", $"\"{s}\" is not an integer")
                 : null;
             var scenario = ScenarioLoader.LoadFile(parse.GetValue(file)!, seedOverride);
             string? tracePath = parse.GetValue(trace);
             var simulation = new Simulation(scenario, keepTrace: tracePath is not null);
-            var outcome = new ReferenceEngine(simulation).Run(scenario.End);
+            var outcome = engineName == "actors"
+                ? ActorEngine.Run(simulation, scenario.End, parse.GetValue(threads))
+                : new ReferenceEngine(simulation).Run(scenario.End);
             var result = RunReport.Build(simulation, outcome, engineName);
             WriteOutputs(result, simulation, parse.GetValue(report), tracePath);
             Summary.Print(result, output);

@@ -129,10 +129,12 @@ public sealed class CpuInterface
     {
         get
         {
-            if (_nmiActive) return _nmiPriority;
             UInt128 all = _ap0 | _ap1;
-            if (all == UInt128.Zero) return 0xFF;
-            return (byte)((int)UInt128.TrailingZeroCount(all) << _aprShift);
+            byte fromAprs = all == UInt128.Zero ? (byte)0xFF : (byte)((int)UInt128.TrailingZeroCount(all) << _aprShift);
+            // An active NMI counts at its effective priority. That is 0x00 (the highest) except for a
+            // Non-secure NMI with two security states (0x80), which a Secure interrupt can preempt: the
+            // running priority is then that interrupt's, not the NMI's.
+            return _nmiActive ? Math.Min(_nmiPriority, fromAprs) : fromAprs;
         }
     }
 

@@ -1,0 +1,66 @@
+using Akka.Actor;
+using Akka.Configuration;
+using ActorGic.Engine;
+
+namespace ActorGic.Actors;
+
+/// <summary>
+/// The actor engine in one process: an actor per CPU, per redistributor and per chip
+/// distributor, and a time keeper. Same scenario and seed: the same digest as the reference
+/// engine, with one dispatcher thread or many.
+/// </summary>
+public static class ActorEngine
+{
+    private static readonly Lazy<string> SingleConf = new(() =>
+    {
+        using var stream = typeof(ActorEngine).Assembly.GetManifestResourceStream("akka.single.conf")
+            ?? throw new InvalidOperationException("akka.single.conf is not embedded");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
+    /// <summary>Akka settings for a single-process run with <paramref name="threads"/> simulation threads.</summary>
+    public static Config SingleProcessConfig(int threads = 1) =>
+        ConfigurationFactory.ParseString($"akka.actor.sim-dispatcher.dedicated-thread-pool.thread-count = {threads}")
+            .WithFallback(ConfigurationFactory.ParseString(SingleConf.Value));
+
+    /// <summary>Runs the simulation in a fresh ActorSystem, then shuts it down.</summary>
+    public static RunOutcome Run(Simulation simulation, long end, int threads = 1, Action<long>? progress = null)
+    {
+        var system = ActorSystem.Create("actorgic", SingleProcessConfig(threads));
+        try
+        {
+            return Run(system, simulation, end, progress);
+        }
+        finally
+        {
+            system.Terminate().Wait();
+        }
+    }
+
+    /// <summary>Runs the simulation in an existing ActorSystem (a TestKit's, for instance).</summary>
+    public static RunOutcome Run(ActorSystem system, Simulation simulation, long end, Action<long>? progress = null)
+    {
+        var layout = simulation.Layout;
+        var refs = new IActorRef[simulation.Components.Length];
+        string run = Guid.NewGuid().ToString("N")[..8];
+        for (int id = 0; id < refs.Length; id++)
+            refs[id] = system.ActorOf(ComponentActor.Props(simulation.Components[id]), $"{run}-{Name(layout, id)}");
+        var keeper = system.ActorOf(
+            TimeKeeperActor.Props(refs, simulation.Scenario.Timing.Lookahead, simulation.InitialEvents(), progress),
+            $"{run}-time-keeper");
+        var finished = keeper.Ask<RunFinished>(new RunTo(end), Timeout.InfiniteTimeSpan).GetAwaiter().GetResult();
+        var inFlight = new List<SimEvent>(finished.Undelivered);
+        var drains = refs.Select(r => r.Ask<LocalDrained>(DrainLocal.Instance, Timeout.InfiniteTimeSpan)).ToArray();
+        Task.WaitAll(drains);
+        foreach (var d in drains) inFlight.AddRange(d.Result.Remaining);
+        foreach (var r in refs) system.Stop(r);
+        system.Stop(keeper);
+        return new RunOutcome(finished.ReachedNs, finished.Events, inFlight);
+    }
+
+    private static string Name(Layout layout, int id) =>
+        layout.IsCpu(id) ? $"cpu-{id}"
+        : layout.IsRedistributor(id) ? $"redistributor-{layout.CpuOf(id)}"
+        : $"distributor-{id - 2 * layout.Cpus}";
+}

@@ -1,0 +1,32 @@
+using ActorGic.Engine;
+
+namespace ActorGic.Actors;
+
+/// <summary>Marker for every message of the engine protocol (the serializer binds to it in a cluster).</summary>
+public interface IActorGicMessage;
+
+/// <summary>
+/// The time keeper opens a window [Start, End) for one component and hands it the events that
+/// arrived for it. The component runs every event before End, its own timers included.
+/// </summary>
+public sealed record RunWindow(long Start, long End, SimEvent[] Incoming) : IActorGicMessage;
+
+/// <summary>
+/// A component's answer: the events it sent to other components (they land at or after End,
+/// because every hop is at least the lookahead) and the time of its next own event.
+/// </summary>
+public sealed record WindowDone(int Component, SimEvent[] Outgoing, long NextLocal, long Events) : IActorGicMessage;
+
+/// <summary>Asks the time keeper to run the simulation to <paramref name="End"/> (inclusive).</summary>
+public sealed record RunTo(long End) : IActorGicMessage;
+
+/// <summary>The time keeper's answer once every window up to the end has closed.</summary>
+public sealed record RunFinished(long Windows, long Events, long ReachedNs, SimEvent[] Undelivered) : IActorGicMessage;
+
+/// <summary>Asks a component actor for what it still holds (events after the end).</summary>
+public sealed record DrainLocal : IActorGicMessage
+{
+    public static readonly DrainLocal Instance = new();
+}
+
+public sealed record LocalDrained(int Component, SimEvent[] Remaining) : IActorGicMessage;
