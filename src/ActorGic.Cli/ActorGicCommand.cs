@@ -23,6 +23,7 @@ public static class ActorGicCommand
         var root = new RootCommand("ActorGic: an executable model of GICv3 SGIs and Linux arm64 IPIs.");
         root.Subcommands.Add(RunCommand.Build(output));
         root.Subcommands.Add(SgiCommand.Build(output));
+        root.Subcommands.Add(TraceCommand.Build(output));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -118,3 +118,14 @@ public sealed record RunReport
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 }
+
+public static class RunReportExtensions
+{
+    /// <summary>How many times <paramref name="cpu"/> acknowledged <paramref name="intid"/>.</summary>
+    public static long Acks(this RunReport report, int cpu, int intid) =>
+        report.PerCpu[cpu].Acks.TryGetValue(intid, out long n) ? n : 0;
+
+    /// <summary>The CPUs that acknowledged <paramref name="intid"/> at least once, ascending.</summary>
+    public static int[] CpusThatAcked(this RunReport report, int intid) =>
+        report.PerCpu.Where(c => c.Acks.ContainsKey(intid)).Select(c => c.Cpu).ToArray();
+}

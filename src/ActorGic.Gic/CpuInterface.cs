@@ -155,14 +155,21 @@ public sealed class CpuInterface
     public bool CanSignal(in Hppi hppi)
     {
         if (hppi.IsNone || !Enables.Has(hppi.Group)) return false;
-        int groupPriority = hppi.Priority & GroupPriorityMask(hppi.Group);
+        byte mask = GroupPriorityMask(hppi.Group);
+        int groupPriority = hppi.Priority & mask;
+        // (prio & mask) against (running & mask), both with the pending interrupt's binary point: an
+        // active interrupt of the other group may have been activated under a finer one. Idle has no
+        // running priority to beat (masking 0xFF would wrongly shut out the lowest group priority).
+        byte running = RunningPriority;
+        bool idle = running == 0xFF;
+        int runningGroupPriority = running & mask;
         if (hppi.Nmi)
         {
             if (_config.Security == SecurityStates.Two && hppi.Group == InterruptGroup.Group1NonSecure && _pmr < 0x80)
                 return false;
-            return !_nmiActive && groupPriority <= RunningPriority;
+            return !_nmiActive && (idle || groupPriority <= runningGroupPriority);
         }
-        return hppi.Priority < _pmr && groupPriority < RunningPriority;
+        return hppi.Priority < _pmr && (idle || groupPriority < runningGroupPriority);
     }
 
     /// <summary>

@@ -18,9 +18,11 @@ public static class HoconFile
 
     public static Config Parse(string text, string origin, string directory)
     {
+        CheckBalanced(text, origin);
+        Config config;
         try
         {
-            return ConfigurationFactory.ParseString(text, name => Include(name, directory));
+            config = ConfigurationFactory.ParseString(text, name => Include(name, directory));
         }
         catch (ScenarioException)
         {
@@ -30,6 +32,77 @@ public static class HoconFile
         {
             throw new ScenarioException(origin, $"malformed HOCON: {OneLine(e.Message)}");
         }
+        if (config.Root is { } root) CheckValues(root, "", origin);
+        return config;
+    }
+
+    /// <summary>
+    /// Akka's parser forgives unterminated blocks and lists; a scenario must not be read half.
+    /// Braces and brackets outside strings and comments must balance.
+    /// </summary>
+    private static void CheckBalanced(string text, string origin)
+    {
+        var open = new Stack<(char Bracket, int Line)>();
+        int line = 1;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c == '\n') { line++; continue; }
+            if (c == '#' || (c == '/' && i + 1 < text.Length && text[i + 1] == '/'))
+            {
+                while (i + 1 < text.Length && text[i + 1] != '\n') i++;
+                continue;
+            }
+            if (c == '"')
+            {
+                bool triple = i + 2 < text.Length && text[i + 1] == '"' && text[i + 2] == '"';
+                int end = triple ? text.IndexOf("\"\"\"", i + 3, StringComparison.Ordinal) : QuoteEnd(text, i + 1);
+                if (end < 0) throw new ScenarioException(origin, $"malformed HOCON: unterminated string on line {line}");
+                line += text.AsSpan(i, end - i).Count('\n');
+                i = triple ? end + 2 : end;
+                continue;
+            }
+            if (c is '{' or '[') open.Push((c, line));
+            else if (c is '}' or ']')
+            {
+                char want = c == '}' ? '{' : '[';
+                if (open.Count == 0 || open.Peek().Bracket != want)
+                    throw new ScenarioException(origin, $"malformed HOCON: unexpected '{c}' on line {line}");
+                open.Pop();
+            }
+        }
+        if (open.Count > 0)
+            throw new ScenarioException(origin, $"malformed HOCON: '{open.Peek().Bracket}' opened on line {open.Peek().Line} is never closed");
+    }
+
+    private static int QuoteEnd(string text, int from)
+    {
+        for (int i = from; i < text.Length; i++)
+        {
+            if (text[i] == '\\') { i++; continue; }
+            if (text[i] == '"') return i;
+            if (text[i] == '\n') return -1;
+        }
+        return -1;
+    }
+
+    /// <summary>A key without a value (<c>end = = </c>, <c>end 1ms</c>) parses as an unknown value: refuse it.</summary>
+    private static void CheckValues(HoconValue value, string path, string origin)
+    {
+        if (value.IsObject())
+        {
+            foreach (var (key, child) in value.GetObject().Items)
+                CheckValues(child, path.Length == 0 ? key : $"{path}.{key}", origin);
+            return;
+        }
+        if (value.IsArray())
+        {
+            var items = value.GetArray();
+            for (int i = 0; i < items.Count; i++) CheckValues(items[i], $"{path}[{i}]", origin);
+            return;
+        }
+        if (value.Values.Count == 0)
+            throw new ScenarioException(path.Length == 0 ? origin : path, "malformed HOCON: no value");
     }
 
     private static HoconRoot Include(string name, string directory)

@@ -1,0 +1,170 @@
+using ActorGic.Engine;
+using ActorGic.Gic;
+
+namespace ActorGic.Engine.Tests;
+
+/// <summary>The components under the reference engine: exact counts at exact virtual times.</summary>
+public class ReferenceEngineTests
+{
+    private static readonly TimingModel T = TimingModel.Default;
+
+    private static (Simulation Sim, RunReport Report) Run(ScenarioBuilder builder, long end)
+    {
+        var sim = new Simulation(builder.Build(end), keepTrace: true);
+        var outcome = new ReferenceEngine(sim).Run(end);
+        return (sim, RunReport.Build(sim, outcome, "reference"));
+    }
+
+    private static List<TraceEvent> Trace(Simulation sim) =>
+        sim.Components.SelectMany(c => c.Trace.Events).OrderBy(e => e.T).ThenBy(e => e.Cpu).ThenBy(e => e.Seq).ToList();
+
+    [Fact]
+    public void Self_sgi_is_acknowledged_after_write_fanout_offer_and_exception_entry()
+    {
+        var (sim, report) = Run(new ScenarioBuilder(cpus: 2).Sgi(at: 1_000, cpu: 0, intid: 5, to: [0]), 10_000);
+        long ack = 1_000 + T.CpuToDistributor + T.DistributorToRedistributor + T.RedistributorToCpu + T.ExceptionEntry;
+        var acks = Trace(sim).Where(e => e.Kind == TraceKind.Ack).ToList();
+        Assert.Equal([(ack, 0, 5)], acks.Select(e => (e.T, e.Cpu, e.Intid)));
+        Assert.Equal(new LatencySummary(1, ack - 1_000, ack - 1_000, ack - 1_000), report.LatencyNs["SGI5"]);
+        var eoi = Trace(sim).Single(e => e.Kind == TraceKind.Eoi);
+        Assert.Equal(ack + T.Handler, eoi.T);
+    }
+
+    [Fact]
+    public void Sends_while_masked_coalesce_and_one_handler_run_serves_all()
+    {
+        var builder = new ScenarioBuilder(cpus: 4)
+            .IrqOff(at: 1_000, cpu: 2, forNs: 10_000)
+            .Sgi(at: 2_000, cpu: 0, intid: 3, to: [2])
+            .Sgi(at: 3_000, cpu: 1, intid: 3, to: [2])
+            .Sgi(at: 4_000, cpu: 3, intid: 3, to: [2]);
+        var (sim, report) = Run(builder, 50_000);
+        Assert.Equal(new Totals(SgiWrites: 3, Sent: 3, Coalesced: 2, Delivered: 1, Dropped: 0, Pending: 0, Lost: 0), report.Totals);
+        var ack = Trace(sim).Single(e => e.Kind == TraceKind.Ack);
+        Assert.Equal(11_000 + T.ExceptionEntry, ack.T); // irq-on at 11 us, then exception entry
+        Assert.Equal(3, report.LatencyNs["SGI3"].Count);
+        Assert.Equal(ack.T - 2_000, report.LatencyNs["SGI3"].Max);
+        Assert.Equal(ack.T - 3_000, report.LatencyNs["SGI3"].P50);
+    }
+
+    [Fact]
+    public void Disabled_sgi_stays_pending_and_is_delivered_once_enabled()
+    {
+        var builder = new ScenarioBuilder(cpus: 2)
+            .Enable(at: 0, cpu: 1, intid: 7, enabled: false)
+            .Sgi(at: 1_000, cpu: 0, intid: 7, to: [1])
+            .Enable(at: 5_000, cpu: 1, intid: 7);
+        var (sim, report) = Run(builder, 4_000);
+        Assert.Equal(0, report.Totals.Delivered);
+        Assert.Equal(1, report.Totals.Pending);
+        Assert.Equal(0, report.Totals.Dropped);
+        (sim, report) = Run(builder, 20_000);
+        var ack = Trace(sim).Single(e => e.Kind == TraceKind.Ack);
+        Assert.Equal(5_000 + T.CpuToRedistributor + T.RedistributorToCpu + T.ExceptionEntry, ack.T);
+        Assert.Equal(1, report.Totals.Delivered);
+    }
+
+    [Fact]
+    public void An_sgi_in_flight_at_the_end_counts_as_pending_not_lost()
+    {
+        // The set-pending leaves the distributor at 1040 and lands at 1080, after the end.
+        var report = new ScenarioBuilder(cpus: 2).Sgi(at: 1_000, cpu: 0, intid: 1, to: [1]).RunReference(end: 1_050);
+        Assert.Equal(new Totals(1, 1, 0, 0, 0, 1, 0), report.Totals);
+        Assert.True(report.InvariantsOk);
+    }
+
+    [Fact]
+    public void Higher_priority_preempts_a_preemptible_handler_and_equal_priority_waits()
+    {
+        var builder = new ScenarioBuilder(cpus: 2).WithPreemptibleHandlers()
+            .WithTiming(TimingModel.Default with { Handler = 2_000 })
+            .SetPriority(0, 0, 1, 0xA0).SetPriority(0, 0, 2, 0x80).SetPriority(0, 0, 3, 0x40).SetPriority(0, 0, 4, 0x40)
+            .Sgi(1_000, 1, 1, 0).Sgi(1_500, 1, 2, 0).Sgi(2_000, 1, 3, 0).Sgi(2_500, 1, 4, 0);
+        var (sim, report) = Run(builder, 50_000);
+        var cpu0 = Trace(sim).Where(e => e.Cpu == 0 && e.Kind is TraceKind.Enter or TraceKind.Exit).Select(e => (e.Kind, e.Intid, e.T)).ToList();
+        Assert.Equal(
+            [(TraceKind.Enter, 1, 1_150), (TraceKind.Enter, 2, 1_650), (TraceKind.Enter, 3, 2_150), (TraceKind.Exit, 3, 4_150),
+             (TraceKind.Enter, 4, 4_200), (TraceKind.Exit, 4, 6_200), (TraceKind.Exit, 2, 7_650), (TraceKind.Exit, 1, 9_150)],
+            cpu0);
+        Assert.True(report.InvariantsOk);
+    }
+
+    [Fact]
+    public void Without_preemptible_handlers_a_higher_priority_waits_for_the_eoi()
+    {
+        var builder = new ScenarioBuilder(cpus: 2)
+            .SetPriority(0, 0, 1, 0xA0).SetPriority(0, 0, 2, 0x40)
+            .Sgi(1_000, 1, 1, 0).Sgi(1_200, 1, 2, 0);
+        var (sim, _) = Run(builder, 50_000);
+        var enters = Trace(sim).Where(e => e.Cpu == 0 && e.Kind == TraceKind.Enter).Select(e => (e.Intid, e.T)).ToList();
+        Assert.Equal([(1, 1_150), (2, 1_150 + T.Handler + T.ExceptionEntry)], enters);
+    }
+
+    [Fact]
+    public void Eoimode_1_writes_dir_after_the_eoi()
+    {
+        var builder = new ScenarioBuilder(cpus: 2).WithGic(new GicOptions { EoiMode = true }).Sgi(1_000, 0, 1, 1);
+        var (sim, report) = Run(builder, 10_000);
+        var kinds = Trace(sim).Where(e => e.Cpu == 1).Select(e => e.Kind).ToList();
+        Assert.Equal([TraceKind.Pend, TraceKind.Signal, TraceKind.Ack, TraceKind.Enter, TraceKind.Exit, TraceKind.Eoi, TraceKind.Dir], kinds);
+        Assert.True(report.InvariantsOk);
+    }
+
+    [Fact]
+    public void Hung_cpu_never_takes_the_sgi_and_it_stays_pending()
+    {
+        var report = new ScenarioBuilder(cpus: 2).Hang(500, 1).Sgi(1_000, 0, 1, 1).RunReference(20_000);
+        Assert.Equal(0, report.Acks(1, 1));
+        Assert.Equal(CpuState.Hung, report.PerCpu[1].State);
+        Assert.Equal(new Totals(1, 1, 0, 0, 0, 1, 0), report.Totals);
+    }
+
+    [Fact]
+    public void Interleaved_numbering_costs_one_write_per_run()
+    {
+        var mpidrs = new ulong[] { 0x0, 0x100, 0x1, 0x101 }.Select(v => new Mpidr(v)).ToList();
+        var report = new ScenarioBuilder(cpus: 4).WithTopology(Topology.FromMpidrs(mpidrs, rss: false))
+            .Sgi(1_000, 0, 1, TargetSet.All).RunReference(20_000);
+        Assert.Equal(4, report.Totals.SgiWrites);
+        Assert.Equal(4, report.Totals.Delivered);
+    }
+
+    [Fact]
+    public void Cross_chip_sgi_pays_the_chip_to_chip_link()
+    {
+        var (sim, _) = Run(new ScenarioBuilder(cpus: 32, cpusPerCluster: 16, clustersPerChip: 1).Sgi(1_000, 0, 1, 16), 20_000);
+        var pend = Trace(sim).Single(e => e.Kind == TraceKind.Pend);
+        Assert.Equal(16, pend.Cpu);
+        Assert.Equal(1_000 + T.CpuToDistributor + T.ChipToChip + T.DistributorToRedistributor, pend.T);
+    }
+
+    [Fact]
+    public void Storm_totals_balance_with_nothing_lost()
+    {
+        var report = new ScenarioBuilder(cpus: 64).WithSeed(42).Traffic(0, 1, 1_000_000, 200_000).RunReference(250_000);
+        var t = report.Totals;
+        Assert.True(t.Sent > 10_000);
+        Assert.Equal(t.Sent, t.Coalesced + t.Delivered + t.Dropped + t.Pending);
+        Assert.Equal(0, t.Lost);
+        Assert.True(report.InvariantsOk);
+    }
+
+    [Fact]
+    public void Same_seed_same_digest_other_seed_other_digest()
+    {
+        RunReport Storm(long seed) => new ScenarioBuilder(cpus: 16).WithSeed(seed).Traffic(0, 1, 500_000, 50_000).RunReference(60_000);
+        Assert.Equal(Storm(1).Digest, Storm(1).Digest);
+        Assert.NotEqual(Storm(1).Digest, Storm(2).Digest);
+    }
+
+    [Fact]
+    public void Invariant_checker_reports_an_acknowledge_of_an_inactive_intid()
+    {
+        var sim = new Simulation(new ScenarioBuilder(cpus: 1).Build(1_000), keepTrace: false);
+        var engine = new ReferenceEngine(sim);
+        engine.Post(new SimEvent { Time = 10, Target = sim.Layout.RedistributorId(0), Source = 0, Kind = EventKind.Activate, A = 4 });
+        var report = RunReport.Build(sim, engine.Run(1_000), "reference");
+        Assert.False(report.InvariantsOk);
+        Assert.Contains("acknowledge of INTID 4 that is not pending", report.Violations.Single());
+    }
+}

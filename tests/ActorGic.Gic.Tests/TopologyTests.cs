@@ -1,0 +1,129 @@
+namespace ActorGic.Gic.Tests;
+
+/// <summary>DOMAIN.md section 3: the PEs, their SGI clusters, Linux's grouping of a cpumask into writes, and RSS.</summary>
+public class TopologyTests
+{
+    private static Topology Mpidrs(bool rss, params ulong[] values) =>
+        Topology.FromMpidrs(values.Select(v => new Mpidr(v)).ToArray(), rss);
+
+    // Section 3: Linux emits one write per consecutive run of CPUs with the same cluster id.
+    [Fact]
+    public void Cluster_contiguous_numbering_costs_one_write_per_cluster()
+    {
+        var topology = Mpidrs(rss: false, 0x000, 0x001, 0x100, 0x101);
+
+        var writes = GicIpiSendMask.Compute(topology, 1, [0, 1, 2, 3]);
+
+        Assert.Equal([0x0000000001000003UL, 0x0000000001010003UL], writes);
+    }
+
+    // Section 3: an interleaved numbering therefore costs more writes.
+    [Fact]
+    public void Interleaved_numbering_costs_one_write_per_cpu()
+    {
+        var topology = Mpidrs(rss: false, 0x000, 0x100, 0x001, 0x101);
+
+        var writes = GicIpiSendMask.Compute(topology, 1, [0, 1, 2, 3]);
+
+        Assert.Equal([0x0000000001000001UL, 0x0000000001010001UL, 0x0000000001000002UL, 0x0000000001010002UL], writes);
+    }
+
+    // Section 3: a run is consecutive *in the mask*: CPUs left out of the mask do not break it.
+    [Fact]
+    public void Cpus_outside_the_mask_do_not_break_a_run()
+    {
+        var topology = Mpidrs(rss: false, 0x000, 0x100, 0x001, 0x101);
+
+        var writes = GicIpiSendMask.Compute(topology, 1, [2, 0]);
+
+        Assert.Equal([0x0000000001000003UL], writes);
+    }
+
+    // Section 3: Linux never sets IRM, even when the mask is every CPU but the sender.
+    [Fact]
+    public void Linux_never_sets_irm()
+    {
+        var topology = Topology.Regular(40);
+
+        var writes = GicIpiSendMask.Compute(topology, 0, Enumerable.Range(1, 39));
+
+        Assert.Equal([0x0000000000FFFEUL, 0x000000000001FFFFUL, 0x00000000000200FFUL], writes);
+        Assert.All(writes, w => Assert.False(Sgi1r.Decode(w).Irm));
+    }
+
+    // Section 3: without RSS a topology with Aff0 > 15 is rejected at boot, as Linux's gic_cpu_sys_reg_init() does.
+    [Fact]
+    public void Topology_without_rss_rejects_aff0_above_15()
+    {
+        var ex = Assert.Throws<GicConfigurationException>(() => Mpidrs(rss: false, 0x00, 0x01, 0x10));
+
+        Assert.Equal(GicError.NoRss, ex.Error);
+        Assert.Contains("can't SGI", ex.Message);
+        Assert.Contains("no RSS", ex.Message);
+        Assert.Contains("CPU2", ex.Message);
+    }
+
+    // Section 3: a regular topology with clusters above 16 CPUs also needs RSS.
+    [Fact]
+    public void Regular_topology_with_20_cpus_per_cluster_needs_rss()
+    {
+        var ex = Assert.Throws<GicConfigurationException>(() => Topology.Regular(20, cpusPerCluster: 20));
+        var withRss = Topology.Regular(20, cpusPerCluster: 20, rss: true);
+
+        Assert.Contains("can't SGI", ex.Message);
+        Assert.Contains("no RSS", ex.Message);
+        Assert.True(withRss.Rss);
+        Assert.Equal(0x13UL, withRss.MpidrOf(19).Value);
+        Assert.Equal(2, withRss.ClusterCount);
+    }
+
+    // Section 3: the PEs one write can reach are those sharing Aff3.Aff2.Aff1 and Aff0[7:4], indexed by Aff0[3:0].
+    [Fact]
+    public void Cluster_slots_index_pes_by_target_list_bit()
+    {
+        var topology = Topology.Regular(20, cpusPerCluster: 16);
+
+        var second = topology.ClusterSlots(0x100).ToArray();
+
+        Assert.Equal(0x103UL, topology.MpidrOf(19).Value);
+        Assert.Equal([16, 17, 18, 19, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1], second);
+        Assert.Equal(Enumerable.Range(0, 16).ToArray(), topology.ClusterSlots(0x000).ToArray());
+        Assert.True(topology.ClusterSlots(0x200).IsEmpty);
+        Assert.Equal(18, topology.FindCpu(new Mpidr(0x102)));
+        Assert.Equal(-1, topology.FindCpu(new Mpidr(0x104)));
+    }
+
+    // Section 3: Aff3.Aff2 names the chip (one distributor per chip, section 8).
+    [Fact]
+    public void Regular_topology_counts_chips_by_aff3_aff2()
+    {
+        var topology = Topology.Regular(10, cpusPerCluster: 2, clustersPerChip: 2);
+
+        Assert.Equal(3, topology.ChipCount);
+        Assert.Equal(5, topology.ClusterCount);
+        Assert.Equal(0x0001_0100UL, topology.MpidrOf(6).Value);
+        Assert.Equal([0, 0, 0, 0, 1, 1, 1, 1, 2, 2], Enumerable.Range(0, 10).Select(topology.ChipOf).ToArray());
+    }
+
+    // Section 3: two CPUs cannot share an MPIDR (one TargetList bit, one PE).
+    [Fact]
+    public void Duplicate_mpidr_is_rejected()
+    {
+        var ex = Assert.Throws<GicConfigurationException>(() => Mpidrs(rss: false, 0x100, 0x101, 0x100));
+
+        Assert.Equal(GicError.BadAffinity, ex.Error);
+        Assert.Contains("CPU2 and CPU0", ex.Message);
+    }
+
+    // Section 3: the INTID field has 4 bits; only SGIs 0-15 can be sent, and only to CPUs that exist.
+    [Fact]
+    public void Send_mask_rejects_non_sgi_intids_and_unknown_cpus()
+    {
+        var topology = Topology.Regular(4);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => GicIpiSendMask.Compute(topology, 16, [0]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GicIpiSendMask.Compute(topology, -1, [0]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GicIpiSendMask.Compute(topology, 1, [4]));
+        Assert.Empty(GicIpiSendMask.Compute(topology, 1, []));
+    }
+}
