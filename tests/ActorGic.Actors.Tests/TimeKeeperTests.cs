@@ -1,0 +1,73 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using ActorGic.Actors;
+using ActorGic.Engine;
+
+namespace ActorGic.Actors.Tests;
+
+/// <summary>The time keeper's protocol, with test probes standing in for components.</summary>
+public class TimeKeeperTests() : TestKit(ActorEngine.SingleProcessConfig())
+{
+    private static SimEvent At(long time, int target, long seq = 0) =>
+        new() { Time = time, Target = target, Source = SimEvent.ScenarioSource, Seq = seq, Kind = EventKind.Action };
+
+    [Fact]
+    public void Windows_skip_empty_stretches_and_run_only_active_components()
+    {
+        var probes = new[] { CreateTestProbe(), CreateTestProbe(), CreateTestProbe() };
+        var keeper = Sys.ActorOf(TimeKeeperActor.Props(probes.Select(p => p.Ref).ToArray(), lookahead: 20,
+            [At(1_000, 0), At(5_000, 1)]));
+        keeper.Tell(new RunTo(10_000), TestActor);
+
+        var w0 = probes[0].ExpectMsg<RunWindow>();
+        Assert.Equal((1_000L, 1_020L, 1), (w0.Start, w0.End, w0.Incoming.Length));
+        probes[1].ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        probes[0].Reply(new WindowDone(0, [], long.MaxValue, 1));
+
+        var w1 = probes[1].ExpectMsg<RunWindow>();
+        Assert.Equal((5_000L, 5_020L), (w1.Start, w1.End)); // 1,020 to 5,000 skipped, not stepped
+        probes[1].Reply(new WindowDone(1, [], long.MaxValue, 1));
+
+        var finished = ExpectMsg<RunFinished>();
+        Assert.Equal((2L, 2L, 10_000L), (finished.Windows, finished.Events, finished.ReachedNs));
+        probes[2].ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
+    public void Events_a_component_sends_reach_their_target_in_the_window_of_their_time()
+    {
+        var probes = new[] { CreateTestProbe(), CreateTestProbe() };
+        var keeper = Sys.ActorOf(TimeKeeperActor.Props(probes.Select(p => p.Ref).ToArray(), lookahead: 20, [At(100, 0)]));
+        keeper.Tell(new RunTo(1_000), TestActor);
+
+        probes[0].ExpectMsg<RunWindow>();
+        var sent = new SimEvent { Time = 130, Target = 1, Source = 0, Kind = EventKind.Offer, A = 1023 };
+        probes[0].Reply(new WindowDone(0, [sent], NextLocal: 400, Events: 1));
+
+        var w = probes[1].ExpectMsg<RunWindow>();
+        Assert.Equal((130L, 150L), (w.Start, w.End));
+        Assert.Equal(sent.Time, Assert.Single(w.Incoming).Time);
+        probes[1].Reply(new WindowDone(1, [], long.MaxValue, 1));
+
+        var own = probes[0].ExpectMsg<RunWindow>(); // component 0's own timer at 400
+        Assert.Equal(400, own.Start);
+        Assert.Empty(own.Incoming);
+        probes[0].Reply(new WindowDone(0, [], long.MaxValue, 1));
+        Assert.Equal(3, ExpectMsg<RunFinished>().Windows);
+    }
+
+    [Fact]
+    public void Events_after_the_end_are_returned_undelivered()
+    {
+        var probe = CreateTestProbe();
+        var keeper = Sys.ActorOf(TimeKeeperActor.Props([probe.Ref], lookahead: 20, [At(100, 0), At(2_000, 0, 1)]));
+        keeper.Tell(new RunTo(1_000), TestActor);
+        var w = probe.ExpectMsg<RunWindow>();
+        Assert.Equal(2, w.Incoming.Length); // the whole inbox travels; the component keeps what is later
+        probe.Reply(new WindowDone(0, [], NextLocal: 2_000, Events: 1));
+        var finished = ExpectMsg<RunFinished>();
+        Assert.Equal(1, finished.Windows);
+        Assert.Empty(finished.Undelivered);
+    }
+}
