@@ -30,7 +30,7 @@ public static class HoconFile
         }
         catch (Exception e)
         {
-            throw new ScenarioException(origin, $"malformed HOCON: {OneLine(e.Message)}");
+            throw new ScenarioException(origin, $"malformed HOCON: {Describe(e.Message, text)}");
         }
         if (config.Root is { } root) CheckValues(root, "", origin);
         return config;
@@ -112,6 +112,18 @@ public static class HoconFile
             throw new ScenarioException(name, $"included file not found ({file})");
         var parsed = Parse(File.ReadAllText(file), file, Path.GetDirectoryName(Path.GetFullPath(file))!);
         return parsed.Root is { } root ? new HoconRoot(root) : new HoconRoot(new HoconValue());
+    }
+
+    /// <summary>Akka's parser reports a character position and echoes the input: give a line and column instead.</summary>
+    private static string Describe(string message, string text)
+    {
+        var first = message.ReplaceLineEndings("\n").Split('\n')[0].Trim();
+        var match = System.Text.RegularExpressions.Regex.Match(first, @"^(.*?) at position (\d+)");
+        if (!match.Success || !int.TryParse(match.Groups[2].Value, out int position)) return OneLine(first);
+        position = Math.Min(position, text.Length);
+        int line = 1 + text.AsSpan(0, position).Count('\n');
+        int column = position - (text.LastIndexOf('\n', Math.Max(0, position - 1)) + 1) + 1;
+        return $"{match.Groups[1].Value} at line {line}, column {column}";
     }
 
     internal static string OneLine(string text)

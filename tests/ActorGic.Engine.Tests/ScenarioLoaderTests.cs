@@ -89,6 +89,13 @@ public class ScenarioLoaderTests
     }
 
     [Fact]
+    public void Parser_errors_give_line_and_column()
+    {
+        var e = Assert.Throws<ScenarioException>(() => ScenarioLoader.LoadText("scenario {\n  end = 1ms\n  topology { cpus = 8 }, name = x }"));
+        Assert.Equal("scenario: malformed HOCON: Unknown token at line 3, column 24", e.Message);
+    }
+
+    [Fact]
     public void Braces_in_strings_and_comments_do_not_count()
     {
         var s = ScenarioLoader.LoadText("# a comment with {\nscenario { name = \"a } name [\" // and ]\n end = 1ms }");
