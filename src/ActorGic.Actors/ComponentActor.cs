@@ -11,7 +11,7 @@ namespace ActorGic.Actors;
 public sealed class ComponentActor : UntypedActor, IEventSink
 {
     private readonly Component _component;
-    private readonly PriorityQueue<SimEvent, SimEvent> _local = new(SimEventOrder.Instance);
+    private readonly EventQueue _local = new(16);
     private readonly List<SimEvent> _outgoing = new();
 
     public ComponentActor(Component component)
@@ -25,7 +25,7 @@ public sealed class ComponentActor : UntypedActor, IEventSink
 
     public void Post(in SimEvent e)
     {
-        if (e.Target == _component.Id) _local.Enqueue(e, e);
+        if (e.Target == _component.Id) _local.Enqueue(e);
         else _outgoing.Add(e);
     }
 
@@ -34,23 +34,21 @@ public sealed class ComponentActor : UntypedActor, IEventSink
         switch (message)
         {
             case RunWindow window:
-                foreach (var e in window.Incoming) _local.Enqueue(e, e);
+                foreach (var e in window.Incoming) _local.Enqueue(e);
                 long events = 0;
-                while (_local.TryPeek(out var next, out _) && next.Time < window.End)
+                while (_local.PeekTime < window.End)
                 {
-                    _local.Dequeue();
+                    var next = _local.Dequeue();
                     _component.Deliver(next);
                     events++;
                 }
                 var outgoing = _outgoing.Count == 0 ? Array.Empty<SimEvent>() : _outgoing.ToArray();
                 _outgoing.Clear();
-                long nextLocal = _local.TryPeek(out var head, out _) ? head.Time : long.MaxValue;
+                long nextLocal = _local.PeekTime;
                 Sender.Tell(new WindowDone(_component.Id, outgoing, nextLocal, events));
                 break;
             case DrainLocal:
-                var rest = new SimEvent[_local.Count];
-                for (int i = 0; _local.TryDequeue(out var e, out _); i++) rest[i] = e;
-                Sender.Tell(new LocalDrained(_component.Id, rest));
+                Sender.Tell(new LocalDrained(_component.Id, _local.Drain()));
                 break;
             default:
                 Unhandled(message);

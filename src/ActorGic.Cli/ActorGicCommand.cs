@@ -24,6 +24,7 @@ public static class ActorGicCommand
         root.Subcommands.Add(RunCommand.Build(output));
         root.Subcommands.Add(SgiCommand.Build(output));
         root.Subcommands.Add(TraceCommand.Build(output));
+        root.Subcommands.Add(BenchCommand.Build(output));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

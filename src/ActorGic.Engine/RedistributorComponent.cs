@@ -91,6 +91,7 @@ public sealed class RedistributorComponent : Component
         }
         Bank.Activate(intid);
         Delivered++;
+        _offered = Hppi.None; // the CPU dropped its copy when it acknowledged: only a new HPPI needs a message
         var served = _requests[intid];
         if (served is null) return;
         foreach (long t in served) Latencies[intid].Add(entryTime - t);

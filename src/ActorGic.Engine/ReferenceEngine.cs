@@ -5,12 +5,12 @@ public sealed record RunOutcome(long ReachedNs, long Events, IReadOnlyList<SimEv
 
 /// <summary>
 /// The reference engine: every component's events from one priority queue ordered by
-/// (time, target, source, seq). Each component therefore sees its events in (time, source, seq)
-/// order, exactly as in the actor engine: the two must give the same digest.
+/// (time, source, seq). Each component therefore sees its events in that order, exactly as in
+/// the actor engine: the two must give the same digest.
 /// </summary>
 public sealed class ReferenceEngine : IEventSink
 {
-    private readonly PriorityQueue<SimEvent, SimEvent> _queue = new(GlobalEventOrder.Instance);
+    private readonly EventQueue _queue = new(1024);
     private readonly Simulation _simulation;
 
     public ReferenceEngine(Simulation simulation)
@@ -20,7 +20,7 @@ public sealed class ReferenceEngine : IEventSink
         foreach (var e in simulation.InitialEvents()) Post(e);
     }
 
-    public void Post(in SimEvent e) => _queue.Enqueue(e, e);
+    public void Post(in SimEvent e) => _queue.Enqueue(e);
 
     /// <summary>Runs every event at or before <paramref name="end"/>; <paramref name="progress"/> gets the virtual time reached.</summary>
     public RunOutcome Run(long end, Action<long>? progress = null)
@@ -28,15 +28,13 @@ public sealed class ReferenceEngine : IEventSink
         var components = _simulation.Components;
         long events = 0;
         long reached = 0;
-        while (_queue.TryPeek(out var e, out _) && e.Time <= end)
+        while (_queue.PeekTime <= end)
         {
-            _queue.Dequeue();
+            var e = _queue.Dequeue();
             components[e.Target].Deliver(e);
             reached = e.Time;
             if ((++events & 0xFFFF) == 0) progress?.Invoke(reached);
         }
-        var inFlight = new List<SimEvent>(_queue.Count);
-        while (_queue.TryDequeue(out var rest, out _)) inFlight.Add(rest);
-        return new RunOutcome(end, events, inFlight);
+        return new RunOutcome(end, events, _queue.Drain());
     }
 }

@@ -49,25 +49,3 @@ public struct SimEvent
         return c != 0 ? c : x.Seq.CompareTo(y.Seq);
     }
 }
-
-/// <summary>Orders events for one component: (Time, Source, Seq).</summary>
-public sealed class SimEventOrder : IComparer<SimEvent>
-{
-    public static readonly SimEventOrder Instance = new();
-    public int Compare(SimEvent x, SimEvent y) => SimEvent.Compare(x, y);
-}
-
-/// <summary>Orders events for the whole system: (Time, Target, Source, Seq).</summary>
-public sealed class GlobalEventOrder : IComparer<SimEvent>
-{
-    public static readonly GlobalEventOrder Instance = new();
-    public int Compare(SimEvent x, SimEvent y)
-    {
-        int c = x.Time.CompareTo(y.Time);
-        if (c != 0) return c;
-        c = x.Target.CompareTo(y.Target);
-        if (c != 0) return c;
-        c = x.Source.CompareTo(y.Source);
-        return c != 0 ? c : x.Seq.CompareTo(y.Seq);
-    }
-}

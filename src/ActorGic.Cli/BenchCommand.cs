@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Diagnostics;
+using ActorGic.Actors;
+using ActorGic.Engine;
+using ActorGic.Scenarios;
+
+namespace ActorGic.Cli;
+
+/// <summary>
+/// <c>actorgic bench</c>: a macro benchmark, not a test. For a seeded storm at 64 and at 4,096
+/// CPUs, delivered interrupts per wall second on both engines and their ratio, measured in the
+/// same run; and the wall time and peak memory to build and run one broadcast at 4,096 and at
+/// 65,536 CPUs, each in a child process of its own so its peak is its own.
+/// </summary>
+public static class BenchCommand
+{
+    public static Command Build(TextWriter output)
+    {
+        var storms = new Option<string>("--storm-cpus") { Description = "CPU counts of the storms", DefaultValueFactory = _ => "64,4096" };
+        var broadcasts = new Option<string>("--broadcast-cpus") { Description = "CPU counts of the broadcasts", DefaultValueFactory = _ => "4096,65536" };
+        var stormNs = new Option<long>("--storm-ns") { Description = "virtual length of each storm", DefaultValueFactory = _ => 2_000_000 };
+        var repeat = new Option<int>("--repeat") { Description = "runs per storm and engine (the best is kept)", DefaultValueFactory = _ => 3 };
+        var caseOption = new Option<string>("--case") { Hidden = true };
+        var bench = new Command("bench", "Measure the engines: storm throughput, broadcast build time and memory.")
+        {
+            storms, broadcasts, stormNs, repeat, caseOption,
+        };
+        bench.SetAction(parse =>
+        {
+            if (parse.GetValue(caseOption) is { } single) return RunBroadcastCase(single, output);
+            output.WriteLine($"actorgic bench on {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}");
+            foreach (int cpus in Counts(parse.GetValue(storms)!, "--storm-cpus"))
+                Storm(cpus, parse.GetValue(stormNs), Math.Max(1, parse.GetValue(repeat)), output);
+            foreach (int cpus in Counts(parse.GetValue(broadcasts)!, "--broadcast-cpus"))
+                foreach (var engine in new[] { "reference", "actors" })
+                    Broadcast(cpus, engine, output);
+            return ExitCode.Ok;
+        });
+        return bench;
+    }
+
+    private static int[] Counts(string text, string path) =>
+        text.Split(',').Select(t => int.TryParse(t, out int n) && n is >= 2 and <= 65536 ? n
+            : throw new ScenarioException(path, $"\"{t}\" is not a CPU count (2-65536)")).ToArray();
+
+    /// <summary>Every CPU sends SGI 1 to a random other CPU at 1 M requests per virtual second: a storm that keeps handlers busy about half the time.</summary>
+    public static Scenario StormScenario(int cpus, long ns) =>
+        new ScenarioBuilder(cpus, 16, 64).WithSeed(42).WithName($"storm {cpus}").Traffic(0, 1, rate: 1_000_000, until: ns).Build(ns + 10_000);
+
+    public static Scenario BroadcastScenario(int cpus) =>
+        new ScenarioBuilder(cpus, 16, 64).WithName($"broadcast {cpus}").Sgi(1_000, 0, 2, TargetSet.AllButSelf).Build(200_000);
+
+    private static void Storm(int cpus, long ns, int repeat, TextWriter output)
+    {
+        var scenario = StormScenario(cpus, ns);
+        (double Rate, long Delivered, string Digest) Best(string engine)
+        {
+            double best = 0;
+            long delivered = 0;
+            string digest = "";
+            for (int i = 0; i < repeat; i++)
+            {
+                var sim = new Simulation(scenario, keepTrace: false);
+                var watch = Stopwatch.StartNew();
+                var outcome = engine == "reference" ? new ReferenceEngine(sim).Run(scenario.End) : ActorEngine.Run(sim, scenario.End);
+                watch.Stop();
+                var report = RunReport.Build(sim, outcome, engine);
+                delivered = report.Totals.Delivered;
+                digest = report.Digest;
+                best = Math.Max(best, delivered / watch.Elapsed.TotalSeconds);
+            }
+            return (best, delivered, digest);
+        }
+        var reference = Best("reference");
+        var actors = Best("actors");
+        output.WriteLine($"storm {cpus,5} CPUs, {ns / 1000} us virtual, {reference.Delivered} delivered: " +
+                         $"reference {reference.Rate,12:N0}/s  actors {actors.Rate,12:N0}/s  ratio {actors.Rate / reference.Rate:F3}" +
+                         (reference.Digest == actors.Digest ? "  (same digest)" : "  DIGESTS DIFFER"));
+    }
+
+    private static void Broadcast(int cpus, string engine, TextWriter output)
+    {
+        var info = new ProcessStartInfo(Environment.ProcessPath!)
+        {
+            RedirectStandardOutput = true, UseShellExecute = false,
+        };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+            info.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
+        foreach (var a in new[] { "bench", "--case", $"{engine}:{cpus}" }) info.ArgumentList.Add(a);
+        using var child = Process.Start(info)!;
+        string line = child.StandardOutput.ReadToEnd().Trim();
+        child.WaitForExit();
+        output.WriteLine(line);
+    }
+
+    private static int RunBroadcastCase(string spec, TextWriter output)
+    {
+        var parts = spec.Split(':');
+        string engine = parts[0];
+        int cpus = int.Parse(parts[1]);
+        var watch = Stopwatch.StartNew();
+        var scenario = BroadcastScenario(cpus);
+        var sim = new Simulation(scenario, keepTrace: false);
+        long heapBuilt = GC.GetTotalMemory(forceFullCollection: true);
+        double build = watch.Elapsed.TotalSeconds;
+        watch.Restart();
+        var outcome = engine == "reference" ? new ReferenceEngine(sim).Run(scenario.End) : ActorEngine.Run(sim, scenario.End);
+        double run = watch.Elapsed.TotalSeconds;
+        var report = RunReport.Build(sim, outcome, engine);
+        long peak = Process.GetCurrentProcess().PeakWorkingSet64;
+        output.WriteLine($"broadcast {cpus,5} CPUs {engine,-9}: build {build,6:F2} s, run {run,6:F2} s, " +
+                         $"heap after build {heapBuilt / 1048576.0,7:F1} MB, peak working set {peak / 1048576.0,7:F1} MB, " +
+                         $"{report.Totals.SgiWrites} writes, {report.Totals.Delivered} delivered, digest {report.Digest[..12]}");
+        return ExitCode.Ok;
+    }
+}
