@@ -33,9 +33,10 @@ public static class RunCommand
             var scenario = ScenarioLoader.LoadFile(parse.GetValue(file)!, seedOverride);
             string? tracePath = parse.GetValue(trace);
             var simulation = new Simulation(scenario, keepTrace: tracePath is not null);
-            var outcome = engineName == "actors"
-                ? ActorEngine.Run(simulation, scenario.End, parse.GetValue(threads))
-                : new ReferenceEngine(simulation).Run(scenario.End);
+            int threadCount = parse.GetValue(threads);
+            var outcome = RunProgress.Run(scenario.End, progress => engineName == "actors"
+                ? ActorEngine.Run(simulation, scenario.End, threadCount, progress)
+                : new ReferenceEngine(simulation).Run(scenario.End, progress));
             var result = RunReport.Build(simulation, outcome, engineName);
             WriteOutputs(result, simulation, parse.GetValue(report), tracePath);
             Summary.Print(result, output);

@@ -41,8 +41,10 @@ public sealed class RedistributorComponent : Component
     public long Dropped { get; private set; }
     public List<string> Violations { get; } = new();
 
-    /// <summary>Latency samples (handler entry - request) per SGI.</summary>
-    public List<long>[] Latencies { get; } = Enumerable.Range(0, Intid.SgiCount).Select(_ => new List<long>()).ToArray();
+    private readonly List<long>?[] _latencies = new List<long>?[Intid.SgiCount];
+
+    /// <summary>Latency samples (handler entry - request) of one SGI; empty when it never ran.</summary>
+    public IReadOnlyList<long> Latencies(int intid) => (IReadOnlyList<long>?)_latencies[intid] ?? [];
 
     public int LatchedSgis => System.Numerics.BitOperations.PopCount(Bank.PendingBits & 0xFFFF);
 
@@ -94,7 +96,8 @@ public sealed class RedistributorComponent : Component
         _offered = Hppi.None; // the CPU dropped its copy when it acknowledged: only a new HPPI needs a message
         var served = _requests[intid];
         if (served is null) return;
-        foreach (long t in served) Latencies[intid].Add(entryTime - t);
+        var samples = _latencies[intid] ??= new List<long>();
+        foreach (long t in served) samples.Add(entryTime - t);
         served.Clear();
     }
 
