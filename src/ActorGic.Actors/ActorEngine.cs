@@ -39,7 +39,11 @@ public static class ActorEngine
     }
 
     /// <summary>Runs the simulation in an existing ActorSystem (a TestKit's, for instance).</summary>
-    public static RunOutcome Run(ActorSystem system, Simulation simulation, long end, Action<long>? progress = null)
+    public static RunOutcome Run(ActorSystem system, Simulation simulation, long end, Action<long>? progress = null) =>
+        Spawn(system, simulation, progress).Run(end);
+
+    /// <summary>Creates an actor per component and the time keeper; <see cref="SpawnedSimulation.Run"/> then runs them.</summary>
+    public static SpawnedSimulation Spawn(ActorSystem system, Simulation simulation, Action<long>? progress = null)
     {
         var layout = simulation.Layout;
         var refs = new IActorRef[simulation.Components.Length];
@@ -49,18 +53,27 @@ public static class ActorEngine
         var keeper = system.ActorOf(
             TimeKeeperActor.Props(refs, simulation.Scenario.Timing.Lookahead, simulation.InitialEvents(), progress),
             $"{run}-time-keeper");
-        var finished = keeper.Ask<RunFinished>(new RunTo(end), Timeout.InfiniteTimeSpan).GetAwaiter().GetResult();
-        var inFlight = new List<SimEvent>(finished.Undelivered);
-        var drains = refs.Select(r => r.Ask<LocalDrained>(DrainLocal.Instance, Timeout.InfiniteTimeSpan)).ToArray();
-        Task.WaitAll(drains);
-        foreach (var d in drains) inFlight.AddRange(d.Result.Remaining);
-        foreach (var r in refs) system.Stop(r);
-        system.Stop(keeper);
-        return new RunOutcome(finished.ReachedNs, finished.Events, inFlight);
+        return new SpawnedSimulation(system, refs, keeper);
     }
 
     private static string Name(Layout layout, int id) =>
         layout.IsCpu(id) ? $"cpu-{id}"
         : layout.IsRedistributor(id) ? $"redistributor-{layout.CpuOf(id)}"
         : $"distributor-{id - 2 * layout.Cpus}";
+}
+
+/// <summary>The actors of one simulation, ready to run once.</summary>
+public sealed class SpawnedSimulation(ActorSystem system, IActorRef[] components, IActorRef keeper)
+{
+    public RunOutcome Run(long end)
+    {
+        var finished = keeper.Ask<RunFinished>(new RunTo(end), Timeout.InfiniteTimeSpan).GetAwaiter().GetResult();
+        var inFlight = new List<SimEvent>(finished.Undelivered);
+        var drains = components.Select(r => r.Ask<LocalDrained>(DrainLocal.Instance, Timeout.InfiniteTimeSpan)).ToArray();
+        Task.WaitAll(drains);
+        foreach (var d in drains) inFlight.AddRange(d.Result.Remaining);
+        foreach (var r in components) system.Stop(r);
+        system.Stop(keeper);
+        return new RunOutcome(finished.ReachedNs, finished.Events, inFlight);
+    }
 }

@@ -38,7 +38,7 @@ public sealed class ComponentActor : UntypedActor, IEventSink
                 long events = 0;
                 while (_local.PeekTime < window.End)
                 {
-                    var next = _local.Dequeue();
+                    ref readonly var next = ref _local.DequeueRef();
                     _component.Deliver(next);
                     events++;
                 }

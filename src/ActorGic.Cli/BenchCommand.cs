@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Akka.Actor;
 using ActorGic.Actors;
 using ActorGic.Engine;
 using ActorGic.Scenarios;
@@ -101,16 +102,29 @@ public static class BenchCommand
         var watch = Stopwatch.StartNew();
         var scenario = BroadcastScenario(cpus);
         var sim = new Simulation(scenario, keepTrace: false);
+        using var system = engine == "actors" ? ActorSystem.Create("bench", ActorEngine.SingleProcessConfig()) : null;
+        Func<RunOutcome> start;
+        if (system is null)
+        {
+            var reference = new ReferenceEngine(sim);
+            start = () => reference.Run(scenario.End);
+        }
+        else
+        {
+            var spawned = ActorEngine.Spawn(system, sim); // creating the actors is part of building
+            start = () => spawned.Run(scenario.End);
+        }
         long heapBuilt = GC.GetTotalMemory(forceFullCollection: true);
         double build = watch.Elapsed.TotalSeconds;
         watch.Restart();
-        var outcome = engine == "reference" ? new ReferenceEngine(sim).Run(scenario.End) : ActorEngine.Run(sim, scenario.End);
+        var outcome = start();
         double run = watch.Elapsed.TotalSeconds;
         var report = RunReport.Build(sim, outcome, engine);
         long peak = Process.GetCurrentProcess().PeakWorkingSet64;
         output.WriteLine($"broadcast {cpus,5} CPUs {engine,-9}: build {build,6:F2} s, run {run,6:F2} s, " +
-                         $"heap after build {heapBuilt / 1048576.0,7:F1} MB, peak working set {peak / 1048576.0,7:F1} MB, " +
+                         $"managed heap after build {heapBuilt / 1048576.0,7:F1} MB, peak working set {peak / 1048576.0,7:F1} MB, " +
                          $"{report.Totals.SgiWrites} writes, {report.Totals.Delivered} delivered, digest {report.Digest[..12]}");
+        system?.Terminate().Wait();
         return ExitCode.Ok;
     }
 }

@@ -30,7 +30,7 @@ public sealed class ReferenceEngine : IEventSink
         long reached = 0;
         while (_queue.PeekTime <= end)
         {
-            var e = _queue.Dequeue();
+            ref readonly var e = ref _queue.DequeueRef();
             components[e.Target].Deliver(e);
             reached = e.Time;
             if ((++events & 0xFFFF) == 0) progress?.Invoke(reached);

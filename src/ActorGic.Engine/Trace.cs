@@ -55,23 +55,26 @@ public sealed class TraceRecorder
     public int Component { get; }
     public long Count => _seq;
     public IReadOnlyList<TraceEvent> Events => (IReadOnlyList<TraceEvent>?)_events ?? [];
-    public (ulong, ulong) Chain => (_lane1, _lane2);
 
     public void Emit(long t, int cpu, TraceKind kind, int intid = -1, long value = 0, int extra = 0)
     {
         long seq = _seq++;
-        Mix((ulong)t);
-        Mix((ulong)(uint)cpu | ((ulong)kind << 32) | ((ulong)(uint)(intid + 1) << 40));
-        Mix((ulong)value);
-        Mix((uint)extra);
+        // Two lanes of multiply-rotate over three words: cheap per event, and any change in any
+        // field of any event changes the chain. SHA-256 over the chains makes the run digest.
+        Mix((ulong)t, (ulong)(uint)cpu | ((ulong)kind << 32) | ((ulong)(uint)(intid + 1) << 40), (ulong)value ^ ((ulong)(uint)extra << 47));
         _events?.Add(new TraceEvent(t, cpu, Component, seq, kind, intid, value, extra));
     }
 
-    private void Mix(ulong v)
+    private void Mix(ulong a, ulong b, ulong c)
     {
-        _lane1 = Fmix((_lane1 ^ v) * 0xFF51AFD7ED558CCDUL);
-        _lane2 = Fmix((_lane2 + v) * 0xC4CEB9FE1A85EC53UL) ^ _lane1;
+        _lane1 = ulong.RotateLeft((_lane1 ^ a) * 0x9E3779B97F4A7C15UL, 29) ^ b;
+        _lane1 = ulong.RotateLeft(_lane1 * 0xFF51AFD7ED558CCDUL, 31) ^ c;
+        _lane2 = ulong.RotateLeft((_lane2 + c) * 0xC4CEB9FE1A85EC53UL, 27) ^ a;
+        _lane2 = ulong.RotateLeft(_lane2 * 0x94D049BB133111EBUL, 33) + b;
     }
+
+    /// <summary>The chain with a final avalanche, so the last events reach every bit.</summary>
+    public (ulong, ulong) Chain => (Fmix(_lane1 ^ (ulong)_seq), Fmix(_lane2 + _lane1));
 
     private static ulong Fmix(ulong k)
     {

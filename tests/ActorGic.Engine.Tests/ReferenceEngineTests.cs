@@ -168,3 +168,35 @@ public class ReferenceEngineTests
         Assert.Contains("acknowledge of INTID 4 that is not pending", report.Violations.Single());
     }
 }
+
+/// <summary>The event heap every engine orders by: (time, source, seq), whatever the insertion order.</summary>
+public class EventQueueTests
+{
+    [Fact]
+    public void Events_come_out_in_time_source_seq_order_through_growth_and_loans()
+    {
+        var random = new Random(5);
+        var queue = new EventQueue(capacity: 4);
+        var all = new List<SimEvent>();
+        for (int i = 0; i < 500; i++)
+        {
+            var e = new SimEvent { Time = random.Next(0, 50), Source = random.Next(-1, 5), Seq = i, A = i };
+            all.Add(e);
+            queue.Enqueue(e);
+            if (i % 7 == 0)
+            {
+                // Take one on loan and keep enqueuing while holding it: it must not be overwritten.
+                ref readonly var lent = ref queue.DequeueRef();
+                var copy = lent;
+                for (int k = 0; k < 3; k++) queue.Enqueue(new SimEvent { Time = 60 + k, Source = 9, Seq = 10_000 + i * 3 + k, A = -1 });
+                Assert.Equal(copy.A, lent.A);
+                all.Remove(all.Single(x => x.Seq == copy.Seq && x.Source == copy.Source && x.A == copy.A));
+                for (int k = 0; k < 3; k++) all.Add(new SimEvent { Time = 60 + k, Source = 9, Seq = 10_000 + i * 3 + k, A = -1 });
+            }
+        }
+        var expected = all.OrderBy(e => e.Time).ThenBy(e => e.Source).ThenBy(e => e.Seq).Select(e => (e.Time, e.Source, e.Seq)).ToList();
+        Assert.Equal(expected, queue.Drain().Select(e => (e.Time, e.Source, e.Seq)));
+        Assert.Equal(0, queue.Count);
+        Assert.Equal(long.MaxValue, queue.PeekTime);
+    }
+}
