@@ -83,7 +83,8 @@ public static class BenchCommand
     {
         var info = new ProcessStartInfo(Environment.ProcessPath!)
         {
-            RedirectStandardOutput = true, UseShellExecute = false,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
         };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
             info.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);

@@ -38,7 +38,15 @@ public abstract class Component
         if (delay < 1) throw new InvalidOperationException($"component {Id}: delay {delay} < 1 ns");
         Sink.Post(new SimEvent
         {
-            Time = Now + delay, Target = target, Source = Id, Seq = _seq++, Kind = kind, A = a, B = b, C = c, D = d,
+            Time = Now + delay,
+            Target = target,
+            Source = Id,
+            Seq = _seq++,
+            Kind = kind,
+            A = a,
+            B = b,
+            C = c,
+            D = d,
         });
     }
 

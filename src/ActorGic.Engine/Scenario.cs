@@ -16,7 +16,10 @@ public sealed record GicOptions
 
     public GicConfig ToConfig(bool rss) => new()
     {
-        PriorityBits = PriorityBits, Security = Security, ArchitectedNmi = Nmi == NmiMode.Architected, Rss = rss,
+        PriorityBits = PriorityBits,
+        Security = Security,
+        ArchitectedNmi = Nmi == NmiMode.Architected,
+        Rss = rss,
     };
 }
 

@@ -53,7 +53,14 @@ public sealed class ScenarioBuilder
     public ScenarioBuilder Traffic(long at, int intid, double rate, long until, TargetSet? cpus = null, TargetSet? to = null) =>
         Add(new ScenarioAction
         {
-            At = at, Cpu = 0, Do = ActionVerb.Traffic, Intid = intid, Rate = rate, Until = until, Cpus = cpus ?? TargetSet.All, To = to,
+            At = at,
+            Cpu = 0,
+            Do = ActionVerb.Traffic,
+            Intid = intid,
+            Rate = rate,
+            Until = until,
+            Cpus = cpus ?? TargetSet.All,
+            To = to,
         });
 
     public ScenarioBuilder Add(ScenarioAction action)
@@ -66,8 +73,14 @@ public sealed class ScenarioBuilder
 
     public Scenario Build(long end) => new()
     {
-        Name = _name, Seed = _seed, End = end, Topology = _topology, Gic = _gic, Timing = _timing,
-        Actions = _actions.ToList(), PreemptibleHandlers = _preemptible,
+        Name = _name,
+        Seed = _seed,
+        End = end,
+        Topology = _topology,
+        Gic = _gic,
+        Timing = _timing,
+        Actions = _actions.ToList(),
+        PreemptibleHandlers = _preemptible,
     };
 
     /// <summary>Runs the scenario on the reference engine and returns its report.</summary>

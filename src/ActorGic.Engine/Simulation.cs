@@ -42,7 +42,10 @@ public sealed class Simulation
         {
             var cpuInterface = new CpuInterface(Config)
             {
-                GroupEnable0 = true, GroupEnable1 = true, EoiMode = Scenario.Gic.EoiMode, Pmr = HarnessPmr,
+                GroupEnable0 = true,
+                GroupEnable1 = true,
+                EoiMode = Scenario.Gic.EoiMode,
+                Pmr = HarnessPmr,
             };
             return new CpuComponent(Layout, Scenario, id, cpuInterface, trace) { PreemptibleHandlers = Scenario.PreemptibleHandlers };
         }
@@ -77,8 +80,12 @@ public sealed class Simulation
             foreach (int cpu in cpus)
                 yield return new SimEvent
                 {
-                    Time = action.At, Target = Layout.CpuId(cpu), Source = SimEvent.ScenarioSource, Seq = seq++,
-                    Kind = EventKind.Action, A = i,
+                    Time = action.At,
+                    Target = Layout.CpuId(cpu),
+                    Source = SimEvent.ScenarioSource,
+                    Seq = seq++,
+                    Kind = EventKind.Action,
+                    A = i,
                 };
         }
     }

@@ -191,7 +191,11 @@ public static class ScenarioLoader
                 if (cpus < 2 && !a["to"].Exists) throw a.Fail("traffic to another CPU needs at least 2 CPUs");
                 return action with
                 {
-                    Do = ActionVerb.Traffic, Intid = Sgi(a["intid"]), Rate = rate, Until = until, Cpus = set,
+                    Do = ActionVerb.Traffic,
+                    Intid = Sgi(a["intid"]),
+                    Rate = rate,
+                    Until = until,
+                    Cpus = set,
                     To = a["to"].Exists ? Targets(a["to"], cpus) : null,
                 };
             default:

@@ -20,8 +20,13 @@ public class ComponentActorTests() : TestKit(ActorEngine.SingleProcessConfig())
         var redistributor = Spawn(_sim.Layout.RedistributorId(2));
         var setPending = new SimEvent
         {
-            Time = 1_000, Target = _sim.Layout.RedistributorId(2), Source = _sim.Layout.DistributorId(0), Kind = EventKind.SetPending,
-            A = 5, B = (int)InterruptGroup.Group1NonSecure, D = 900,
+            Time = 1_000,
+            Target = _sim.Layout.RedistributorId(2),
+            Source = _sim.Layout.DistributorId(0),
+            Kind = EventKind.SetPending,
+            A = 5,
+            B = (int)InterruptGroup.Group1NonSecure,
+            D = 900,
         };
         redistributor.Tell(new RunWindow(1_000, 1_020, [setPending]));
         var done = ExpectMsg<WindowDone>();
@@ -39,8 +44,12 @@ public class ComponentActorTests() : TestKit(ActorEngine.SingleProcessConfig())
         var cpu = Spawn(_sim.Layout.CpuId(1));
         var offer = new SimEvent
         {
-            Time = 2_000, Target = 1, Source = _sim.Layout.RedistributorId(1), Kind = EventKind.Offer,
-            A = 3, B = 0xA0 | (int)InterruptGroup.Group1NonSecure << 8,
+            Time = 2_000,
+            Target = 1,
+            Source = _sim.Layout.RedistributorId(1),
+            Kind = EventKind.Offer,
+            A = 3,
+            B = 0xA0 | (int)InterruptGroup.Group1NonSecure << 8,
         };
         cpu.Tell(new RunWindow(2_000, 2_020, [offer]));
         var first = ExpectMsg<WindowDone>();
@@ -63,8 +72,14 @@ public class ComponentActorTests() : TestKit(ActorEngine.SingleProcessConfig())
         ulong value = GicIpiSendMask.Compute(_sim.Layout.Topology, 6, [0, 3])[0];
         var write = new SimEvent
         {
-            Time = 500, Target = _sim.Layout.DistributorId(0), Source = 1, Kind = EventKind.SgiWrite,
-            A = 1, B = (int)InterruptGroup.Group1NonSecure, C = (long)value, D = 460,
+            Time = 500,
+            Target = _sim.Layout.DistributorId(0),
+            Source = 1,
+            Kind = EventKind.SgiWrite,
+            A = 1,
+            B = (int)InterruptGroup.Group1NonSecure,
+            C = (long)value,
+            D = 460,
         };
         distributor.Tell(new RunWindow(500, 520, [write]));
         var done = ExpectMsg<WindowDone>();
