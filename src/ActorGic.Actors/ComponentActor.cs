@@ -6,22 +6,30 @@ namespace ActorGic.Actors;
 /// <summary>
 /// A shell around one component (a CPU, a redistributor or a distributor): it keeps the
 /// component's own event queue, runs a window when the time keeper opens one, and returns what
-/// the component sent to others. It never blocks and holds no rule of the architecture.
+/// the component sent to others. It never blocks and holds no rule of the architecture: the
+/// rules live in the component. <see cref="CpuActor"/>, <see cref="RedistributorActor"/> and
+/// <see cref="DistributorActor"/> are the three kinds.
 /// </summary>
-public sealed class ComponentActor : UntypedActor, IEventSink
+public abstract class ComponentActor : UntypedActor, IEventSink
 {
     private readonly Component _component;
     private readonly EventQueue _local = new(16);
     private readonly List<SimEvent> _outgoing = new();
 
-    public ComponentActor(Component component)
+    protected ComponentActor(Component component)
     {
         _component = component;
         _component.Sink = this;
     }
 
-    public static Props Props(Component component) =>
-        Akka.Actor.Props.Create(() => new ComponentActor(component)).WithDispatcher("akka.actor.sim-dispatcher");
+    /// <summary>The actor for a component, on the simulation dispatcher.</summary>
+    public static Props Props(Component component) => (component switch
+    {
+        CpuComponent cpu => Akka.Actor.Props.Create(() => new CpuActor(cpu)),
+        RedistributorComponent redistributor => Akka.Actor.Props.Create(() => new RedistributorActor(redistributor)),
+        DistributorComponent distributor => Akka.Actor.Props.Create(() => new DistributorActor(distributor)),
+        _ => throw new ArgumentException($"no actor for {component.GetType().Name}", nameof(component)),
+    }).WithDispatcher("akka.actor.sim-dispatcher");
 
     public void Post(in SimEvent e)
     {
@@ -56,3 +64,12 @@ public sealed class ComponentActor : UntypedActor, IEventSink
         }
     }
 }
+
+/// <summary>One PE: PSTATE, the CPU interface registers and the handlers (a <see cref="CpuComponent"/>).</summary>
+public sealed class CpuActor(CpuComponent cpu) : ComponentActor(cpu);
+
+/// <summary>One PE's redistributor: the private SGI/PPI bank and its HPPI (a <see cref="RedistributorComponent"/>).</summary>
+public sealed class RedistributorActor(RedistributorComponent redistributor) : ComponentActor(redistributor);
+
+/// <summary>One chip's distributor: SGI routing and the chip-to-chip link (a <see cref="DistributorComponent"/>).</summary>
+public sealed class DistributorActor(DistributorComponent distributor) : ComponentActor(distributor);

@@ -102,3 +102,15 @@ public class ComponentActorTests() : TestKit(ActorEngine.SingleProcessConfig())
         Assert.Equal(3_000, Assert.Single(ExpectMsg<LocalDrained>().Remaining).Time);
     }
 }
+
+public class ActorKindTests() : TestKit(ActorEngine.SingleProcessConfig())
+{
+    [Fact]
+    public void Each_component_gets_the_actor_of_its_kind()
+    {
+        var sim = new Simulation(new ScenarioBuilder(cpus: 2).Build(end: 1_000), keepTrace: false);
+        Assert.Equal(typeof(CpuActor), ComponentActor.Props(sim.Components[sim.Layout.CpuId(1)]).Type);
+        Assert.Equal(typeof(RedistributorActor), ComponentActor.Props(sim.Components[sim.Layout.RedistributorId(1)]).Type);
+        Assert.Equal(typeof(DistributorActor), ComponentActor.Props(sim.Components[sim.Layout.DistributorId(0)]).Type);
+    }
+}
