@@ -41,10 +41,10 @@ public sealed class RedistributorComponent : Component
     public long Dropped { get; private set; }
     public List<string> Violations { get; } = new();
 
-    private readonly List<long>?[] _latencies = new List<long>?[Intid.SgiCount];
+    private readonly SampleBuffer?[] _latencies = new SampleBuffer?[Intid.SgiCount];
 
-    /// <summary>Latency samples (handler entry - request) of one SGI; empty when it never ran.</summary>
-    public IReadOnlyList<long> Latencies(int intid) => (IReadOnlyList<long>?)_latencies[intid] ?? [];
+    /// <summary>Latency samples (handler entry - request) of one SGI, or null when it never ran.</summary>
+    public SampleBuffer? Latencies(int intid) => _latencies[intid];
 
     public int LatchedSgis => System.Numerics.BitOperations.PopCount(Bank.PendingBits & 0xFFFF);
 
@@ -96,7 +96,7 @@ public sealed class RedistributorComponent : Component
         _offered = Hppi.None; // the CPU dropped its copy when it acknowledged: only a new HPPI needs a message
         var served = _requests[intid];
         if (served is null) return;
-        var samples = _latencies[intid] ??= new List<long>();
+        var samples = _latencies[intid] ??= new SampleBuffer();
         foreach (long t in served) samples.Add(entryTime - t);
         served.Clear();
     }

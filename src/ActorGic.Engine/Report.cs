@@ -68,9 +68,9 @@ public sealed record RunReport
             violations.AddRange(r.Violations);
             for (int intid = 0; intid < Intid.SgiCount; intid++)
             {
-                if (r.Latencies(intid).Count == 0) continue;
+                if (r.Latencies(intid) is not { } samples) continue;
                 if (!latencies.TryGetValue(intid, out var list)) latencies[intid] = list = new List<long>();
-                list.AddRange(r.Latencies(intid));
+                samples.CopyTo(list);
             }
         }
         for (int chip = 0; chip < layout.Chips; chip++) sent += sim.Distributor(chip).Sent;
