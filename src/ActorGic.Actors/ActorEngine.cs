@@ -74,6 +74,6 @@ public sealed class SpawnedSimulation(ActorSystem system, IActorRef[] components
         foreach (var d in drains) inFlight.AddRange(d.Result.Remaining);
         foreach (var r in components) system.Stop(r);
         system.Stop(keeper);
-        return new RunOutcome(finished.ReachedNs, finished.Events, inFlight);
+        return new RunOutcome(finished.ReachedNs, finished.Events, inFlight, Windows: finished.Windows, ComponentRuns: finished.ComponentRuns);
     }
 }

@@ -21,7 +21,7 @@ public sealed record WindowDone(int Component, SimEvent[] Outgoing, long NextLoc
 public sealed record RunTo(long End) : IActorGicMessage;
 
 /// <summary>The time keeper's answer once every window up to the end has closed.</summary>
-public sealed record RunFinished(long Windows, long Events, long ReachedNs, SimEvent[] Undelivered) : IActorGicMessage;
+public sealed record RunFinished(long Windows, long Events, long ReachedNs, SimEvent[] Undelivered, long ComponentRuns = 0) : IActorGicMessage;
 
 /// <summary>Asks a component actor for what it still holds (events after the end).</summary>
 public sealed record DrainLocal : IActorGicMessage

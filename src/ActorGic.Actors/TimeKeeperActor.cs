@@ -27,6 +27,7 @@ public sealed class TimeKeeperActor : UntypedActor
     private long _windowEnd;
     private long _windows;
     private long _events;
+    private long _componentRuns;
 
     public TimeKeeperActor(IActorRef[] components, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress)
     {
@@ -94,6 +95,7 @@ public sealed class TimeKeeperActor : UntypedActor
             _active.Add(component);
         }
         _awaiting = _active.Count;
+        _componentRuns += _active.Count;
         _windows++;
         if ((_windows & 0x3FFF) == 0) _progress?.Invoke(start);
         foreach (int component in _active)
@@ -109,6 +111,6 @@ public sealed class TimeKeeperActor : UntypedActor
     private void Finish()
     {
         var undelivered = _inbox.Where(l => l is not null).SelectMany(l => l!).ToArray();
-        _requester?.Tell(new RunFinished(_windows, _events, _end, undelivered));
+        _requester?.Tell(new RunFinished(_windows, _events, _end, undelivered, _componentRuns));
     }
 }

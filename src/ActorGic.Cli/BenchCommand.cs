@@ -54,6 +54,7 @@ public static class BenchCommand
     private static void Storm(int cpus, long ns, int repeat, TextWriter output)
     {
         var scenario = StormScenario(cpus, ns);
+        long windows = 0, runs = 0, events = 0;
         (double Rate, long Delivered, string Digest) Best(string engine)
         {
             double best = 0;
@@ -67,6 +68,7 @@ public static class BenchCommand
                 watch.Stop();
                 var report = RunReport.Build(sim, outcome, engine);
                 delivered = report.Totals.Delivered;
+                if (engine == "actors") (windows, runs, events) = (outcome.Windows, outcome.ComponentRuns, outcome.Events);
                 digest = report.Digest;
                 best = Math.Max(best, delivered / watch.Elapsed.TotalSeconds);
             }
@@ -77,7 +79,11 @@ public static class BenchCommand
         output.WriteLine($"storm {cpus,5} CPUs, {ns / 1000} us virtual, {reference.Delivered} delivered: " +
                          $"reference {reference.Rate,12:N0}/s  actors {actors.Rate,12:N0}/s  ratio {actors.Rate / reference.Rate:F3}" +
                          (reference.Digest == actors.Digest ? "  (same digest)" : "  DIGESTS DIFFER"));
+        output.WriteLine($"      {events} events, {windows} windows, {(double)runs / Math.Max(1, windows):F2} components and " +
+                         $"{(double)events / Math.Max(1, windows):F2} events per window, {(double)events / Math.Max(1, delivered(actors)):F1} events per delivery");
     }
+
+    private static long delivered((double Rate, long Delivered, string Digest) r) => r.Delivered;
 
     private static void Broadcast(int cpus, string engine, TextWriter output)
     {

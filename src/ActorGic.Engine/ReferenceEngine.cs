@@ -1,7 +1,7 @@
 namespace ActorGic.Engine;
 
-/// <summary>How far a run got, and what was still in flight when it stopped.</summary>
-public sealed record RunOutcome(long ReachedNs, long Events, IReadOnlyList<SimEvent> InFlight, bool Complete = true);
+/// <summary>How far a run got, what was still in flight, and (actor engine) how many windows and component runs it took.</summary>
+public sealed record RunOutcome(long ReachedNs, long Events, IReadOnlyList<SimEvent> InFlight, bool Complete = true, long Windows = 0, long ComponentRuns = 0);
 
 /// <summary>
 /// The reference engine: every component's events from one priority queue ordered by
