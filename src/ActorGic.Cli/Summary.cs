@@ -27,6 +27,13 @@ public static class Summary
         var t = report.Totals;
         console.WriteLine($"totals: sgi_writes {t.SgiWrites}  sent {t.Sent}  coalesced {t.Coalesced}  delivered {t.Delivered}  " +
                           $"dropped {t.Dropped}  pending {t.Pending}  lost {t.Lost}  spurious {report.PerCpu.Sum(c => c.Spurious)}");
+        if (report.PerIpi.Count > 0)
+        {
+            var ipis = new Table().Border(TableBorder.Simple).AddColumns($"IPI ({report.Profile})", "requested", "sgi_sent", "handled", "pending", "lost");
+            foreach (var (name, c) in report.PerIpi)
+                ipis.AddRow(name, c.Requested.ToString(), c.SgiSent.ToString(), c.Handled.ToString(), c.Pending.ToString(), c.Lost.ToString());
+            console.Write(ipis);
+        }
         if (report.LatencyNs.Count > 0)
         {
             var latency = new Table().Border(TableBorder.Simple).AddColumns("latency (ns)", "count", "p50", "p99", "max");
@@ -53,7 +60,7 @@ public static class Summary
         foreach (int intid in intids)
         {
             var counts = report.PerCpu.Select(c => c.Acks.TryGetValue(intid, out long n) ? n : 0).ToList();
-            var row = new List<string> { $"SGI{intid}" };
+            var row = new List<string> { report.IpiLabels.TryGetValue(intid, out var label) ? $"IPI{intid}: {label}" : $"SGI{intid}" };
             if (wide)
             {
                 int busiest = counts.IndexOf(counts.Max());

@@ -33,14 +33,18 @@ public sealed class CpuComponent : Component
     private struct Frame
     {
         public int Intid;
+        public bool Nmi;
         public long Remaining;
         public long ResumedAt;
         public int Token;
     }
 
-    public CpuComponent(Layout layout, Scenario scenario, int cpu, CpuInterface cpuInterface, TraceRecorder trace)
+    private readonly Masking _masking;
+
+    public CpuComponent(Layout layout, Scenario scenario, int cpu, CpuInterface cpuInterface, Masking masking, TraceRecorder trace)
         : base(layout.CpuId(cpu), trace)
     {
+        _masking = masking;
         _layout = layout;
         _scenario = scenario;
         _timing = scenario.Timing;
@@ -55,12 +59,23 @@ public sealed class CpuComponent : Component
     public long[] Acks { get; } = new long[Intid.PrivateCount];
     public long Spurious { get; private set; }
     public long SgiWrites { get; private set; }
+
+    /// <summary>Requests this CPU made per SGI: one per target CPU of each send.</summary>
+    public long[] Requested { get; } = new long[Intid.SgiCount];
     public List<string> Violations { get; } = new();
 
     /// <summary>Handlers run with IRQs masked (PSTATE.I set by exception entry) unless the scenario makes them preemptible.</summary>
     public bool PreemptibleHandlers { get; init; }
 
-    private bool IrqMasked => _frames.Count > 0 ? !PreemptibleHandlers : _threadMasked || State == CpuState.Hung;
+    /// <summary>Sets the PMR for the current context and returns PSTATE (see <see cref="Masking"/>).</summary>
+    private PState ApplyContext()
+    {
+        bool inHandler = _frames.Count > 0;
+        var (pmr, pstate) = _masking.Context(_threadMasked || State == CpuState.Hung, inHandler,
+            inHandler && _frames[^1].Nmi, PreemptibleHandlers);
+        CpuInterface.Pmr = pmr;
+        return pstate;
+    }
 
     protected override void Handle(in SimEvent e)
     {
@@ -99,9 +114,10 @@ public sealed class CpuComponent : Component
     private void TryTakeInterrupt()
     {
         if (_entryPending || State is CpuState.Stopped or CpuState.Offline) return;
+        var pstate = ApplyContext();
         var signal = CpuInterface.Signal(_offered);
         if (signal == SignalKind.None) return;
-        if (!new PState(I: IrqMasked).TakesException(signal, CpuInterface.SctlrNmi)) return;
+        if (!pstate.TakesException(signal, CpuInterface.SctlrNmi)) return;
         Trace.Emit(Now, _cpu, TraceKind.Signal, _offered.Intid, _offered.Priority);
         _entryPending = true;
         Send(Id, _timing.ExceptionEntry, EventKind.Timer, (int)CpuTimer.ExceptionEntry);
@@ -113,7 +129,8 @@ public sealed class CpuComponent : Component
         _entryPending = false;
         PauseTopFrame();
         var offered = _offered;
-        int intid = CpuInterface.Acknowledge1(offered);
+        ApplyContext(); // the IAR read sees the PMR of the context it interrupted
+        int intid = offered.Nmi && CpuInterface.SctlrNmi ? CpuInterface.AcknowledgeNmi1(offered) : CpuInterface.Acknowledge1(offered);
         if (intid >= Intid.SpiLimit)
         {
             Spurious++;
@@ -127,7 +144,7 @@ public sealed class CpuComponent : Component
         Send(_layout.RedistributorId(_cpu), _timing.CpuToRedistributor, EventKind.Activate, intid, 0, 0, Now);
         _offered = Hppi.None; // consumed: the redistributor offers its next HPPI
         Trace.Emit(Now, _cpu, TraceKind.Enter, intid);
-        _frames.Add(new Frame { Intid = intid, Remaining = _timing.Handler, ResumedAt = Now });
+        _frames.Add(new Frame { Intid = intid, Nmi = _masking.IsNmi(offered), Remaining = _timing.Handler, ResumedAt = Now });
         ResumeTopFrame();
         TryTakeInterrupt();
     }
@@ -177,7 +194,12 @@ public sealed class CpuComponent : Component
         switch (action.Do)
         {
             case ActionVerb.Sgi:
-                if (action.Irm) WriteSgi(new Sgi1r(0, 0, (byte)action.Intid, 0, Irm: true, 0, 0).Encode(), 0);
+            case ActionVerb.Ipi:
+                if (action.Irm)
+                {
+                    Requested[action.Intid] += _layout.Cpus - 1;
+                    WriteSgi(new Sgi1r(0, 0, (byte)action.Intid, 0, Irm: true, 0, 0).Encode(), 0);
+                }
                 else SendSgi(action.Intid, action.To!.Resolve(_cpu, _layout.Cpus));
                 break;
             case ActionVerb.IrqOff:
@@ -243,6 +265,7 @@ public sealed class CpuComponent : Component
     /// <summary>Linux's gic_ipi_send_mask(): one ICC_SGI1R_EL1 write per consecutive run of a cluster.</summary>
     private void SendSgi(int intid, ReadOnlySpan<int> targets)
     {
+        Requested[intid] += targets.Length;
         _writes.Clear();
         GicIpiSendMask.Compute(_layout.Topology, intid, targets, _writes);
         for (int k = 0; k < _writes.Count; k++) WriteSgi(_writes[k], k);

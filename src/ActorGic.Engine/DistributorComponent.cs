@@ -11,7 +11,8 @@ namespace ActorGic.Engine;
 /// </summary>
 public sealed class DistributorComponent : Component
 {
-    private const int RemoteFlag = 1 << 4;
+    /// <summary>Set in SgiWrite.B on a write one distributor forwards to another.</summary>
+    public const int RemoteFlag = 1 << 4;
     private readonly Layout _layout;
     private readonly TimingModel _timing;
     private readonly int _chip;

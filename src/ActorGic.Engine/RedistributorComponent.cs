@@ -39,6 +39,12 @@ public sealed class RedistributorComponent : Component
     public long Coalesced { get; private set; }
     public long Delivered { get; private set; }
     public long Dropped { get; private set; }
+
+    /// <summary>Requests served per SGI: every request a handler run's activation consumed.</summary>
+    public long[] Served { get; } = new long[Intid.SgiCount];
+
+    /// <summary>Requests still waiting on a latched SGI.</summary>
+    public int WaitingRequests(int intid) => _requests[intid]?.Count ?? 0;
     public List<string> Violations { get; } = new();
 
     private readonly SampleBuffer?[] _latencies = new SampleBuffer?[Intid.SgiCount];
@@ -96,6 +102,7 @@ public sealed class RedistributorComponent : Component
         _offered = Hppi.None; // the CPU dropped its copy when it acknowledged: only a new HPPI needs a message
         var served = _requests[intid];
         if (served is null) return;
+        Served[intid] += served.Count;
         var samples = _latencies[intid] ??= new SampleBuffer();
         foreach (long t in served) samples.Add(entryTime - t);
         served.Clear();

@@ -17,7 +17,14 @@ public sealed record LatencySummary(long Count, long P50, long P99, long Max)
     private static long Rank(long[] sorted, double q) => sorted[Math.Max(0, (int)Math.Ceiling(q * sorted.Length) - 1)];
 }
 
-public sealed record CpuReport(int Cpu, string Mpidr, CpuState State, IReadOnlyDictionary<int, long> Acks, long Spurious);
+public sealed record CpuReport(int Cpu, string Mpidr, CpuState State, IReadOnlyDictionary<int, long> Acks, long Spurious)
+{
+    /// <summary>Handler runs per IPI of the profile, zeros included: the /proc/interrupts row.</summary>
+    public IReadOnlyDictionary<string, long> Ipis { get; init; } = new Dictionary<string, long>();
+}
+
+/// <summary>Software requests of one IPI: requested = handled + pending + lost.</summary>
+public sealed record IpiCounts(long Requested, long SgiSent, long Handled, long Pending, long Lost);
 
 public sealed record Totals(long SgiWrites, long Sent, long Coalesced, long Delivered, long Dropped, long Pending, long Lost);
 
@@ -37,6 +44,11 @@ public sealed record RunReport
     public required IReadOnlyList<CpuReport> PerCpu { get; init; }
     public required Totals Totals { get; init; }
     public required IReadOnlyDictionary<string, LatencySummary> LatencyNs { get; init; }
+    /// <summary>Per IPI of the profile (empty for profile none).</summary>
+    public IReadOnlyDictionary<string, IpiCounts> PerIpi { get; init; } = new Dictionary<string, IpiCounts>();
+    /// <summary>The kernel profile's /proc/interrupts labels per SGI (empty for profile none).</summary>
+    public IReadOnlyDictionary<int, string> IpiLabels { get; init; } = new Dictionary<int, string>();
+    public string Profile { get; init; } = "none";
     public required IReadOnlyList<SgiTableRow> SgiTable { get; init; }
     public required IReadOnlyList<string> Violations { get; init; }
     public required string Digest { get; init; }
@@ -47,6 +59,7 @@ public sealed record RunReport
     public static RunReport Build(Simulation sim, RunOutcome outcome, string engine, int nodes = 1)
     {
         var layout = sim.Layout;
+        var kernel = sim.Scenario.Kernel;
         var perCpu = new List<CpuReport>(layout.Cpus);
         var violations = new List<string>();
         var latencies = new SortedDictionary<int, List<long>>();
@@ -58,7 +71,10 @@ public sealed record RunReport
             var acks = new SortedDictionary<int, long>();
             for (int intid = 0; intid < c.Acks.Length; intid++)
                 if (c.Acks[intid] != 0) acks[intid] = c.Acks[intid];
-            perCpu.Add(new CpuReport(cpu, layout.Topology.MpidrOf(cpu).ToString(), c.State, acks, c.Spurious));
+            perCpu.Add(new CpuReport(cpu, layout.Topology.MpidrOf(cpu).ToString(), c.State, acks, c.Spurious)
+            {
+                Ipis = kernel?.Ipis.ToDictionary(i => i.Name, i => c.Acks[i.Sgi]) ?? new Dictionary<string, long>(),
+            });
             writes += c.SgiWrites;
             coalesced += r.Coalesced;
             delivered += r.Delivered;
@@ -77,6 +93,8 @@ public sealed record RunReport
         long inFlight = outcome.InFlight.Count(e => e.Kind == EventKind.SetPending);
         long pending = latched + inFlight;
         long lost = sent - coalesced - delivered - dropped - pending;
+        foreach (var (name, ipi) in kernel is null ? [] : PerIpiCounts(sim, outcome))
+            if (ipi.Lost != 0) violations.Add($"lost {ipi.Lost} {name} request(s)");
         if (lost != 0) violations.Add($"lost {lost} SGI(s): sent {sent} != coalesced {coalesced} + delivered {delivered} + dropped {dropped} + pending {pending}");
         return new RunReport
         {
@@ -90,17 +108,68 @@ public sealed record RunReport
             ReachedNs = outcome.ReachedNs,
             PerCpu = perCpu,
             Totals = new Totals(writes, sent, coalesced, delivered, dropped, pending, lost),
-            LatencyNs = latencies.ToDictionary(kv => $"SGI{kv.Key}", kv => LatencySummary.Of(kv.Value)),
+            LatencyNs = latencies.ToDictionary(kv => kernel?.Ipis.FirstOrDefault(i => i.Sgi == kv.Key)?.Name ?? $"SGI{kv.Key}",
+                kv => LatencySummary.Of(kv.Value)),
             SgiTable = BuildSgiTable(sim.Scenario),
+            PerIpi = kernel is null ? new Dictionary<string, IpiCounts>() : PerIpiCounts(sim, outcome),
+            IpiLabels = kernel?.Ipis.ToDictionary(i => i.Sgi, i => i.ProcLabel) ?? new Dictionary<int, string>(),
+            Profile = sim.Scenario.Profile,
             Violations = violations,
             Digest = ComputeDigest(sim.Components.Select(c => c.Trace)),
             Events = outcome.Events,
         };
     }
 
-    /// <summary>Profile none leaves every SGI to the harness: all 16 free.</summary>
+    /// <summary>Profile none leaves every SGI to the harness (all 16 free); a Linux profile owns its IPIs' SGIs.</summary>
     private static IReadOnlyList<SgiTableRow> BuildSgiTable(Scenario scenario) =>
-        Enumerable.Range(0, Intid.SgiCount).Select(sgi => new SgiTableRow(sgi, null, false, "free")).ToList();
+        scenario.Kernel is { } kernel
+            ? kernel.SgiTable(scenario.Gic.NonSecureSgis).Select(r => new SgiTableRow(r.Sgi, r.Owner, r.Nmi && scenario.Gic.Nmi != NmiMode.None, r.Mode)).ToList()
+            : Enumerable.Range(0, Intid.SgiCount).Select(sgi => new SgiTableRow(sgi, null, false, "free")).ToList();
+
+    /// <summary>
+    /// Requests per IPI: made by senders, served by handler runs at the targets, still waiting
+    /// (latched, or travelling at the end), and whatever is left: lost, which must be 0.
+    /// </summary>
+    private static Dictionary<string, IpiCounts> PerIpiCounts(Simulation sim, RunOutcome outcome)
+    {
+        var layout = sim.Layout;
+        var travelling = new long[Intid.SgiCount];
+        foreach (var e in outcome.InFlight)
+        {
+            if (e.Kind == EventKind.SetPending) travelling[e.A]++;
+            else if (e.Kind == EventKind.SgiWrite) travelling[(int)((e.C >> 24) & 0xF)] += TargetsOf(layout, e);
+        }
+        var counts = new Dictionary<string, IpiCounts>();
+        foreach (var ipi in sim.Scenario.Kernel!.Ipis)
+        {
+            long requested = 0, handled = 0, waiting = travelling[ipi.Sgi];
+            for (int cpu = 0; cpu < layout.Cpus; cpu++)
+            {
+                requested += sim.Cpu(cpu).Requested[ipi.Sgi];
+                handled += sim.Redistributor(cpu).Served[ipi.Sgi];
+                waiting += sim.Redistributor(cpu).WaitingRequests(ipi.Sgi);
+            }
+            counts[ipi.Name] = new IpiCounts(requested, requested, handled, waiting, requested - handled - waiting);
+        }
+        return counts;
+    }
+
+    /// <summary>How many CPUs an ICC_SGI1R_EL1 write still travelling will reach.</summary>
+    private static long TargetsOf(Layout layout, in SimEvent write)
+    {
+        var sgi = Sgi1r.Decode((ulong)write.C);
+        if (sgi.Irm)
+        {
+            if ((write.B & DistributorComponent.RemoteFlag) == 0) return layout.Cpus - 1;
+            var chipCpus = layout.CpusOfChip[write.Target - 2 * layout.Cpus];
+            return chipCpus.Length - (chipCpus.Contains(write.A) ? 1 : 0);
+        }
+        var slots = layout.Topology.ClusterSlots(sgi.ClusterId);
+        long n = 0;
+        for (int bit = 0; bit < slots.Length; bit++)
+            if ((sgi.TargetList >> bit & 1) != 0 && slots[bit] >= 0) n++;
+        return n;
+    }
 
     /// <summary>SHA-256 over every component's trace chain, in component order.</summary>
     public static string ComputeDigest(IEnumerable<TraceRecorder> traces)

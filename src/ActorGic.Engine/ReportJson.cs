@@ -29,6 +29,7 @@ public static class ReportJson
             w.WriteEndObject();
             w.WriteNumber("spurious", cpu.Spurious);
             w.WriteStartObject("ipis");
+            foreach (var (name, n) in cpu.Ipis) w.WriteNumber(name, n);
             w.WriteEndObject();
             w.WriteStartObject("nmi_users");
             w.WriteEndObject();
@@ -46,6 +47,16 @@ public static class ReportJson
         w.WriteNumber("lost", t.Lost);
         w.WriteEndObject();
         w.WriteStartObject("per_ipi");
+        foreach (var (name, c) in report.PerIpi)
+        {
+            w.WriteStartObject(name);
+            w.WriteNumber("requested", c.Requested);
+            w.WriteNumber("sgi_sent", c.SgiSent);
+            w.WriteNumber("handled", c.Handled);
+            w.WriteNumber("pending", c.Pending);
+            w.WriteNumber("lost", c.Lost);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
         w.WriteStartObject("per_nmi_user");
         w.WriteEndObject();
@@ -82,9 +93,10 @@ public static class ReportJson
         w.WriteEndObject();
     }
 
-    /// <summary>The trace as JSON Lines in canonical order (t, cpu, seq).</summary>
-    public static void WriteTrace(IEnumerable<TraceRecorder> traces, Stream stream)
+    /// <summary>The trace as JSON Lines in canonical order (t, cpu, seq); handlers named by the profile's IPIs.</summary>
+    public static void WriteTrace(IEnumerable<TraceRecorder> traces, Stream stream, ActorGic.Kernel.KernelProfile? kernel = null)
     {
+        string HandlerName(int intid) => kernel?.Ipis.FirstOrDefault(i => i.Sgi == intid)?.Name ?? $"SGI{intid}";
         var events = traces.SelectMany(t => t.Events)
             .OrderBy(e => e.T).ThenBy(e => e.Cpu).ThenBy(e => e.Component).ThenBy(e => e.Seq);
         using var w = new Utf8JsonWriter(stream);
@@ -102,7 +114,7 @@ public static class ReportJson
                 case TraceKind.Signal: w.WriteNumber("prio", e.Value); break;
                 case TraceKind.Drop: w.WriteString("reason", ((DropReason)e.Value).ToString().ToLowerInvariant()); break;
                 case TraceKind.Enter:
-                case TraceKind.Exit: w.WriteString("handler", $"SGI{e.Intid}"); break;
+                case TraceKind.Exit: w.WriteString("handler", HandlerName(e.Intid)); break;
                 case TraceKind.State: w.WriteString("state", ((CpuState)e.Value).ToString().ToLowerInvariant()); break;
             }
             w.WriteEndObject();

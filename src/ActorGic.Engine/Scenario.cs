@@ -1,4 +1,5 @@
 using ActorGic.Gic;
+using ActorGic.Kernel;
 
 namespace ActorGic.Engine;
 
@@ -55,6 +56,8 @@ public enum TargetSetKind { Self, All, AllButSelf, List }
 public enum ActionVerb
 {
     Sgi,
+    /// <summary>An IPI of the kernel profile: its SGI, sent the way that era sends it.</summary>
+    Ipi,
     IrqOff,
     IrqOn,
     Hang,
@@ -81,6 +84,8 @@ public sealed record ScenarioAction
     public double Rate { get; init; }
     public long Until { get; init; }
     public TargetSet? Cpus { get; init; }
+    /// <summary>ipi (and traffic under a Linux profile): the IPI's name, without the IPI_ prefix.</summary>
+    public string? Ipi { get; init; }
 }
 
 /// <summary>A validated scenario: everything a run needs, nothing left to check.</summary>
@@ -92,6 +97,8 @@ public sealed record Scenario
     public required Topology Topology { get; init; }
     public GicOptions Gic { get; init; } = new();
     public string Profile { get; init; } = "none";
+    /// <summary>The kernel era, or null for profile none (the bare-metal harness).</summary>
+    public KernelProfile? Kernel { get; init; }
     public TimingModel Timing { get; init; } = TimingModel.Default;
     public IReadOnlyList<ScenarioAction> Actions { get; init; } = [];
     /// <summary>kernel.preemptible-handlers: handlers run with PSTATE.I clear, so a higher priority preempts them.</summary>

@@ -45,23 +45,63 @@ public sealed class Simulation
                 GroupEnable0 = true,
                 GroupEnable1 = true,
                 EoiMode = Scenario.Gic.EoiMode,
-                Pmr = HarnessPmr,
+                Pmr = Masking.PmrUnmasked,
+                SctlrNmi = Masking.Architected,
             };
-            return new CpuComponent(Layout, Scenario, id, cpuInterface, trace) { PreemptibleHandlers = Scenario.PreemptibleHandlers };
+            return new CpuComponent(Layout, Scenario, id, cpuInterface, Masking, trace) { PreemptibleHandlers = Scenario.PreemptibleHandlers };
         }
         if (Layout.IsRedistributor(id))
         {
             int cpu = Layout.CpuOf(id);
             var bank = new Redistributor(Config);
-            for (int intid = 0; intid < Intid.SgiCount; intid++)
-            {
-                bank.SetGroup(intid, InterruptGroup.Group1NonSecure);
-                bank.SetPriority(intid, HarnessPriority);
-                bank.SetEnabled(intid, true);
-            }
-            return new RedistributorComponent(Layout, Scenario.Timing, cpu, bank, BootEnables, Intid.SgiCount, trace);
+            if (Scenario.Kernel is null) BootHarness(bank);
+            else BootLinux(bank);
+            int firmwareFrom = Scenario.Kernel is null ? Intid.SgiCount : Scenario.Gic.NonSecureSgis;
+            return new RedistributorComponent(Layout, Scenario.Timing, cpu, bank, BootEnables, firmwareFrom, trace);
         }
         return new DistributorComponent(Layout, Scenario.Timing, id - 2 * Layout.Cpus, trace);
+    }
+
+    /// <summary>The software's masking discipline (profile and gic.nmi).</summary>
+    public Masking Masking => _masking ??= Masking.For(Scenario.Kernel, Scenario.Gic.Nmi);
+    private Masking? _masking;
+
+    /// <summary>Profile none: all 16 SGIs enabled, Group 1, priority 0xA0.</summary>
+    private static void BootHarness(Redistributor bank)
+    {
+        for (int intid = 0; intid < Intid.SgiCount; intid++)
+        {
+            bank.SetGroup(intid, InterruptGroup.Group1NonSecure);
+            bank.SetPriority(intid, HarnessPriority);
+            bank.SetEnabled(intid, true);
+        }
+    }
+
+    /// <summary>
+    /// As Linux boots: the profile's IPIs on SGIs 0..MAX_IPI-1, Group 1, enabled, at the IRQ
+    /// priority, or the NMI one for NMI IPIs under pseudo-NMI (the NMI bit with architected NMIs);
+    /// other Non-secure SGIs left disabled; SGIs from ns-sgis up are firmware's (Group 0), so a
+    /// Group 1 send to them is dropped.
+    /// </summary>
+    private void BootLinux(Redistributor bank)
+    {
+        var kernel = Scenario.Kernel!;
+        var priorities = kernel.Priorities;
+        bool pseudo = Scenario.Gic.Nmi == NmiMode.Pseudo;
+        byte irqPriority = pseudo ? priorities.IrqPriority : HarnessPriority;
+        for (int sgi = 0; sgi < Intid.SgiCount; sgi++)
+        {
+            if (sgi >= Scenario.Gic.NonSecureSgis)
+            {
+                bank.SetGroup(sgi, InterruptGroup.Group0);
+                continue;
+            }
+            bank.SetGroup(sgi, InterruptGroup.Group1NonSecure);
+            var ipi = kernel.Ipis.FirstOrDefault(i => i.Sgi == sgi);
+            bank.SetPriority(sgi, ipi is { Nmi: true } && pseudo ? priorities.NmiPriority : irqPriority);
+            bank.SetNmi(sgi, ipi is { Nmi: true } && Scenario.Gic.Nmi == NmiMode.Architected);
+            bank.SetEnabled(sgi, ipi is not null);
+        }
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ActorGic.Engine;
 using ActorGic.Gic;
+using ActorGic.Kernel;
 using Akka.Configuration;
 
 namespace ActorGic.Scenarios;
@@ -22,7 +23,7 @@ public static class ScenarioLoader
     private static readonly string[] ActionKeys =
         ["at", "cpu", "do", "intid", "to", "irm", "for", "priority", "rate", "cpus", "until", "ipi", "user", "purpose", "nmi"];
     private static readonly string[] LinuxVerbs =
-        ["ipi", "backtrace", "nmi", "stop", "kgdb-roundup", "crash-stop", "request-sgi", "release-sgi"];
+        ["backtrace", "nmi", "stop", "kgdb-roundup", "crash-stop", "request-sgi", "release-sgi"];
 
     private static readonly Lazy<Config> EmbeddedDefaults = new(() =>
     {
@@ -55,8 +56,19 @@ public static class ScenarioLoader
         string profile = Pick(kernel, defaults["kernel"], "profile").String();
         if (Array.IndexOf(KnownProfiles, profile) < 0)
             throw Pick(kernel, defaults["kernel"], "profile").Fail($"unknown profile \"{profile}\" (known: {string.Join(", ", KnownProfiles)})");
+        KernelProfile? kernelProfile = null;
         if (profile != "none")
-            throw Pick(kernel, defaults["kernel"], "profile").Fail($"profile {profile} is not available yet: the Linux IPI layer comes with the kernel-layer issue; use none");
+        {
+            KernelProfiles.TryGet(profile, out kernelProfile);
+            try
+            {
+                KernelProfile.CheckBudget(kernelProfile.Ipis, 8, profile);
+            }
+            catch (GicConfigurationException e)
+            {
+                throw Pick(kernel, defaults["kernel"], "profile").Fail(e.Message);
+            }
+        }
         bool nmiMux = Pick(kernel, defaults["kernel"], "nmi-mux").Bool();
         if (nmiMux) throw kernel["nmi-mux"].Fail("the NMI broker is not available yet (profile none has no NMI IPIs)");
         bool preemptible = Pick(kernel, defaults["kernel"], "preemptible-handlers").Bool();
@@ -71,7 +83,7 @@ public static class ScenarioLoader
         var actions = new List<ScenarioAction>();
         if (s["actions"].Exists)
             foreach (var a in s["actions"].Elements())
-                actions.Add(LoadAction(a, topology.CpuCount, end, profile));
+                actions.Add(LoadAction(a, topology.CpuCount, end, profile, kernelProfile));
 
         return new Scenario
         {
@@ -81,6 +93,7 @@ public static class ScenarioLoader
             Topology = topology,
             Gic = gic,
             Profile = profile,
+            Kernel = kernelProfile,
             Timing = timing,
             Actions = actions,
             PreemptibleHandlers = preemptible,
@@ -151,7 +164,7 @@ public static class ScenarioLoader
         };
     }
 
-    private static ScenarioAction LoadAction(HoconNode a, int cpus, long end, string profile)
+    private static ScenarioAction LoadAction(HoconNode a, int cpus, long end, string profile, KernelProfile? kernel)
     {
         if (!a.IsObject) throw a.Fail("expected an action { at = ..., cpu = ..., do = ... }");
         a.RejectUnknownKeys(ActionKeys);
@@ -181,9 +194,19 @@ public static class ScenarioLoader
             case "set-priority":
                 Only(a, "at", "cpu", "do", "intid", "priority");
                 return action with { Do = ActionVerb.SetPriority, Intid = Private(a["intid"]), Priority = a["priority"].Int(0, 255) };
+            case "ipi":
+                Only(a, "at", "cpu", "do", "ipi", "to");
+                var ipi = Ipi(a["ipi"], kernel, profile);
+                var to = Targets(a["to"], cpus);
+                if (ipi.Name == "IRQ_WORK" && to.Kind != TargetSetKind.Self)
+                    throw a["to"].Fail("IRQ_WORK is a self IPI (arch_irq_work_raise): to = self");
+                return action with { Do = ActionVerb.Ipi, Intid = ipi.Sgi, Ipi = ipi.Name, To = to };
             case "traffic":
-                Only(a, "at", "cpu", "do", "intid", "rate", "cpus", "until", "to");
-                if (a["ipi"].Exists) throw a["ipi"].Fail($"profile {profile} has no IPIs: give intid");
+                Only(a, "at", "cpu", "do", "intid", "ipi", "rate", "cpus", "until", "to");
+                if (a["ipi"].Exists && a["intid"].Exists) throw a["intid"].Fail("give ipi or intid, not both");
+                if (a["ipi"].Exists && kernel is null) throw a["ipi"].Fail($"profile {profile} has no IPIs: give intid");
+                var trafficIpi = a["ipi"].Exists ? Ipi(a["ipi"], kernel, profile) : null;
+                if (trafficIpi?.Name == "IRQ_WORK") throw a["ipi"].Fail("IRQ_WORK is a self IPI: traffic sends to other CPUs");
                 double rate = Rate(a["rate"]);
                 long until = Duration.ParseNs(a["until"].String(), a["until"].Path);
                 if (until < at) throw a["until"].Fail($"{until}ns is before at ({at}ns)");
@@ -192,7 +215,8 @@ public static class ScenarioLoader
                 return action with
                 {
                     Do = ActionVerb.Traffic,
-                    Intid = Sgi(a["intid"]),
+                    Intid = trafficIpi?.Sgi ?? Sgi(a["intid"]),
+                    Ipi = trafficIpi?.Name,
                     Rate = rate,
                     Until = until,
                     Cpus = set,
@@ -200,9 +224,32 @@ public static class ScenarioLoader
                 };
             default:
                 if (Array.IndexOf(LinuxVerbs, verb) >= 0)
-                    throw a["do"].Fail($"\"{verb}\" needs a Linux kernel profile, which is not available yet (profile {profile})");
-                throw a["do"].Fail($"unknown verb \"{verb}\" (known: sgi, irq-off, irq-on, hang, idle, enable, disable, set-priority, traffic)");
+                    throw a["do"].Fail($"\"{verb}\" is not modelled yet (it comes with the kernel layer, NMI broker and reclaimer)");
+                throw a["do"].Fail($"unknown verb \"{verb}\" (known: sgi, ipi, irq-off, irq-on, hang, idle, enable, disable, set-priority, traffic)");
         }
+    }
+
+    /// <summary>IPIs whose era-specific flows (queues, stop passes, NMI handlers) are not modelled yet.</summary>
+    private static readonly Dictionary<string, string> PendingFlows = new()
+    {
+        ["CALL_FUNC"] = "smp_call_function's per-CPU queue",
+        ["CPU_STOP"] = "smp_send_stop (do = stop)",
+        ["CPU_STOP_NMI"] = "smp_send_stop (do = stop)",
+        ["CPU_CRASH_STOP"] = "crash stop (do = crash-stop)",
+        ["CPU_BACKTRACE"] = "the NMI backtrace (do = backtrace)",
+        ["KGDB_ROUNDUP"] = "the kgdb roundup (do = kgdb-roundup)",
+    };
+
+    private static IpiDefinition Ipi(HoconNode node, KernelProfile? kernel, string profile)
+    {
+        if (kernel is null) throw node.Fail($"profile {profile} has no IPIs: use do = sgi, or a Linux profile");
+        string name = node.String().Trim();
+        if (name.StartsWith("IPI_", StringComparison.Ordinal)) name = name[4..];
+        if (!kernel.Has(name))
+            throw node.Fail($"{profile} has no IPI {name} (it has: {string.Join(", ", kernel.Ipis.Select(i => i.Name))})");
+        if (PendingFlows.TryGetValue(name, out var flow))
+            throw node.Fail($"{name} needs {flow}, which is not modelled yet; RESCHEDULE, TIMER, IRQ_WORK and WAKEUP are");
+        return kernel[name];
     }
 
     private static void Only(HoconNode action, params string[] allowed)

@@ -1,0 +1,119 @@
+using ActorGic.Engine;
+using ActorGic.Scenarios;
+
+namespace ActorGic.Engine.Tests;
+
+/// <summary>Linux profiles on the engine: boot, IPI sends, pseudo-NMI and architected NMI masking, report fields.</summary>
+public class LinuxProfileTests
+{
+    private static RunReport Run(string hocon)
+    {
+        var scenario = ScenarioLoader.LoadText(hocon);
+        var sim = new Simulation(scenario, keepTrace: false);
+        return RunReport.Build(sim, new ReferenceEngine(sim).Run(scenario.End), "reference");
+    }
+
+    private static string HungCpu(string profile, string nmi) => $$"""
+        scenario {
+          end = 50us
+          topology { cpus = 8 }
+          gic { nmi = {{nmi}} }
+          kernel { profile = {{profile}} }
+          actions = [
+            { at = 1us, cpu = 5, do = hang }
+            { at = 2us, cpu = 0, do = ipi, ipi = RESCHEDULE, to = [5] }
+            { at = 3us, cpu = 0, do = sgi, intid = 3, to = [5] }
+          ]
+        }
+        """;
+
+    [Fact]
+    public void Hung_cpu_takes_the_pseudo_nmi_but_not_the_irq()
+    {
+        var report = Run(HungCpu("linux-6.12", "pseudo"));
+        Assert.Equal(1, report.PerCpu[5].Ipis["CPU_STOP_NMI"]);
+        Assert.Equal(0, report.PerCpu[5].Ipis["RESCHEDULE"]);
+        Assert.Equal(new IpiCounts(1, 1, 0, 1, 0), report.PerIpi["RESCHEDULE"]);
+        Assert.True(report.InvariantsOk);
+    }
+
+    [Fact]
+    public void Without_pseudo_nmi_a_hung_cpu_takes_nothing()
+    {
+        var report = Run(HungCpu("linux-6.12", "none"));
+        Assert.Empty(report.PerCpu[5].Acks);
+        Assert.Equal(2, report.Totals.Pending);
+        Assert.False(report.SgiTable[3].Nmi);
+    }
+
+    [Fact]
+    public void Architected_nmi_gets_past_pstate_i_on_a_hung_cpu()
+    {
+        var report = Run(HungCpu("linux-6.12", "architected"));
+        Assert.Equal(1, report.PerCpu[5].Ipis["CPU_STOP_NMI"]);
+        Assert.Equal(0, report.PerCpu[5].Ipis["RESCHEDULE"]);
+    }
+
+    [Fact]
+    public void Linux_6_1_hung_cpu_takes_nothing_even_with_pseudo_nmi_because_6_1_has_no_nmi_ipi()
+    {
+        var report = Run(HungCpu("linux-6.1", "pseudo"));
+        Assert.Empty(report.PerCpu[5].Acks);
+    }
+
+    [Fact]
+    public void Linux_6_1_shows_7_sgis_used_and_sgi_7_free()
+    {
+        var report = Run("scenario { end = 1us, kernel { profile = linux-6.1 } }");
+        Assert.Equal(7, report.SgiTable.Count(r => r.Owner is not null));
+        Assert.Equal(new SgiTableRow(7, null, false, "free"), report.SgiTable[7]);
+        Assert.Equal(new SgiTableRow(8, null, false, "firmware"), report.SgiTable[8]);
+        Assert.Equal(["RESCHEDULE", "CALL_FUNC", "CPU_STOP", "CPU_CRASH_STOP", "TIMER", "IRQ_WORK", "WAKEUP"], report.PerIpi.Keys);
+    }
+
+    [Fact]
+    public void Linux_6_12_shows_8_of_8_with_three_nmis()
+    {
+        var report = Run("scenario { end = 1us, kernel { profile = linux-6.12 } }");
+        Assert.Equal(8, report.SgiTable.Count(r => r.Owner is not null));
+        Assert.Equal(["CPU_STOP_NMI", "CPU_BACKTRACE", "KGDB_ROUNDUP"], report.SgiTable.Where(r => r.Nmi).Select(r => r.Owner));
+    }
+
+    [Fact]
+    public void Send_to_a_firmware_sgi_is_dropped_and_counted()
+    {
+        var report = Run("""
+            scenario { end = 10us, kernel { profile = linux-6.12 }
+              actions = [ { at = 1us, cpu = 0, do = sgi, intid = 9, to = [1, 2] } ] }
+            """);
+        Assert.Equal(new Totals(1, 2, 0, 0, 2, 0, 0), report.Totals);
+    }
+
+    [Fact]
+    public void Irq_off_under_pseudo_nmi_defers_the_ipi_until_irq_on()
+    {
+        var report = Run("""
+            scenario { end = 50us, kernel { profile = linux-6.12 }
+              actions = [
+                { at = 1us, cpu = 2, do = irq-off, for = 10us }
+                { at = 2us, cpu = 0, do = ipi, ipi = RESCHEDULE, to = [2] }
+              ] }
+            """);
+        var t = TimingModel.Default;
+        Assert.Equal(1, report.PerCpu[2].Ipis["RESCHEDULE"]);
+        Assert.Equal(11_000 + t.ExceptionEntry - 2_000, report.LatencyNs["RESCHEDULE"].Max);
+        Assert.Equal(new IpiCounts(1, 1, 1, 0, 0), report.PerIpi["RESCHEDULE"]);
+    }
+
+    [Theory]
+    [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = CALL_FUNC, to = [1] }", "scenario.actions[0].ipi: CALL_FUNC needs smp_call_function's per-CPU queue")]
+    [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = WAKEUP, to = [1] }", "scenario.actions[0].ipi: linux-6.12 has no IPI WAKEUP")]
+    [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = IRQ_WORK, to = [1] }", "scenario.actions[0].to: IRQ_WORK is a self IPI")]
+    [InlineData("{ at = 1us, cpu = 0, do = backtrace, to = all-but-self }", "scenario.actions[0].do: \"backtrace\" is not modelled yet")]
+    public void Linux_actions_not_modelled_yet_or_wrong_are_refused(string action, string expected)
+    {
+        var e = Assert.Throws<ScenarioException>(() =>
+            ScenarioLoader.LoadText($"scenario {{ end = 10us\n kernel {{ profile = linux-6.12 }}\n actions = [ {action} ] }}"));
+        Assert.StartsWith(expected, e.Message);
+    }
+}
