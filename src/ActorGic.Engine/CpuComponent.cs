@@ -5,7 +5,7 @@ namespace ActorGic.Engine;
 /// <summary>What a PE is doing (the report's <c>state</c>).</summary>
 public enum CpuState { Running, Idle, Hung, Stopped, Offline }
 
-internal enum CpuTimer { ExceptionEntry, HandlerDone, IrqOn, TrafficArrival }
+internal enum CpuTimer { ExceptionEntry, HandlerDone, IrqOn, TrafficArrival, StopDeadline }
 
 /// <summary>
 /// One PE: its CPU interface registers, PSTATE, what it runs (thread code, idle, hung) and the
@@ -13,7 +13,7 @@ internal enum CpuTimer { ExceptionEntry, HandlerDone, IrqOn, TrafficArrival }
 /// timing model's handler time, EOI (and DIR in EOImode 1). It sees only the HPPI its
 /// redistributor offers; acknowledges and deactivations go back as messages.
 /// </summary>
-public sealed class CpuComponent : Component
+public sealed partial class CpuComponent : Component
 {
     private readonly Layout _layout;
     private readonly TimingModel _timing;
@@ -34,6 +34,8 @@ public sealed class CpuComponent : Component
     {
         public int Intid;
         public bool Nmi;
+        /// <summary>The handler never returns (local_cpu_stop parks the CPU).</summary>
+        public bool Parked;
         public long Remaining;
         public long ResumedAt;
         public int Token;
@@ -89,6 +91,9 @@ public sealed class CpuComponent : Component
                 TryTakeInterrupt();
                 break;
             case EventKind.Timer: OnTimer((CpuTimer)e.A, e.B, (int)e.C); break;
+            case EventKind.RemoteAtomic: OnRemoteAtomic(e); break;
+            case EventKind.AtomicReply: OnAtomicReply(e); break;
+            case EventKind.StopNotify: OnStopNotify(e.A); break;
             default: throw new InvalidOperationException($"cpu {_cpu}: unexpected {e.Kind}");
         }
     }
@@ -107,6 +112,7 @@ public sealed class CpuComponent : Component
                 TryTakeInterrupt();
                 break;
             case CpuTimer.TrafficArrival: TrafficArrival(_scenario.Actions[action], action); break;
+            case CpuTimer.StopDeadline: OnStopDeadline(token); break;
         }
     }
 
@@ -144,7 +150,8 @@ public sealed class CpuComponent : Component
         Send(_layout.RedistributorId(_cpu), _timing.CpuToRedistributor, EventKind.Activate, intid, 0, 0, Now);
         _offered = Hppi.None; // consumed: the redistributor offers its next HPPI
         Trace.Emit(Now, _cpu, TraceKind.Enter, intid);
-        _frames.Add(new Frame { Intid = intid, Nmi = _masking.IsNmi(offered), Remaining = _timing.Handler, ResumedAt = Now });
+        var (cost, parks) = EnterHandler(intid);
+        _frames.Add(new Frame { Intid = intid, Nmi = _masking.IsNmi(offered), Parked = parks, Remaining = cost, ResumedAt = Now });
         ResumeTopFrame();
         TryTakeInterrupt();
     }
@@ -181,7 +188,7 @@ public sealed class CpuComponent : Component
 
     private void ResumeTopFrame()
     {
-        if (_frames.Count == 0) return;
+        if (_frames.Count == 0 || _frames[^1].Parked) return;
         var top = _frames[^1];
         top.ResumedAt = Now;
         top.Token = ++_token;
@@ -193,6 +200,9 @@ public sealed class CpuComponent : Component
     {
         switch (action.Do)
         {
+            case ActionVerb.Ipi when action.Ipi == "CALL_FUNC":
+                SmpCallFunction(action.To!.Resolve(_cpu, _layout.Cpus), CallKind.Generic, single: false);
+                break;
             case ActionVerb.Sgi:
             case ActionVerb.Ipi:
                 if (action.Irm)
@@ -234,6 +244,9 @@ public sealed class CpuComponent : Component
             case ActionVerb.Traffic:
                 ScheduleTraffic(action, index);
                 break;
+            default:
+                DoLinuxAction(action);
+                break;
         }
     }
 
@@ -246,6 +259,7 @@ public sealed class CpuComponent : Component
 
     private void TrafficArrival(ScenarioAction action, int index)
     {
+        if (State is CpuState.Stopped or CpuState.Offline) return; // a parked CPU sends nothing
         int target;
         if (action.To is { } to)
         {
@@ -258,7 +272,8 @@ public sealed class CpuComponent : Component
             if (target >= _cpu) target++;
         }
         _one[0] = target;
-        SendSgi(action.Intid, _one);
+        if (action.Ipi == "CALL_FUNC") SmpCallFunction(_one, CallKind.Generic, single: true);
+        else SendSgi(action.Intid, _one);
         ScheduleTraffic(action, index);
     }
 

@@ -21,7 +21,15 @@ public sealed record CpuReport(int Cpu, string Mpidr, CpuState State, IReadOnlyD
 {
     /// <summary>Handler runs per IPI of the profile, zeros included: the /proc/interrupts row.</summary>
     public IReadOnlyDictionary<string, long> Ipis { get; init; } = new Dictionary<string, long>();
+    /// <summary>The IPI whose handler parked this CPU (smp_send_stop's pass), or null.</summary>
+    public string? StoppedBy { get; init; }
+    public bool Backtrace { get; init; }
+    public bool KgdbRoundup { get; init; }
 }
+
+/// <summary>The kernel flows' outcomes: which CPUs never answered.</summary>
+public sealed record FlowOutcomes(IReadOnlyList<int> NotStopped, IReadOnlyList<int> BacktraceMissing, IReadOnlyList<int> KgdbMissing,
+    IReadOnlyList<int> Backtraces);
 
 /// <summary>Software requests of one IPI: requested = handled + pending + lost.</summary>
 public sealed record IpiCounts(long Requested, long SgiSent, long Handled, long Pending, long Lost);
@@ -49,6 +57,7 @@ public sealed record RunReport
     /// <summary>The kernel profile's /proc/interrupts labels per SGI (empty for profile none).</summary>
     public IReadOnlyDictionary<int, string> IpiLabels { get; init; } = new Dictionary<int, string>();
     public string Profile { get; init; } = "none";
+    public FlowOutcomes Flows { get; init; } = new([], [], [], []);
     public required IReadOnlyList<SgiTableRow> SgiTable { get; init; }
     public required IReadOnlyList<string> Violations { get; init; }
     public required string Digest { get; init; }
@@ -74,6 +83,9 @@ public sealed record RunReport
             perCpu.Add(new CpuReport(cpu, layout.Topology.MpidrOf(cpu).ToString(), c.State, acks, c.Spurious)
             {
                 Ipis = kernel?.Ipis.ToDictionary(i => i.Name, i => c.Acks[i.Sgi]) ?? new Dictionary<string, long>(),
+                StoppedBy = c.StoppedBy,
+                Backtrace = c.Backtraced,
+                KgdbRoundup = c.RoundedUp,
             });
             writes += c.SgiWrites;
             coalesced += r.Coalesced;
@@ -108,8 +120,8 @@ public sealed record RunReport
             ReachedNs = outcome.ReachedNs,
             PerCpu = perCpu,
             Totals = new Totals(writes, sent, coalesced, delivered, dropped, pending, lost),
-            LatencyNs = latencies.ToDictionary(kv => kernel?.Ipis.FirstOrDefault(i => i.Sgi == kv.Key)?.Name ?? $"SGI{kv.Key}",
-                kv => LatencySummary.Of(kv.Value)),
+            LatencyNs = LatencyByName(sim, latencies),
+            Flows = BuildFlows(sim),
             SgiTable = BuildSgiTable(sim.Scenario),
             PerIpi = kernel is null ? new Dictionary<string, IpiCounts>() : PerIpiCounts(sim, outcome),
             IpiLabels = kernel?.Ipis.ToDictionary(i => i.Sgi, i => i.ProcLabel) ?? new Dictionary<int, string>(),
@@ -140,8 +152,21 @@ public sealed record RunReport
             else if (e.Kind == EventKind.SgiWrite) travelling[(int)((e.C >> 24) & 0xF)] += TargetsOf(layout, e);
         }
         var counts = new Dictionary<string, IpiCounts>();
+        long callInFlight = outcome.InFlight.Count(e => e.Kind == EventKind.RemoteAtomic);
         foreach (var ipi in sim.Scenario.Kernel!.Ipis)
         {
+            if (ipi.Name == "CALL_FUNC")
+            {
+                // The software request is the queued call: made by the caller, run by the target's handler.
+                long req = 0, sent = 0, ran = 0, queued = callInFlight;
+                for (int cpu = 0; cpu < layout.Cpus; cpu++)
+                {
+                    var c = sim.Cpu(cpu);
+                    (req, sent, ran, queued) = (req + c.CallRequested, sent + c.CallSgiSent, ran + c.CallServed, queued + c.CallQueueLength);
+                }
+                counts[ipi.Name] = new IpiCounts(req, sent, ran, queued, req - ran - queued);
+                continue;
+            }
             long requested = 0, handled = 0, waiting = travelling[ipi.Sgi];
             for (int cpu = 0; cpu < layout.Cpus; cpu++)
             {
@@ -152,6 +177,38 @@ public sealed record RunReport
             counts[ipi.Name] = new IpiCounts(requested, requested, handled, waiting, requested - handled - waiting);
         }
         return counts;
+    }
+
+    /// <summary>
+    /// Latency per IPI name (per SGI for profile none). CALL_FUNC's is per queued call, from the
+    /// caller's request to the handler run that claimed it, not per hardware send.
+    /// </summary>
+    private static Dictionary<string, LatencySummary> LatencyByName(Simulation sim, SortedDictionary<int, List<long>> bySgi)
+    {
+        var kernel = sim.Scenario.Kernel;
+        var result = new Dictionary<string, LatencySummary>();
+        foreach (var (sgi, samples) in bySgi)
+        {
+            string name = kernel?.Ipis.FirstOrDefault(i => i.Sgi == sgi)?.Name ?? $"SGI{sgi}";
+            if (name != "CALL_FUNC") result[name] = LatencySummary.Of(samples);
+        }
+        if (kernel?.Has("CALL_FUNC") == true)
+        {
+            var calls = new List<long>();
+            for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++) sim.Cpu(cpu).CallLatencies.CopyTo(calls);
+            if (calls.Count > 0) result["CALL_FUNC"] = LatencySummary.Of(calls);
+        }
+        return result;
+    }
+
+    private static FlowOutcomes BuildFlows(Simulation sim)
+    {
+        var cpus = Enumerable.Range(0, sim.Layout.Cpus).Select(sim.Cpu).ToList();
+        var notStopped = cpus.SelectMany(c => c.NotStopped).Distinct().Order().ToList();
+        var backtraceMissing = cpus.SelectMany(c => c.BacktraceTargets).Distinct().Where(t => !sim.Cpu(t).Backtraced).Order().ToList();
+        var kgdbMissing = cpus.SelectMany(c => c.KgdbTargets).Distinct().Where(t => !sim.Cpu(t).RoundedUp).Order().ToList();
+        var backtraces = Enumerable.Range(0, cpus.Count).Where(i => cpus[i].Backtraced).ToList();
+        return new FlowOutcomes(notStopped, backtraceMissing, kgdbMissing, backtraces);
     }
 
     /// <summary>How many CPUs an ICC_SGI1R_EL1 write still travelling will reach.</summary>

@@ -33,6 +33,13 @@ public static class ReportJson
             w.WriteEndObject();
             w.WriteStartObject("nmi_users");
             w.WriteEndObject();
+            if (report.Profile != "none")
+            {
+                if (cpu.StoppedBy is null) w.WriteNull("stopped_by");
+                else w.WriteString("stopped_by", cpu.StoppedBy);
+                w.WriteBoolean("backtrace", cpu.Backtrace);
+                w.WriteBoolean("kgdb_roundup", cpu.KgdbRoundup);
+            }
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -89,8 +96,25 @@ public static class ReportJson
         foreach (var v in report.Violations) w.WriteStringValue(v);
         w.WriteEndArray();
         w.WriteEndObject();
+        if (report.Profile != "none")
+        {
+            w.WriteStartObject("kernel");
+            w.WriteString("profile", report.Profile);
+            Cpus(w, "backtraces", report.Flows.Backtraces);
+            Cpus(w, "backtrace_missing", report.Flows.BacktraceMissing);
+            Cpus(w, "not_stopped", report.Flows.NotStopped);
+            Cpus(w, "kgdb_missing", report.Flows.KgdbMissing);
+            w.WriteEndObject();
+        }
         w.WriteString("digest", report.Digest);
         w.WriteEndObject();
+    }
+
+    private static void Cpus(Utf8JsonWriter w, string name, IReadOnlyList<int> cpus)
+    {
+        w.WriteStartArray(name);
+        foreach (int cpu in cpus) w.WriteNumberValue(cpu);
+        w.WriteEndArray();
     }
 
     /// <summary>The trace as JSON Lines in canonical order (t, cpu, seq); handlers named by the profile's IPIs.</summary>

@@ -66,6 +66,14 @@ public enum ActionVerb
     Enable,
     Disable,
     Traffic,
+    /// <summary>smp_send_stop(), as the profile's era does it.</summary>
+    Stop,
+    /// <summary>crash_smp_send_stop(), as the profile's era does it.</summary>
+    CrashStop,
+    /// <summary>An NMI backtrace of the target CPUs (smp_call_function in linux-6.1).</summary>
+    Backtrace,
+    /// <summary>kgdb_roundup_cpus(): one single-CPU send per other CPU.</summary>
+    KgdbRoundup,
 }
 
 /// <summary>One scenario action; which optional fields apply depends on <see cref="Do"/>.</summary>

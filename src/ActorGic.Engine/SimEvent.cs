@@ -19,6 +19,12 @@ public enum EventKind : byte
     Deactivate,
     /// <summary>A redistributor register write from its CPU. A = operation, B = INTID, C = value.</summary>
     RegisterWrite,
+    /// <summary>An atomic on another CPU's memory (the call queue's llist_add). A = call kind, B = requester, C = batch, D = request time.</summary>
+    RemoteAtomic,
+    /// <summary>The atomic's reply, carrying the old value. A = call kind, B = target, C = batch, D = 1 if the queue was empty.</summary>
+    AtomicReply,
+    /// <summary>A CPU that parked in local_cpu_stop clears its bit in cpu_online_mask; the stopper sees it. A = the CPU.</summary>
+    StopNotify,
 }
 
 /// <summary>

@@ -22,10 +22,18 @@ public sealed record TimingModel
     public long ExceptionEntry { get; init; } = 50;
     /// <summary>The default handler time for raw SGIs (profile none).</summary>
     public long Handler { get; init; } = 500;
+    /// <summary>An atomic on another CPU's memory: the request and the reply with the old value, each way.</summary>
+    public long RemoteAtomic { get; init; } = 60;
+    /// <summary>Each IPI's handler time under a Linux profile; IPIs not named take <see cref="Handler"/>.</summary>
+    public IReadOnlyDictionary<string, long> IpiHandlers { get; init; } = new Dictionary<string, long>();
+    /// <summary>CALL_FUNC's handler time per queued function it runs, on top of its own.</summary>
+    public long CallFunctionItem { get; init; } = 200;
+
+    public long HandlerOf(string? ipi) => ipi is not null && IpiHandlers.TryGetValue(ipi, out long ns) ? ns : Handler;
 
     public static TimingModel Default { get; } = new();
 
     /// <summary>The smallest latency of any message between two components: the engines' lookahead.</summary>
     public long Lookahead => Math.Min(Math.Min(Math.Min(CpuToDistributor, DistributorToRedistributor), ChipToChip),
-        Math.Min(RedistributorToCpu, CpuToRedistributor));
+        Math.Min(Math.Min(RedistributorToCpu, CpuToRedistributor), RemoteAtomic));
 }

@@ -18,12 +18,11 @@ public static class ScenarioLoader
     private static readonly string[] KernelKeys = ["profile", "nmi-mux", "preemptible-handlers"];
     private static readonly string[] TimingKeys =
         ["cpu-to-distributor", "distributor-to-redistributor", "chip-to-chip", "redistributor-to-cpu", "cpu-to-redistributor",
-         "sgi-write", "exception-entry", "handler"];
+         "sgi-write", "exception-entry", "handler", "remote-atomic", "call-function-item", "ipi-handlers"];
     private static readonly string[] KnownProfiles = ["none", "linux-6.1", "linux-6.7", "linux-6.12"];
     private static readonly string[] ActionKeys =
         ["at", "cpu", "do", "intid", "to", "irm", "for", "priority", "rate", "cpus", "until", "ipi", "user", "purpose", "nmi"];
-    private static readonly string[] LinuxVerbs =
-        ["backtrace", "nmi", "stop", "kgdb-roundup", "crash-stop", "request-sgi", "release-sgi"];
+    private static readonly string[] LinuxVerbs = ["nmi", "request-sgi", "release-sgi"];
 
     private static readonly Lazy<Config> EmbeddedDefaults = new(() =>
     {
@@ -161,7 +160,28 @@ public static class ScenarioLoader
             SgiWrite = Get("sgi-write"),
             ExceptionEntry = Get("exception-entry"),
             Handler = Get("handler"),
+            RemoteAtomic = Get("remote-atomic"),
+            CallFunctionItem = Get("call-function-item"),
+            IpiHandlers = IpiHandlers(t["ipi-handlers"], d["ipi-handlers"]),
         };
+    }
+
+    /// <summary>timing.ipi-handlers { RESCHEDULE = 200ns, ... }: the scenario's keys over the defaults'.</summary>
+    private static Dictionary<string, long> IpiHandlers(HoconNode scenario, HoconNode defaults)
+    {
+        var result = new Dictionary<string, long>();
+        foreach (var block in new[] { defaults, scenario })
+        {
+            if (!block.Exists) continue;
+            if (!block.IsObject) throw block.Fail("expected a block { RESCHEDULE = 200ns, ... }");
+            foreach (var key in block.Keys)
+            {
+                long ns = Duration.ParseNs(block[key].String(), block[key].Path);
+                if (ns < 1) throw block[key].Fail("every latency is at least 1ns");
+                result[key.StartsWith("IPI_", StringComparison.Ordinal) ? key[4..] : key] = ns;
+            }
+        }
+        return result;
     }
 
     private static ScenarioAction LoadAction(HoconNode a, int cpus, long end, string profile, KernelProfile? kernel)
@@ -201,6 +221,16 @@ public static class ScenarioLoader
                 if (ipi.Name == "IRQ_WORK" && to.Kind != TargetSetKind.Self)
                     throw a["to"].Fail("IRQ_WORK is a self IPI (arch_irq_work_raise): to = self");
                 return action with { Do = ActionVerb.Ipi, Intid = ipi.Sgi, Ipi = ipi.Name, To = to };
+            case "stop":
+            case "crash-stop":
+            case "kgdb-roundup":
+                Only(a, "at", "cpu", "do");
+                if (kernel is null) throw a["do"].Fail($"{verb} is a Linux flow: it needs a Linux kernel profile, not {profile}");
+                return action with { Do = verb switch { "stop" => ActionVerb.Stop, "crash-stop" => ActionVerb.CrashStop, _ => ActionVerb.KgdbRoundup } };
+            case "backtrace":
+                Only(a, "at", "cpu", "do", "to");
+                if (kernel is null) throw a["do"].Fail($"backtrace is a Linux flow: it needs a Linux kernel profile, not {profile}");
+                return action with { Do = ActionVerb.Backtrace, To = a["to"].Exists ? Targets(a["to"], cpus) : TargetSet.AllButSelf };
             case "traffic":
                 Only(a, "at", "cpu", "do", "intid", "ipi", "rate", "cpus", "until", "to");
                 if (a["ipi"].Exists && a["intid"].Exists) throw a["intid"].Fail("give ipi or intid, not both");
@@ -225,19 +255,18 @@ public static class ScenarioLoader
             default:
                 if (Array.IndexOf(LinuxVerbs, verb) >= 0)
                     throw a["do"].Fail($"\"{verb}\" is not modelled yet (it comes with the kernel layer, NMI broker and reclaimer)");
-                throw a["do"].Fail($"unknown verb \"{verb}\" (known: sgi, ipi, irq-off, irq-on, hang, idle, enable, disable, set-priority, traffic)");
+                throw a["do"].Fail($"unknown verb \"{verb}\" (known: sgi, ipi, irq-off, irq-on, hang, idle, enable, disable, set-priority, traffic, stop, crash-stop, backtrace, kgdb-roundup)");
         }
     }
 
     /// <summary>IPIs whose era-specific flows (queues, stop passes, NMI handlers) are not modelled yet.</summary>
-    private static readonly Dictionary<string, string> PendingFlows = new()
+    private static readonly Dictionary<string, string> FlowVerbs = new()
     {
-        ["CALL_FUNC"] = "smp_call_function's per-CPU queue",
-        ["CPU_STOP"] = "smp_send_stop (do = stop)",
-        ["CPU_STOP_NMI"] = "smp_send_stop (do = stop)",
-        ["CPU_CRASH_STOP"] = "crash stop (do = crash-stop)",
-        ["CPU_BACKTRACE"] = "the NMI backtrace (do = backtrace)",
-        ["KGDB_ROUNDUP"] = "the kgdb roundup (do = kgdb-roundup)",
+        ["CPU_STOP"] = "do = stop (smp_send_stop)",
+        ["CPU_STOP_NMI"] = "do = stop (smp_send_stop)",
+        ["CPU_CRASH_STOP"] = "do = crash-stop",
+        ["CPU_BACKTRACE"] = "do = backtrace",
+        ["KGDB_ROUNDUP"] = "do = kgdb-roundup",
     };
 
     private static IpiDefinition Ipi(HoconNode node, KernelProfile? kernel, string profile)
@@ -247,8 +276,8 @@ public static class ScenarioLoader
         if (name.StartsWith("IPI_", StringComparison.Ordinal)) name = name[4..];
         if (!kernel.Has(name))
             throw node.Fail($"{profile} has no IPI {name} (it has: {string.Join(", ", kernel.Ipis.Select(i => i.Name))})");
-        if (PendingFlows.TryGetValue(name, out var flow))
-            throw node.Fail($"{name} needs {flow}, which is not modelled yet; RESCHEDULE, TIMER, IRQ_WORK and WAKEUP are");
+        if (FlowVerbs.TryGetValue(name, out var flow))
+            throw node.Fail($"{name} is sent by its kernel flow: use {flow}");
         return kernel[name];
     }
 

@@ -106,11 +106,11 @@ public class LinuxProfileTests
     }
 
     [Theory]
-    [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = CALL_FUNC, to = [1] }", "scenario.actions[0].ipi: CALL_FUNC needs smp_call_function's per-CPU queue")]
+    [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = CPU_STOP_NMI, to = [1] }", "scenario.actions[0].ipi: CPU_STOP_NMI is sent by its kernel flow: use do = stop")]
     [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = WAKEUP, to = [1] }", "scenario.actions[0].ipi: linux-6.12 has no IPI WAKEUP")]
     [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = IRQ_WORK, to = [1] }", "scenario.actions[0].to: IRQ_WORK is a self IPI")]
-    [InlineData("{ at = 1us, cpu = 0, do = backtrace, to = all-but-self }", "scenario.actions[0].do: \"backtrace\" is not modelled yet")]
-    public void Linux_actions_not_modelled_yet_or_wrong_are_refused(string action, string expected)
+    [InlineData("{ at = 1us, cpu = 0, do = nmi, user = cpu-pause, to = [1] }", "scenario.actions[0].do: \"nmi\" is not modelled yet")]
+    public void Linux_actions_that_are_wrong_or_not_modelled_yet_are_refused(string action, string expected)
     {
         var e = Assert.Throws<ScenarioException>(() =>
             ScenarioLoader.LoadText($"scenario {{ end = 10us\n kernel {{ profile = linux-6.12 }}\n actions = [ {action} ] }}"));

@@ -1,0 +1,214 @@
+using ActorGic.Kernel;
+
+namespace ActorGic.Engine;
+
+/// <summary>What a queued cross-CPU function call runs (the csd's function).</summary>
+public enum CallKind { Generic, Backtrace, Kgdb }
+
+/// <summary>
+/// The Linux arm64 IPI layer on one CPU (arch/arm64/kernel/smp.c, kernel/smp.c): what each IPI's
+/// handler does, smp_call_function's per-CPU queue, smp_send_stop's passes, the NMI backtrace and
+/// the kgdb roundup, each as the profile's era does it.
+/// </summary>
+public sealed partial class CpuComponent
+{
+    private readonly List<(CallKind Kind, long RequestTime)> _callQueue = new();
+    private readonly Dictionary<long, CallBatch> _batches = new();
+    private long _batchSeq;
+    private IReadOnlyList<StopPass>? _stopPasses;
+    private int _stopPass;
+    private readonly SortedSet<int> _stopRemaining = new();
+    private int _stopToken;
+
+    private sealed class CallBatch(int outstanding)
+    {
+        public int Outstanding = outstanding;
+        public readonly List<int> WereEmpty = new();
+    }
+
+    private KernelProfile? Kernel => _scenario.Kernel;
+
+    /// <summary>Which IPI (by name) parked this CPU, or null.</summary>
+    public string? StoppedBy { get; private set; }
+    /// <summary>This CPU printed its backtrace (nmi_cpu_backtrace, or showacpu through a call in linux-6.1).</summary>
+    public bool Backtraced { get; private set; }
+    /// <summary>This CPU entered kgdb_nmicallback (or the roundup call in linux-6.1).</summary>
+    public bool RoundedUp { get; private set; }
+
+    // smp_call_function accounting: requests made here, requests that caused a send, and at the target, runs.
+    public long CallRequested { get; private set; }
+    public long CallSgiSent { get; private set; }
+    public long CallServed { get; private set; }
+    public int CallQueueLength => _callQueue.Count;
+    public SampleBuffer CallLatencies { get; } = new();
+
+    /// <summary>CPUs this CPU asked for a backtrace / rounded up / tried to stop.</summary>
+    public SortedSet<int> BacktraceTargets { get; } = new();
+    public SortedSet<int> KgdbTargets { get; } = new();
+    public SortedSet<int> NotStopped { get; } = new();
+
+    /// <summary>The handler's entry: what the IPI does, how long it runs, whether it ever returns.</summary>
+    private (long Cost, bool Parks) EnterHandler(int intid)
+    {
+        var ipi = Kernel?.Ipis.FirstOrDefault(i => i.Sgi == intid);
+        if (ipi is null) return (_timing.Handler, false);
+        long cost = _timing.HandlerOf(ipi.Name);
+        switch (ipi.Name)
+        {
+            case "CALL_FUNC":
+                // generic_smp_call_function_interrupt: llist_del_all, then run every claimed call.
+                foreach (var (kind, requestTime) in _callQueue)
+                {
+                    CallServed++;
+                    CallLatencies.Add(Now - requestTime);
+                    if (kind == CallKind.Backtrace) Backtraced = true;
+                    else if (kind == CallKind.Kgdb) RoundedUp = true;
+                    cost += _timing.CallFunctionItem;
+                }
+                _callQueue.Clear();
+                break;
+            case "CPU_STOP" or "CPU_STOP_NMI" or "CPU_CRASH_STOP":
+                // local_cpu_stop: clear our bit in cpu_online_mask, mask everything, park for ever.
+                StoppedBy = ipi.Name;
+                SetState(CpuState.Stopped);
+                foreach (int stopper in StopInitiators())
+                    if (stopper != _cpu) Send(_layout.CpuId(stopper), _timing.RemoteAtomic, EventKind.StopNotify, _cpu);
+                if (_stopPasses is not null) OnStopNotify(_cpu);
+                return (0, true);
+            case "CPU_BACKTRACE":
+                Backtraced = true;
+                break;
+            case "KGDB_ROUNDUP":
+                RoundedUp = true;
+                break;
+        }
+        return (cost, false);
+    }
+
+    private IEnumerable<int> StopInitiators() =>
+        _scenario.Actions.Where(a => a.Do is ActionVerb.Stop or ActionVerb.CrashStop).Select(a => a.Cpu).Distinct();
+
+    private void DoLinuxAction(ScenarioAction action)
+    {
+        if (State is CpuState.Stopped or CpuState.Offline) return;
+        var kernel = Kernel!;
+        switch (action.Do)
+        {
+            case ActionVerb.Stop: StartStop(kernel.StopPasses); break;
+            case ActionVerb.CrashStop: StartStop(kernel.CrashStopPasses); break;
+            case ActionVerb.Backtrace:
+                var targets = action.To!.Resolve(_cpu, _layout.Cpus).Where(c => c != _cpu).ToArray();
+                BacktraceTargets.UnionWith(targets);
+                // nmi_trigger_cpumask_backtrace (an NMI IPI) from 6.7; smp_call_function(showacpu) in 6.1.
+                if (kernel.Has("CPU_BACKTRACE")) SendSgi(kernel["CPU_BACKTRACE"].Sgi, targets);
+                else SmpCallFunction(targets, CallKind.Backtrace, single: false);
+                break;
+            case ActionVerb.KgdbRoundup:
+                var others = Enumerable.Range(0, _layout.Cpus).Where(c => c != _cpu).ToArray();
+                KgdbTargets.UnionWith(others);
+                // kgdb_roundup_cpus: one single-CPU send per other CPU.
+                foreach (int cpu in others)
+                {
+                    _one[0] = cpu;
+                    if (kernel.Has("KGDB_ROUNDUP")) SendSgi(kernel["KGDB_ROUNDUP"].Sgi, _one);
+                    else SmpCallFunction(_one, CallKind.Kgdb, single: true);
+                }
+                break;
+        }
+    }
+
+    /// <summary>
+    /// smp_call_function_many / _single: queue the call on each target (an atomic on the target's
+    /// memory whose reply says whether its queue was empty), then send CALL_FUNC only to the
+    /// targets whose queue was empty: a non-empty queue already has an IPI on the way.
+    /// </summary>
+    private void SmpCallFunction(ReadOnlySpan<int> targets, CallKind kind, bool single)
+    {
+        long batch = ++_batchSeq;
+        int count = 0;
+        foreach (int target in targets)
+        {
+            if (target == _cpu) continue; // the caller runs its own share directly, not through an IPI
+            count++;
+            CallRequested++;
+            Send(_layout.CpuId(target), _timing.RemoteAtomic, EventKind.RemoteAtomic, (int)kind, _cpu, batch, Now);
+        }
+        if (count > 0) _batches[batch] = new CallBatch(count);
+        _ = single; // one batch per call: a single-CPU call is a batch of one
+    }
+
+    private void OnRemoteAtomic(in SimEvent e)
+    {
+        bool wasEmpty = _callQueue.Count == 0;
+        _callQueue.Add(((CallKind)e.A, e.D));
+        Send(_layout.CpuId(e.B), _timing.RemoteAtomic, EventKind.AtomicReply, e.A, _cpu, e.C, wasEmpty ? 1 : 0);
+    }
+
+    private void OnAtomicReply(in SimEvent e)
+    {
+        var batch = _batches[e.C];
+        if (e.D == 1)
+        {
+            batch.WereEmpty.Add(e.B);
+            CallSgiSent++;
+        }
+        if (--batch.Outstanding > 0) return;
+        _batches.Remove(e.C);
+        if (batch.WereEmpty.Count == 0) return;
+        batch.WereEmpty.Sort();
+        SendSgi(Kernel!["CALL_FUNC"].Sgi, batch.WereEmpty.ToArray());
+    }
+
+    /// <summary>smp_send_stop / crash_smp_send_stop: each pass sends its IPI to the CPUs still online, then waits.</summary>
+    private void StartStop(IReadOnlyList<StopPass> passes)
+    {
+        _stopPasses = passes;
+        _stopPass = 0;
+        _stopRemaining.Clear();
+        for (int cpu = 0; cpu < _layout.Cpus; cpu++)
+            if (cpu != _cpu) _stopRemaining.Add(cpu);
+        _stopRemaining.ExceptWith(_knownStopped);
+        RunStopPass();
+    }
+
+    private readonly HashSet<int> _knownStopped = new();
+
+    private void RunStopPass()
+    {
+        if (_stopRemaining.Count == 0)
+        {
+            FinishStop();
+            return;
+        }
+        var pass = _stopPasses![_stopPass];
+        SendSgi(Kernel![pass.Ipi].Sgi, _stopRemaining.ToArray());
+        Send(Id, pass.WaitNs, EventKind.Timer, (int)CpuTimer.StopDeadline, ++_stopToken);
+    }
+
+    private void OnStopNotify(int cpu)
+    {
+        _knownStopped.Add(cpu);
+        if (_stopPasses is null || !_stopRemaining.Remove(cpu) || _stopRemaining.Count > 0) return;
+        FinishStop(); // every other CPU is offline: stop waiting
+    }
+
+    private void OnStopDeadline(int token)
+    {
+        if (token != _stopToken || _stopPasses is null) return;
+        if (_stopRemaining.Count > 0 && _stopPass + 1 < _stopPasses.Count)
+        {
+            _stopPass++;
+            RunStopPass();
+            return;
+        }
+        FinishStop();
+    }
+
+    private void FinishStop()
+    {
+        NotStopped.Clear();
+        NotStopped.UnionWith(_stopRemaining); // "SMP: failed to stop secondary CPUs"
+        _stopPasses = null;
+        ++_stopToken;
+    }
+}
