@@ -97,8 +97,10 @@ public sealed partial class CpuComponent
             case ActionVerb.Stop: StartStop(kernel.StopPasses); break;
             case ActionVerb.CrashStop: StartStop(kernel.CrashStopPasses); break;
             case ActionVerb.Backtrace:
-                var targets = action.To!.Resolve(_cpu, _layout.Cpus).Where(c => c != _cpu).ToArray();
-                BacktraceTargets.UnionWith(targets);
+                var all = action.To!.Resolve(_cpu, _layout.Cpus);
+                var targets = all.Where(c => c != _cpu).ToArray();
+                BacktraceTargets.UnionWith(all);
+                if (all.Contains(_cpu)) Backtraced = true; // the requester prints its own stack directly
                 // nmi_trigger_cpumask_backtrace (an NMI IPI) from 6.7; smp_call_function(showacpu) in 6.1.
                 if (kernel.Has("CPU_BACKTRACE")) SendSgi(kernel["CPU_BACKTRACE"].Sgi, targets);
                 else SmpCallFunction(targets, CallKind.Backtrace, single: false);

@@ -46,6 +46,17 @@ public class LinuxFlowTests
     }
 
     [Fact]
+    public void Backtrace_to_all_includes_the_requester_without_an_ipi_to_itself()
+    {
+        var report = RunFile("backtrace-hung-cpu.conf", s => s with
+        {
+            Actions = [s.Actions[0], s.Actions[1] with { To = TargetSet.All }],
+        });
+        Assert.Equal(Enumerable.Range(0, 16), report.Flows.Backtraces);
+        Assert.Equal(15, report.PerIpi["CPU_BACKTRACE"].Requested);
+    }
+
+    [Fact]
     public void Linux_6_12_stops_the_hung_cpu_only_in_the_cpu_stop_nmi_pass()
     {
         var report = RunFile("stop-hung-cpu-6.12.conf");
