@@ -53,7 +53,9 @@ public static class ActorEngine
         var keeper = system.ActorOf(
             TimeKeeperActor.Props(refs, simulation.Scenario.Timing.Lookahead, simulation.InitialEvents(), progress),
             $"{run}-time-keeper");
-        return new SpawnedSimulation(system, refs, keeper);
+        // The broker owns the registry the scenario declared; the run's data path never waits for it.
+        IActorRef? broker = simulation.Mux is { } mux ? system.ActorOf(NmiBrokerActor.Props(mux.Broker, mux.Sgi), $"{run}-nmi-broker") : null;
+        return new SpawnedSimulation(system, refs, keeper) { Broker = broker };
     }
 
     private static string Name(Layout layout, int id) =>
@@ -65,6 +67,9 @@ public static class ActorEngine
 /// <summary>The actors of one simulation, ready to run once.</summary>
 public sealed class SpawnedSimulation(ActorSystem system, IActorRef[] components, IActorRef keeper)
 {
+    /// <summary>The run's NmiBrokerActor, when the scenario has an NMI broker.</summary>
+    public IActorRef? Broker { get; init; }
+
     public RunOutcome Run(long end)
     {
         var finished = keeper.Ask<RunFinished>(new RunTo(end), Timeout.InfiniteTimeSpan).GetAwaiter().GetResult();
@@ -74,6 +79,7 @@ public sealed class SpawnedSimulation(ActorSystem system, IActorRef[] components
         foreach (var d in drains) inFlight.AddRange(d.Result.Remaining);
         foreach (var r in components) system.Stop(r);
         system.Stop(keeper);
+        if (Broker is not null) system.Stop(Broker);
         return new RunOutcome(finished.ReachedNs, finished.Events, inFlight, Windows: finished.Windows, ComponentRuns: finished.ComponentRuns);
     }
 }

@@ -50,6 +50,7 @@ public sealed partial class CpuComponent
     /// <summary>The handler's entry: what the IPI does, how long it runs, whether it ever returns.</summary>
     private (long Cost, bool Parks) EnterHandler(int intid)
     {
+        if (Mux is not null && intid == Mux.Sgi) return EnterMuxHandler();
         var ipi = Kernel?.Ipis.FirstOrDefault(i => i.Sgi == intid);
         if (ipi is null) return (_timing.Handler, false);
         long cost = _timing.HandlerOf(ipi.Name);
@@ -68,12 +69,7 @@ public sealed partial class CpuComponent
                 _callQueue.Clear();
                 break;
             case "CPU_STOP" or "CPU_STOP_NMI" or "CPU_CRASH_STOP":
-                // local_cpu_stop: clear our bit in cpu_online_mask, mask everything, park for ever.
-                StoppedBy = ipi.Name;
-                SetState(CpuState.Stopped);
-                foreach (int stopper in StopInitiators())
-                    if (stopper != _cpu) Send(_layout.CpuId(stopper), _timing.RemoteAtomic, EventKind.StopNotify, _cpu);
-                if (_stopPasses is not null) OnStopNotify(_cpu);
+                Park(ipi.Name);
                 return (0, true);
             case "CPU_BACKTRACE":
                 Backtraced = true;
@@ -83,6 +79,15 @@ public sealed partial class CpuComponent
                 break;
         }
         return (cost, false);
+    }
+
+    /// <summary>local_cpu_stop: clear our bit in cpu_online_mask (the stoppers see it), mask everything, park for ever.</summary>
+    private void Park(string by)
+    {
+        StoppedBy = by;
+        SetState(CpuState.Stopped);
+        foreach (int stopper in StopInitiators())
+            if (stopper != _cpu) Send(_layout.CpuId(stopper), _timing.RemoteAtomic, EventKind.StopNotify, _cpu);
     }
 
     private IEnumerable<int> StopInitiators() =>
@@ -102,7 +107,8 @@ public sealed partial class CpuComponent
                 BacktraceTargets.UnionWith(all);
                 if (all.Contains(_cpu)) Backtraced = true; // the requester prints its own stack directly
                 // nmi_trigger_cpumask_backtrace (an NMI IPI) from 6.7; smp_call_function(showacpu) in 6.1.
-                if (kernel.Has("CPU_BACKTRACE")) SendSgi(kernel["CPU_BACKTRACE"].Sgi, targets);
+                if (Mux?.UserFor("CPU_BACKTRACE") is { } backtraceUser) NmiSend(backtraceUser, targets);
+                else if (kernel.Has("CPU_BACKTRACE")) SendSgi(kernel["CPU_BACKTRACE"].Sgi, targets);
                 else SmpCallFunction(targets, CallKind.Backtrace, single: false);
                 break;
             case ActionVerb.KgdbRoundup:
@@ -112,9 +118,13 @@ public sealed partial class CpuComponent
                 foreach (int cpu in others)
                 {
                     _one[0] = cpu;
-                    if (kernel.Has("KGDB_ROUNDUP")) SendSgi(kernel["KGDB_ROUNDUP"].Sgi, _one);
+                    if (Mux?.UserFor("KGDB_ROUNDUP") is { } kgdbUser) NmiSend(kgdbUser, _one);
+                    else if (kernel.Has("KGDB_ROUNDUP")) SendSgi(kernel["KGDB_ROUNDUP"].Sgi, _one);
                     else SmpCallFunction(_one, CallKind.Kgdb, single: true);
                 }
+                break;
+            case ActionVerb.Nmi:
+                NmiSend(action.User!, action.To!.Resolve(_cpu, _layout.Cpus));
                 break;
         }
     }
@@ -183,7 +193,8 @@ public sealed partial class CpuComponent
             return;
         }
         var pass = _stopPasses![_stopPass];
-        SendSgi(Kernel![pass.Ipi].Sgi, _stopRemaining.ToArray());
+        if (Mux?.UserFor(pass.Ipi) is { } stopUser) NmiSend(stopUser, _stopRemaining.ToArray());
+        else SendSgi(Kernel![pass.Ipi].Sgi, _stopRemaining.ToArray());
         Send(Id, pass.WaitNs, EventKind.Timer, (int)CpuTimer.StopDeadline, ++_stopToken);
     }
 

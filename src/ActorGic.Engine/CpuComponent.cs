@@ -94,6 +94,8 @@ public sealed partial class CpuComponent : Component
             case EventKind.RemoteAtomic: OnRemoteAtomic(e); break;
             case EventKind.AtomicReply: OnAtomicReply(e); break;
             case EventKind.StopNotify: OnStopNotify(e.A); break;
+            case EventKind.MuxSet: OnMuxSet(e); break;
+            case EventKind.MuxReply: OnMuxReply(e); break;
             default: throw new InvalidOperationException($"cpu {_cpu}: unexpected {e.Kind}");
         }
     }

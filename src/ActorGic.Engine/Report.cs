@@ -25,6 +25,8 @@ public sealed record CpuReport(int Cpu, string Mpidr, CpuState State, IReadOnlyD
     public string? StoppedBy { get; init; }
     public bool Backtrace { get; init; }
     public bool KgdbRoundup { get; init; }
+    /// <summary>NMI broker handler runs per user on this CPU.</summary>
+    public IReadOnlyDictionary<string, long> NmiUsers { get; init; } = new Dictionary<string, long>();
 }
 
 /// <summary>The kernel flows' outcomes: which CPUs never answered.</summary>
@@ -54,6 +56,8 @@ public sealed record RunReport
     public required IReadOnlyDictionary<string, LatencySummary> LatencyNs { get; init; }
     /// <summary>Per IPI of the profile (empty for profile none).</summary>
     public IReadOnlyDictionary<string, IpiCounts> PerIpi { get; init; } = new Dictionary<string, IpiCounts>();
+    /// <summary>Per NMI broker user (empty without a broker).</summary>
+    public IReadOnlyDictionary<string, IpiCounts> PerNmiUser { get; init; } = new Dictionary<string, IpiCounts>();
     /// <summary>The kernel profile's /proc/interrupts labels per SGI (empty for profile none).</summary>
     public IReadOnlyDictionary<int, string> IpiLabels { get; init; } = new Dictionary<int, string>();
     public string Profile { get; init; } = "none";
@@ -82,10 +86,12 @@ public sealed record RunReport
                 if (c.Acks[intid] != 0) acks[intid] = c.Acks[intid];
             perCpu.Add(new CpuReport(cpu, layout.Topology.MpidrOf(cpu).ToString(), c.State, acks, c.Spurious)
             {
-                Ipis = kernel?.Ipis.ToDictionary(i => i.Name, i => c.Acks[i.Sgi]) ?? new Dictionary<string, long>(),
+                Ipis = kernel?.Ipis.ToDictionary(i => i.Name, i => sim.Mux?.Absorbed.Contains(i.Name) == true ? 0 : c.Acks[i.Sgi])
+                    ?? new Dictionary<string, long>(),
                 StoppedBy = c.StoppedBy,
                 Backtrace = c.Backtraced,
                 KgdbRoundup = c.RoundedUp,
+                NmiUsers = sim.Mux?.Broker.Users.ToDictionary(u => u.Name, u => c.MuxHandled[u.Bit]) ?? new Dictionary<string, long>(),
             });
             writes += c.SgiWrites;
             coalesced += r.Coalesced;
@@ -107,6 +113,8 @@ public sealed record RunReport
         long lost = sent - coalesced - delivered - dropped - pending;
         foreach (var (name, ipi) in kernel is null ? [] : PerIpiCounts(sim, outcome))
             if (ipi.Lost != 0) violations.Add($"lost {ipi.Lost} {name} request(s)");
+        foreach (var (name, user) in PerNmiUserCounts(sim, outcome))
+            if (user.Lost != 0) violations.Add($"lost {user.Lost} request(s) of NMI user {name}");
         if (lost != 0) violations.Add($"lost {lost} SGI(s): sent {sent} != coalesced {coalesced} + delivered {delivered} + dropped {dropped} + pending {pending}");
         return new RunReport
         {
@@ -122,9 +130,10 @@ public sealed record RunReport
             Totals = new Totals(writes, sent, coalesced, delivered, dropped, pending, lost),
             LatencyNs = LatencyByName(sim, latencies),
             Flows = BuildFlows(sim),
-            SgiTable = BuildSgiTable(sim.Scenario),
+            SgiTable = BuildSgiTable(sim.Scenario, sim.Mux),
             PerIpi = kernel is null ? new Dictionary<string, IpiCounts>() : PerIpiCounts(sim, outcome),
-            IpiLabels = kernel?.Ipis.ToDictionary(i => i.Sgi, i => i.ProcLabel) ?? new Dictionary<int, string>(),
+            PerNmiUser = PerNmiUserCounts(sim, outcome),
+            IpiLabels = IpiLabelsOf(kernel, sim.Mux),
             Profile = sim.Scenario.Profile,
             Violations = violations,
             Digest = ComputeDigest(sim.Components.Select(c => c.Trace)),
@@ -133,10 +142,16 @@ public sealed record RunReport
     }
 
     /// <summary>Profile none leaves every SGI to the harness (all 16 free); a Linux profile owns its IPIs' SGIs.</summary>
-    private static IReadOnlyList<SgiTableRow> BuildSgiTable(Scenario scenario) =>
-        scenario.Kernel is { } kernel
-            ? kernel.SgiTable(scenario.Gic.NonSecureSgis).Select(r => new SgiTableRow(r.Sgi, r.Owner, r.Nmi && scenario.Gic.Nmi != NmiMode.None, r.Mode)).ToList()
-            : Enumerable.Range(0, Intid.SgiCount).Select(sgi => new SgiTableRow(sgi, null, false, "free")).ToList();
+    private static IReadOnlyList<SgiTableRow> BuildSgiTable(Scenario scenario, NmiMuxPlan? mux)
+    {
+        if (scenario.Kernel is not { } kernel)
+            return Enumerable.Range(0, Intid.SgiCount).Select(sgi => new SgiTableRow(sgi, null, false, "free")).ToList();
+        bool nmiOn = scenario.Gic.Nmi != NmiMode.None;
+        return kernel.SgiTable(scenario.Gic.NonSecureSgis).Select(r =>
+            mux is not null && r.Sgi == mux.Sgi ? new SgiTableRow(r.Sgi, "nmi-broker", nmiOn, "nmi-mux")
+            : mux is not null && mux.IsFreed(r.Sgi, kernel) ? new SgiTableRow(r.Sgi, null, false, "free")
+            : new SgiTableRow(r.Sgi, r.Owner, r.Nmi && nmiOn, r.Mode)).ToList();
+    }
 
     /// <summary>
     /// Requests per IPI: made by senders, served by handler runs at the targets, still waiting
@@ -155,6 +170,11 @@ public sealed record RunReport
         long callInFlight = outcome.InFlight.Count(e => e.Kind == EventKind.RemoteAtomic);
         foreach (var ipi in sim.Scenario.Kernel!.Ipis)
         {
+            if (sim.Mux is not null && sim.Mux.Absorbed.Contains(ipi.Name))
+            {
+                counts[ipi.Name] = new IpiCounts(0, 0, 0, 0, 0); // it travels as an NMI broker user now: see per_nmi_user
+                continue;
+            }
             if (ipi.Name == "CALL_FUNC")
             {
                 // The software request is the queued call: made by the caller, run by the target's handler.
@@ -192,6 +212,16 @@ public sealed record RunReport
             string name = kernel?.Ipis.FirstOrDefault(i => i.Sgi == sgi)?.Name ?? $"SGI{sgi}";
             if (name != "CALL_FUNC") result[name] = LatencySummary.Of(samples);
         }
+        if (sim.Mux is not null)
+        {
+            foreach (var user in sim.Mux.Broker.Users)
+            {
+                var samples = new List<long>();
+                for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++) sim.Cpu(cpu).MuxLatencies[user.Bit]?.CopyTo(samples);
+                if (samples.Count > 0) result[$"nmi:{user.Name}"] = LatencySummary.Of(samples);
+            }
+            result.Remove(kernel?.Ipis.FirstOrDefault(i => i.Sgi == sim.Mux.Sgi)?.Name ?? $"SGI{sim.Mux.Sgi}");
+        }
         if (kernel?.Has("CALL_FUNC") == true)
         {
             var calls = new List<long>();
@@ -199,6 +229,36 @@ public sealed record RunReport
             if (calls.Count > 0) result["CALL_FUNC"] = LatencySummary.Of(calls);
         }
         return result;
+    }
+
+    private static Dictionary<int, string> IpiLabelsOf(ActorGic.Kernel.KernelProfile? kernel, NmiMuxPlan? mux)
+    {
+        var labels = kernel?.Ipis.Where(i => mux?.Absorbed.Contains(i.Name) != true).ToDictionary(i => i.Sgi, i => i.ProcLabel)
+            ?? new Dictionary<int, string>();
+        if (mux is not null) labels[mux.Sgi] = "NMI broker interrupts";
+        return labels;
+    }
+
+    /// <summary>Requests per broker user: made, causing an SGI (bit was clear), served by a handler run, still waiting.</summary>
+    private static Dictionary<string, IpiCounts> PerNmiUserCounts(Simulation sim, RunOutcome outcome)
+    {
+        var counts = new Dictionary<string, IpiCounts>();
+        if (sim.Mux is null) return counts;
+        foreach (var user in sim.Mux.Broker.Users)
+        {
+            long requested = 0, sent = 0, served = 0;
+            long waiting = outcome.InFlight.Count(e => e.Kind == EventKind.MuxSet && e.A == user.Bit);
+            for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++)
+            {
+                var c = sim.Cpu(cpu);
+                requested += c.MuxRequested[user.Bit];
+                sent += c.MuxSgiSent[user.Bit];
+                served += c.MuxServed[user.Bit];
+                waiting += c.MuxWaiting(user.Bit);
+            }
+            counts[user.Name] = new IpiCounts(requested, sent, served, waiting, requested - served - waiting);
+        }
+        return counts;
     }
 
     private static FlowOutcomes BuildFlows(Simulation sim)

@@ -32,6 +32,7 @@ public static class ReportJson
             foreach (var (name, n) in cpu.Ipis) w.WriteNumber(name, n);
             w.WriteEndObject();
             w.WriteStartObject("nmi_users");
+            foreach (var (name, n) in cpu.NmiUsers) w.WriteNumber(name, n);
             w.WriteEndObject();
             if (report.Profile != "none")
             {
@@ -53,20 +54,8 @@ public static class ReportJson
         w.WriteNumber("pending", t.Pending);
         w.WriteNumber("lost", t.Lost);
         w.WriteEndObject();
-        w.WriteStartObject("per_ipi");
-        foreach (var (name, c) in report.PerIpi)
-        {
-            w.WriteStartObject(name);
-            w.WriteNumber("requested", c.Requested);
-            w.WriteNumber("sgi_sent", c.SgiSent);
-            w.WriteNumber("handled", c.Handled);
-            w.WriteNumber("pending", c.Pending);
-            w.WriteNumber("lost", c.Lost);
-            w.WriteEndObject();
-        }
-        w.WriteEndObject();
-        w.WriteStartObject("per_nmi_user");
-        w.WriteEndObject();
+        WriteCounts(w, "per_ipi", report.PerIpi);
+        WriteCounts(w, "per_nmi_user", report.PerNmiUser);
         w.WriteStartObject("latency_ns");
         foreach (var (name, l) in report.LatencyNs)
         {
@@ -107,6 +96,22 @@ public static class ReportJson
             w.WriteEndObject();
         }
         w.WriteString("digest", report.Digest);
+        w.WriteEndObject();
+    }
+
+    private static void WriteCounts(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, IpiCounts> counts)
+    {
+        w.WriteStartObject(name);
+        foreach (var (key, c) in counts)
+        {
+            w.WriteStartObject(key);
+            w.WriteNumber("requested", c.Requested);
+            w.WriteNumber("sgi_sent", c.SgiSent);
+            w.WriteNumber("handled", c.Handled);
+            w.WriteNumber("pending", c.Pending);
+            w.WriteNumber("lost", c.Lost);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
 

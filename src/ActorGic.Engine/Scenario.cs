@@ -74,6 +74,8 @@ public enum ActionVerb
     Backtrace,
     /// <summary>kgdb_roundup_cpus(): one single-CPU send per other CPU.</summary>
     KgdbRoundup,
+    /// <summary>A request of an NMI broker user (do = nmi, user = NAME).</summary>
+    Nmi,
 }
 
 /// <summary>One scenario action; which optional fields apply depends on <see cref="Do"/>.</summary>
@@ -94,6 +96,8 @@ public sealed record ScenarioAction
     public TargetSet? Cpus { get; init; }
     /// <summary>ipi (and traffic under a Linux profile): the IPI's name, without the IPI_ prefix.</summary>
     public string? Ipi { get; init; }
+    /// <summary>nmi: the broker user.</summary>
+    public string? User { get; init; }
 }
 
 /// <summary>A validated scenario: everything a run needs, nothing left to check.</summary>
@@ -111,4 +115,11 @@ public sealed record Scenario
     public IReadOnlyList<ScenarioAction> Actions { get; init; } = [];
     /// <summary>kernel.preemptible-handlers: handlers run with PSTATE.I clear, so a higher priority preempts them.</summary>
     public bool PreemptibleHandlers { get; init; }
+    /// <summary>kernel.nmi-mux: the era's NMI IPIs travel as NMI broker users on one SGI.</summary>
+    public bool NmiMux { get; init; }
+    /// <summary>nmi-users: extra users of the NMI broker, by name and dispatch priority.</summary>
+    public IReadOnlyList<(string Name, int Priority)> NmiUsers { get; init; } = [];
+
+    /// <summary>The NMI broker's plan, or null without one.</summary>
+    public NmiMuxPlan? PlanMux() => NmiMuxPlan.For(Kernel, NmiMux, NmiUsers, Gic.NonSecureSgis);
 }

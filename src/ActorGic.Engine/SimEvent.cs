@@ -23,6 +23,10 @@ public enum EventKind : byte
     RemoteAtomic,
     /// <summary>The atomic's reply, carrying the old value. A = call kind, B = target, C = batch, D = 1 if the queue was empty.</summary>
     AtomicReply,
+    /// <summary>The NMI broker's fetch-or on a target's pending word. A = user bit, B = requester, C = batch, D = request time.</summary>
+    MuxSet,
+    /// <summary>Its reply with the old value. A = user bit, B = target, C = batch, D = 1 if the bit was clear.</summary>
+    MuxReply,
     /// <summary>A CPU that parked in local_cpu_stop clears its bit in cpu_online_mask; the stopper sees it. A = the CPU.</summary>
     StopNotify,
 }

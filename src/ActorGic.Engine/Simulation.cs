@@ -18,6 +18,7 @@ public sealed class Simulation
         Layout = new Layout(scenario.Topology);
         KeepTrace = keepTrace;
         Config = scenario.Gic.ToConfig(scenario.Topology.Rss).Validated();
+        Mux = scenario.PlanMux();
         Components = new Component[Layout.ComponentCount];
         for (int id = 0; id < Components.Length; id++) Components[id] = Create(id);
     }
@@ -26,6 +27,8 @@ public sealed class Simulation
     public Layout Layout { get; }
     public GicConfig Config { get; }
     public bool KeepTrace { get; }
+    /// <summary>The NMI broker's users, SGI and absorbed IPIs, or null.</summary>
+    public NmiMuxPlan? Mux { get; }
     public Component[] Components { get; }
 
     public CpuComponent Cpu(int cpu) => (CpuComponent)Components[Layout.CpuId(cpu)];
@@ -48,7 +51,11 @@ public sealed class Simulation
                 Pmr = Masking.PmrUnmasked,
                 SctlrNmi = Masking.Architected,
             };
-            return new CpuComponent(Layout, Scenario, id, cpuInterface, Masking, trace) { PreemptibleHandlers = Scenario.PreemptibleHandlers };
+            return new CpuComponent(Layout, Scenario, id, cpuInterface, Masking, trace)
+            {
+                PreemptibleHandlers = Scenario.PreemptibleHandlers,
+                Mux = Mux,
+            };
         }
         if (Layout.IsRedistributor(id))
         {
@@ -98,9 +105,12 @@ public sealed class Simulation
             }
             bank.SetGroup(sgi, InterruptGroup.Group1NonSecure);
             var ipi = kernel.Ipis.FirstOrDefault(i => i.Sgi == sgi);
-            bank.SetPriority(sgi, ipi is { Nmi: true } && pseudo ? priorities.NmiPriority : irqPriority);
-            bank.SetNmi(sgi, ipi is { Nmi: true } && Scenario.Gic.Nmi == NmiMode.Architected);
-            bank.SetEnabled(sgi, ipi is not null);
+            bool broker = Mux is not null && Mux.Sgi == sgi;
+            bool nmi = broker || ipi is { Nmi: true };
+            bank.SetPriority(sgi, nmi && pseudo ? priorities.NmiPriority : irqPriority);
+            bank.SetNmi(sgi, nmi && Scenario.Gic.Nmi == NmiMode.Architected);
+            // A slot the broker freed is left disabled, like any SGI Linux does not use.
+            bank.SetEnabled(sgi, broker || (ipi is not null && Mux?.IsFreed(sgi, kernel) != true));
         }
     }
 

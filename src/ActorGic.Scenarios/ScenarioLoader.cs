@@ -22,7 +22,7 @@ public static class ScenarioLoader
     private static readonly string[] KnownProfiles = ["none", "linux-6.1", "linux-6.7", "linux-6.12"];
     private static readonly string[] ActionKeys =
         ["at", "cpu", "do", "intid", "to", "irm", "for", "priority", "rate", "cpus", "until", "ipi", "user", "purpose", "nmi"];
-    private static readonly string[] LinuxVerbs = ["nmi", "request-sgi", "release-sgi"];
+    private static readonly string[] LinuxVerbs = ["request-sgi", "release-sgi"];
 
     private static readonly Lazy<Config> EmbeddedDefaults = new(() =>
     {
@@ -69,10 +69,15 @@ public static class ScenarioLoader
             }
         }
         bool nmiMux = Pick(kernel, defaults["kernel"], "nmi-mux").Bool();
-        if (nmiMux) throw kernel["nmi-mux"].Fail("the NMI broker is not available yet (profile none has no NMI IPIs)");
         bool preemptible = Pick(kernel, defaults["kernel"], "preemptible-handlers").Bool();
-        if (s["nmi-users"].Exists && s["nmi-users"].Elements().Count > 0)
-            throw s["nmi-users"].Fail("NMI broker users need a Linux profile and the NMI broker, which are not available yet");
+        var nmiUsers = new List<(string Name, int Priority)>();
+        if (s["nmi-users"].Exists)
+            foreach (var u in s["nmi-users"].Elements())
+            {
+                if (!u.IsObject) throw u.Fail("expected { name = NAME, priority = N }");
+                u.RejectUnknownKeys("name", "priority");
+                nmiUsers.Add((u["name"].String(), u["priority"].Int(100, 0, 1000)));
+            }
 
         var timing = LoadTiming(Block(s, "timing", TimingKeys), defaults["timing"]);
         long seed = seedOverride ?? (s["seed"].Exists ? s["seed"].Long() : defaults["run"]["seed"].Long());
@@ -84,7 +89,7 @@ public static class ScenarioLoader
             foreach (var a in s["actions"].Elements())
                 actions.Add(LoadAction(a, topology.CpuCount, end, profile, kernelProfile));
 
-        return new Scenario
+        var built = new Scenario
         {
             Name = s["name"].String(fallbackName),
             Seed = seed,
@@ -96,7 +101,21 @@ public static class ScenarioLoader
             Timing = timing,
             Actions = actions,
             PreemptibleHandlers = preemptible,
+            NmiMux = nmiMux,
+            NmiUsers = nmiUsers,
         };
+        try
+        {
+            built.PlanMux();
+        }
+        catch (NmiBrokerException e)
+        {
+            throw (nmiUsers.Count > 0 ? s["nmi-users"] : Pick(kernel, defaults["kernel"], "nmi-mux")).Fail(e.Message);
+        }
+        foreach (var (action, node) in built.Actions.Zip(s["actions"].Exists ? s["actions"].Elements() : []))
+            if (action.Do == ActionVerb.Nmi && !(built.PlanMux()?.Broker.Has(action.User!) ?? false))
+                throw node["user"].Fail($"no NMI user {action.User} (built in: backtrace, kgdb-roundup, cpu-stop; declare others in nmi-users)");
+        return built;
     }
 
     private static HoconNode Block(HoconNode scenario, string key, string[] known)
@@ -227,6 +246,10 @@ public static class ScenarioLoader
                 Only(a, "at", "cpu", "do");
                 if (kernel is null) throw a["do"].Fail($"{verb} is a Linux flow: it needs a Linux kernel profile, not {profile}");
                 return action with { Do = verb switch { "stop" => ActionVerb.Stop, "crash-stop" => ActionVerb.CrashStop, _ => ActionVerb.KgdbRoundup } };
+            case "nmi":
+                Only(a, "at", "cpu", "do", "user", "to");
+                if (kernel is null) throw a["do"].Fail($"nmi needs the NMI broker, which needs a Linux kernel profile, not {profile}");
+                return action with { Do = ActionVerb.Nmi, User = a["user"].String(), To = Targets(a["to"], cpus) };
             case "backtrace":
                 Only(a, "at", "cpu", "do", "to");
                 if (kernel is null) throw a["do"].Fail($"backtrace is a Linux flow: it needs a Linux kernel profile, not {profile}");
@@ -255,7 +278,7 @@ public static class ScenarioLoader
             default:
                 if (Array.IndexOf(LinuxVerbs, verb) >= 0)
                     throw a["do"].Fail($"\"{verb}\" is not modelled yet (it comes with the kernel layer, NMI broker and reclaimer)");
-                throw a["do"].Fail($"unknown verb \"{verb}\" (known: sgi, ipi, irq-off, irq-on, hang, idle, enable, disable, set-priority, traffic, stop, crash-stop, backtrace, kgdb-roundup)");
+                throw a["do"].Fail($"unknown verb \"{verb}\" (known: sgi, ipi, irq-off, irq-on, hang, idle, enable, disable, set-priority, traffic, stop, crash-stop, backtrace, kgdb-roundup, nmi)");
         }
     }
 

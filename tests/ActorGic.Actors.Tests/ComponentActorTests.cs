@@ -114,3 +114,27 @@ public class ActorKindTests() : TestKit(ActorEngine.SingleProcessConfig())
         Assert.Equal(typeof(DistributorActor), ComponentActor.Props(sim.Components[sim.Layout.DistributorId(0)]).Type);
     }
 }
+
+/// <summary>The NMI broker actor's protocol.</summary>
+public class NmiBrokerActorTests() : TestKit(ActorEngine.SingleProcessConfig())
+{
+    [Fact]
+    public void Registers_users_up_to_32_and_refuses_a_33rd_and_duplicates()
+    {
+        var broker = Sys.ActorOf(NmiBrokerActor.Props(new ActorGic.Kernel.NmiBroker(), sgi: 7));
+        for (int i = 0; i < 32; i++)
+        {
+            broker.Tell(new RegisterNmiUser($"user-{i}", i));
+            Assert.Equal(new NmiUserRegistered($"user-{i}", i, i), ExpectMsg<NmiUserRegistered>());
+        }
+        broker.Tell(new RegisterNmiUser("user-32", 1));
+        Assert.Contains("at most 32 users", ExpectMsg<NmiBrokerRefused>().Reason);
+        broker.Tell(new UnregisterNmiUser("user-3"));
+        ExpectMsg<NmiUserUnregistered>();
+        broker.Tell(new RegisterNmiUser("user-0", 1));
+        Assert.Equal("NMI user user-0 is already registered", ExpectMsg<NmiBrokerRefused>().Reason);
+        broker.Tell(GetNmiUsers.Instance);
+        var users = ExpectMsg<NmiUsers>();
+        Assert.Equal((31, 7), (users.Users.Count, users.Sgi));
+    }
+}

@@ -109,7 +109,7 @@ public class LinuxProfileTests
     [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = CPU_STOP_NMI, to = [1] }", "scenario.actions[0].ipi: CPU_STOP_NMI is sent by its kernel flow: use do = stop")]
     [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = WAKEUP, to = [1] }", "scenario.actions[0].ipi: linux-6.12 has no IPI WAKEUP")]
     [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = IRQ_WORK, to = [1] }", "scenario.actions[0].to: IRQ_WORK is a self IPI")]
-    [InlineData("{ at = 1us, cpu = 0, do = nmi, user = cpu-pause, to = [1] }", "scenario.actions[0].do: \"nmi\" is not modelled yet")]
+    [InlineData("{ at = 1us, cpu = 0, do = request-sgi, purpose = x }", "scenario.actions[0].do: \"request-sgi\" is not modelled yet")]
     public void Linux_actions_that_are_wrong_or_not_modelled_yet_are_refused(string action, string expected)
     {
         var e = Assert.Throws<ScenarioException>(() =>

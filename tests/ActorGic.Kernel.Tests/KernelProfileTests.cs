@@ -77,3 +77,38 @@ public class KernelProfileTests
         }
     }
 }
+
+/// <summary>The NMI broker's registry and dispatch order.</summary>
+public class NmiBrokerTests
+{
+    [Fact]
+    public void Users_get_the_lowest_free_bit_and_a_33rd_is_refused()
+    {
+        var broker = new NmiBroker();
+        for (int i = 0; i < 32; i++) Assert.Equal(i, broker.Register($"u{i}", i).Bit);
+        var e = Assert.Throws<NmiBrokerException>(() => broker.Register("one-too-many", 1));
+        Assert.Equal("NMI user one-too-many refused: the shared NMI SGI carries at most 32 users, all taken", e.Message);
+        broker.Unregister("u5");
+        Assert.Equal(5, broker.Register("again", 1).Bit);
+    }
+
+    [Fact]
+    public void Duplicate_and_unknown_names_are_refused()
+    {
+        var broker = new NmiBroker();
+        broker.Register("cpu-pause", 5);
+        Assert.Equal("NMI user cpu-pause is already registered", Assert.Throws<NmiBrokerException>(() => broker.Register("cpu-pause", 6)).Message);
+        Assert.Equal("no NMI user nobody is registered", Assert.Throws<NmiBrokerException>(() => broker.Unregister("nobody")).Message);
+    }
+
+    [Fact]
+    public void Dispatch_runs_by_priority_and_a_handler_that_never_returns_last()
+    {
+        var broker = new NmiBroker();
+        broker.Register("cpu-stop", 1, neverReturns: true);
+        broker.Register("backtrace", 10);
+        broker.Register("cpu-pause", 5);
+        Assert.Equal(["cpu-pause", "backtrace", "cpu-stop"], broker.DispatchOrder(0b111).Select(u => u.Name));
+        Assert.Equal(["backtrace"], broker.DispatchOrder(0b010).Select(u => u.Name));
+    }
+}

@@ -1,0 +1,108 @@
+using ActorGic.Engine;
+using ActorGic.Scenarios;
+
+namespace ActorGic.Engine.Tests;
+
+/// <summary>The NMI broker on the engine: the shared SGI, its data path, dispatch order, and the SGIs it frees.</summary>
+public class NmiBrokerEngineTests
+{
+    private static RunReport Run(string hocon)
+    {
+        var scenario = ScenarioLoader.LoadText(hocon);
+        var sim = new Simulation(scenario, keepTrace: false);
+        return RunReport.Build(sim, new ReferenceEngine(sim).Run(scenario.End), "reference");
+    }
+
+    private static RunReport RunFile(string name)
+    {
+        var scenario = ScenarioLoader.LoadFile(Path.Combine(ScenarioLoaderTests.RepoRoot(), "hocon", "scenarios", name));
+        var sim = new Simulation(scenario, keepTrace: false);
+        return RunReport.Build(sim, new ReferenceEngine(sim).Run(scenario.End), "reference");
+    }
+
+    [Fact]
+    public void Nmi_mux_on_linux_6_12_turns_three_nmi_sgis_into_one_and_frees_two()
+    {
+        var report = RunFile("nmi-mux-four-users.conf");
+        Assert.Equal(new SgiTableRow(3, "nmi-broker", true, "nmi-mux"), report.SgiTable[3]);
+        Assert.Equal([6, 7], report.SgiTable.Where(r => r.Mode == "free").Select(r => r.Sgi));
+        Assert.True(report.InvariantsOk, string.Join("; ", report.Violations));
+        Assert.All(report.PerNmiUser.Values, u => Assert.Equal(0, u.Lost));
+        // The hung CPU got every user's request, and cpu-stop parked it after the others ran.
+        Assert.Equal(new Dictionary<string, long> { ["backtrace"] = 1, ["kgdb-roundup"] = 1, ["cpu-stop"] = 1, ["cpu-pause"] = 2 },
+            report.PerCpu[5].NmiUsers);
+        Assert.Equal("cpu-stop", report.PerCpu[5].StoppedBy);
+        Assert.Empty(report.Flows.BacktraceMissing);
+        Assert.Empty(report.Flows.KgdbMissing);
+        Assert.Empty(report.Flows.NotStopped);
+        Assert.Equal(new IpiCounts(4, 4, 4, 0, 0), report.PerNmiUser["cpu-pause"]);
+    }
+
+    [Fact]
+    public void Linux_6_1_gives_the_last_free_sgi_to_a_new_nmi_user_at_once()
+    {
+        var report = RunFile("new-nmi-user-6.1.conf");
+        Assert.Equal(new SgiTableRow(7, "nmi-broker", true, "nmi-mux"), report.SgiTable[7]);
+        Assert.Equal(new IpiCounts(7, 7, 7, 0, 0), report.PerNmiUser["cpu-pause"]);
+        Assert.Equal(1, report.PerCpu[3].NmiUsers["cpu-pause"]); // hung, and still paused: the broker's SGI is an NMI
+        Assert.Equal(1, report.Totals.SgiWrites);
+    }
+
+    [Fact]
+    public void A_request_whose_bit_is_already_set_sends_no_sgi_and_is_served_by_the_pending_run()
+    {
+        // CPU 1 is masked without pseudo-NMI: the first request sets the bit and sends; the second
+        // finds the bit set and sends nothing; one handler run serves both.
+        var report = Run("""
+            scenario { end = 50us
+              topology { cpus = 4 }
+              gic { nmi = none }
+              kernel { profile = linux-6.12, nmi-mux = on }
+              nmi-users = [ { name = probe, priority = 1 } ]
+              actions = [
+                { at = 1us, cpu = 1, do = irq-off, for = 10us }
+                { at = 2us, cpu = 0, do = nmi, user = probe, to = [1] }
+                { at = 3us, cpu = 2, do = nmi, user = probe, to = [1] }
+              ] }
+            """);
+        Assert.Equal(new IpiCounts(2, 1, 2, 0, 0), report.PerNmiUser["probe"]);
+        Assert.Equal(1, report.PerCpu[1].NmiUsers["probe"]);
+        Assert.Equal(1, report.Totals.SgiWrites);
+    }
+
+    [Fact]
+    public void The_sgi_is_written_only_after_the_fetch_or_returns()
+    {
+        var report = Run("""
+            scenario { end = 50us
+              topology { cpus = 2 }
+              kernel { profile = linux-6.12, nmi-mux = on }
+              nmi-users = [ { name = probe, priority = 1 } ]
+              timing { ipi-handlers { probe = 1us } }
+              actions = [ { at = 1us, cpu = 0, do = nmi, user = probe, to = [1] } ] }
+            """);
+        var t = TimingModel.Default;
+        long latency = 2 * t.RemoteAtomic + t.CpuToDistributor + t.DistributorToRedistributor + t.RedistributorToCpu + t.ExceptionEntry;
+        Assert.Equal(latency, report.LatencyNs["nmi:probe"].Max);
+    }
+
+    [Theory]
+    [InlineData("kernel { profile = linux-6.12 }\n nmi-users = [ { name = x, priority = 1 } ]", "scenario.nmi-users: no free SGI for the NMI broker")]
+    [InlineData("kernel { profile = linux-6.12, nmi-mux = on }\n nmi-users = [ { name = backtrace, priority = 1 } ]", "scenario.nmi-users: NMI user backtrace is already registered")]
+    [InlineData("kernel { profile = linux-6.1, nmi-mux = on }", "scenario.kernel.nmi-mux: linux-6.1 has no NMI IPI for the broker to absorb")]
+    [InlineData("kernel { profile = linux-6.12, nmi-mux = on }\n actions = [ { at = 1us, cpu = 0, do = nmi, user = nobody, to = [1] } ]", "scenario.actions[0].user: no NMI user nobody")]
+    public void Broker_configurations_that_cannot_work_are_refused(string body, string expected)
+    {
+        var e = Assert.Throws<ScenarioException>(() => ScenarioLoader.LoadText($"scenario {{ end = 10us\n {body} }}"));
+        Assert.StartsWith(expected, e.Message);
+    }
+
+    [Fact]
+    public void Thirty_three_users_are_refused()
+    {
+        var users = string.Join(", ", Enumerable.Range(0, 30).Select(i => $"{{ name = u{i}, priority = {i} }}"));
+        var e = Assert.Throws<ScenarioException>(() => ScenarioLoader.LoadText(
+            $"scenario {{ end = 10us\n kernel {{ profile = linux-6.12, nmi-mux = on }}\n nmi-users = [ {users} ] }}"));
+        Assert.Equal("scenario.nmi-users: NMI user u29 refused: the shared NMI SGI carries at most 32 users, all taken", e.Message);
+    }
+}
