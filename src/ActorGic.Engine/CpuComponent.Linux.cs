@@ -158,17 +158,24 @@ public sealed partial class CpuComponent
 
     private void OnAtomicReply(in SimEvent e)
     {
-        var batch = _batches[e.C];
-        if (e.D == 1)
-        {
-            batch.WereEmpty.Add(e.B);
-            CallSgiSent++;
-        }
+        if (e.D == 1) CallSgiSent++;
+        OnBatchReply(_batches, e, Kernel!["CALL_FUNC"].Sgi);
+    }
+
+    /// <summary>
+    /// One reply of a batch of remote atomics (the old value: was the target's queue empty, or its
+    /// bit clear). Once every reply is in, one send to the targets that need the SGI, grouped as
+    /// gic_ipi_send_mask groups them.
+    /// </summary>
+    private void OnBatchReply(Dictionary<long, CallBatch> batches, in SimEvent e, int sgi)
+    {
+        var batch = batches[e.C];
+        if (e.D == 1) batch.WereEmpty.Add(e.B);
         if (--batch.Outstanding > 0) return;
-        _batches.Remove(e.C);
+        batches.Remove(e.C);
         if (batch.WereEmpty.Count == 0) return;
         batch.WereEmpty.Sort();
-        SendSgi(Kernel!["CALL_FUNC"].Sgi, batch.WereEmpty.ToArray());
+        SendSgi(sgi, batch.WereEmpty.ToArray());
     }
 
     /// <summary>smp_send_stop / crash_smp_send_stop: each pass sends its IPI to the CPUs still online, then waits.</summary>

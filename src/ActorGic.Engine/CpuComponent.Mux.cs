@@ -52,17 +52,8 @@ public sealed partial class CpuComponent
 
     private void OnMuxReply(in SimEvent e)
     {
-        var batch = _muxBatches[e.C];
-        if (e.D == 1)
-        {
-            batch.WereEmpty.Add(e.B);
-            MuxSgiSent[e.A]++;
-        }
-        if (--batch.Outstanding > 0) return;
-        _muxBatches.Remove(e.C);
-        if (batch.WereEmpty.Count == 0) return;
-        batch.WereEmpty.Sort();
-        SendSgi(Mux!.Sgi, batch.WereEmpty.ToArray());
+        if (e.D == 1) MuxSgiSent[e.A]++;
+        OnBatchReply(_muxBatches, e, Mux!.Sgi);
     }
 
     /// <summary>The broker's NMI handler: claim all pending bits, run each user, the one that never returns last.</summary>
