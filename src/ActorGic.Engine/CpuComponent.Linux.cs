@@ -12,12 +12,15 @@ public enum CallKind { Generic, Backtrace, Kgdb }
 /// </summary>
 public sealed partial class CpuComponent
 {
-    private readonly List<(CallKind Kind, long RequestTime)> _callQueue = new();
-    private readonly Dictionary<long, CallBatch> _batches = new();
+    private List<(CallKind Kind, long RequestTime)>? _callQueueStore;
+    private Dictionary<long, CallBatch>? _batchesStore;
+    private List<(CallKind Kind, long RequestTime)> _callQueue => _callQueueStore ??= new();
+    private Dictionary<long, CallBatch> _batches => _batchesStore ??= new();
     private long _batchSeq;
     private IReadOnlyList<StopPass>? _stopPasses;
     private int _stopPass;
-    private readonly SortedSet<int> _stopRemaining = new();
+    private SortedSet<int>? _stopRemainingStore;
+    private SortedSet<int> _stopRemaining => _stopRemainingStore ??= new();
     private int _stopToken;
 
     private sealed class CallBatch(int outstanding)
@@ -39,13 +42,15 @@ public sealed partial class CpuComponent
     public long CallRequested { get; private set; }
     public long CallSgiSent { get; private set; }
     public long CallServed { get; private set; }
-    public int CallQueueLength => _callQueue.Count;
-    public SampleBuffer CallLatencies { get; } = new();
+    public int CallQueueLength => _callQueueStore?.Count ?? 0;
+    private SampleBuffer? _callLatencies;
+    public SampleBuffer? CallLatencies => _callLatencies;
 
-    /// <summary>CPUs this CPU asked for a backtrace / rounded up / tried to stop.</summary>
-    public SortedSet<int> BacktraceTargets { get; } = new();
-    public SortedSet<int> KgdbTargets { get; } = new();
-    public SortedSet<int> NotStopped { get; } = new();
+    /// <summary>CPUs this CPU asked for a backtrace / rounded up / tried to stop (allocated on first use).</summary>
+    public IReadOnlyCollection<int> BacktraceTargets => (IReadOnlyCollection<int>?)_backtraceTargets ?? [];
+    public IReadOnlyCollection<int> KgdbTargets => (IReadOnlyCollection<int>?)_kgdbTargets ?? [];
+    public IReadOnlyCollection<int> NotStopped => (IReadOnlyCollection<int>?)_notStopped ?? [];
+    private SortedSet<int>? _backtraceTargets, _kgdbTargets, _notStopped;
 
     /// <summary>The handler's entry: what the IPI does, how long it runs, whether it ever returns.</summary>
     private (long Cost, bool Parks) EnterHandler(int intid)
@@ -58,10 +63,11 @@ public sealed partial class CpuComponent
         {
             case "CALL_FUNC":
                 // generic_smp_call_function_interrupt: llist_del_all, then run every claimed call.
+                if (_callQueueStore is null) break;
                 foreach (var (kind, requestTime) in _callQueue)
                 {
                     CallServed++;
-                    CallLatencies.Add(Now - requestTime);
+                    (_callLatencies ??= new SampleBuffer()).Add(Now - requestTime);
                     if (kind == CallKind.Backtrace) Backtraced = true;
                     else if (kind == CallKind.Kgdb) RoundedUp = true;
                     cost += _timing.CallFunctionItem;
@@ -104,7 +110,7 @@ public sealed partial class CpuComponent
             case ActionVerb.Backtrace:
                 var all = action.To!.Resolve(_cpu, _layout.Cpus);
                 var targets = all.Where(c => c != _cpu).ToArray();
-                BacktraceTargets.UnionWith(all);
+                (_backtraceTargets ??= new()).UnionWith(all);
                 if (all.Contains(_cpu)) Backtraced = true; // the requester prints its own stack directly
                 // nmi_trigger_cpumask_backtrace (an NMI IPI) from 6.7; smp_call_function(showacpu) in 6.1.
                 if (Mux?.UserFor("CPU_BACKTRACE") is { } backtraceUser) NmiSend(backtraceUser, targets);
@@ -113,7 +119,7 @@ public sealed partial class CpuComponent
                 break;
             case ActionVerb.KgdbRoundup:
                 var others = Enumerable.Range(0, _layout.Cpus).Where(c => c != _cpu).ToArray();
-                KgdbTargets.UnionWith(others);
+                (_kgdbTargets ??= new()).UnionWith(others);
                 // kgdb_roundup_cpus: one single-CPU send per other CPU.
                 foreach (int cpu in others)
                 {
@@ -190,7 +196,8 @@ public sealed partial class CpuComponent
         RunStopPass();
     }
 
-    private readonly HashSet<int> _knownStopped = new();
+    private HashSet<int>? _knownStoppedStore;
+    private HashSet<int> _knownStopped => _knownStoppedStore ??= new();
 
     private void RunStopPass()
     {
@@ -226,8 +233,9 @@ public sealed partial class CpuComponent
 
     private void FinishStop()
     {
-        NotStopped.Clear();
-        NotStopped.UnionWith(_stopRemaining); // "SMP: failed to stop secondary CPUs"
+        _notStopped ??= new();
+        _notStopped.Clear();
+        _notStopped.UnionWith(_stopRemaining); // "SMP: failed to stop secondary CPUs"
         _stopPasses = null;
         ++_stopToken;
     }

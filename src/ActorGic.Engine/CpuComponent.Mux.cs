@@ -14,19 +14,34 @@ namespace ActorGic.Engine;
 public sealed partial class CpuComponent
 {
     private uint _muxPending;
-    private readonly List<long>?[] _muxRequests = new List<long>?[NmiBroker.MaxUsers];
-    private readonly Dictionary<long, CallBatch> _muxBatches = new();
+    private MuxState? _mux;
+
+    /// <summary>Per-CPU broker bookkeeping, allocated only when the scenario has a broker (a CPU stays small at 65,536).</summary>
+    private sealed class MuxState
+    {
+        public readonly List<long>?[] Requests = new List<long>?[NmiBroker.MaxUsers];
+        public readonly Dictionary<long, CallBatch> Batches = new();
+        public readonly long[] Requested = new long[NmiBroker.MaxUsers];
+        public readonly long[] SgiSent = new long[NmiBroker.MaxUsers];
+        public readonly long[] Handled = new long[NmiBroker.MaxUsers];
+        public readonly long[] Served = new long[NmiBroker.MaxUsers];
+        public readonly SampleBuffer?[] Latencies = new SampleBuffer?[NmiBroker.MaxUsers];
+    }
+
+    private MuxState M => _mux ??= new MuxState();
+    private static readonly long[] NoCounts = new long[NmiBroker.MaxUsers];
+    private static readonly SampleBuffer?[] NoLatencies = new SampleBuffer?[NmiBroker.MaxUsers];
 
     public NmiMuxPlan? Mux { get; init; }
 
     /// <summary>Per user bit: requests this CPU made, and those whose bit was clear so they caused an SGI.</summary>
-    public long[] MuxRequested { get; } = new long[NmiBroker.MaxUsers];
-    public long[] MuxSgiSent { get; } = new long[NmiBroker.MaxUsers];
+    public IReadOnlyList<long> MuxRequested => _mux?.Requested ?? NoCounts;
+    public IReadOnlyList<long> MuxSgiSent => _mux?.SgiSent ?? NoCounts;
     /// <summary>Per user bit: handler runs on this CPU, and the requests they served.</summary>
-    public long[] MuxHandled { get; } = new long[NmiBroker.MaxUsers];
-    public long[] MuxServed { get; } = new long[NmiBroker.MaxUsers];
-    public SampleBuffer?[] MuxLatencies { get; } = new SampleBuffer?[NmiBroker.MaxUsers];
-    public int MuxWaiting(int bit) => _muxRequests[bit]?.Count ?? 0;
+    public IReadOnlyList<long> MuxHandled => _mux?.Handled ?? NoCounts;
+    public IReadOnlyList<long> MuxServed => _mux?.Served ?? NoCounts;
+    public IReadOnlyList<SampleBuffer?> MuxLatencies => _mux?.Latencies ?? NoLatencies;
+    public int MuxWaiting(int bit) => _mux?.Requests[bit]?.Count ?? 0;
 
     /// <summary>A request of broker user <paramref name="userName"/> to each target.</summary>
     private void NmiSend(string userName, ReadOnlySpan<int> targets)
@@ -35,10 +50,10 @@ public sealed partial class CpuComponent
         long batch = ++_batchSeq;
         foreach (int target in targets)
         {
-            MuxRequested[user.Bit]++;
+            M.Requested[user.Bit]++;
             Send(_layout.CpuId(target), _timing.RemoteAtomic, EventKind.MuxSet, user.Bit, _cpu, batch, Now);
         }
-        if (targets.Length > 0) _muxBatches[batch] = new CallBatch(targets.Length);
+        if (targets.Length > 0) M.Batches[batch] = new CallBatch(targets.Length);
     }
 
     private void OnMuxSet(in SimEvent e)
@@ -46,14 +61,14 @@ public sealed partial class CpuComponent
         uint bit = 1u << e.A;
         bool wasClear = (_muxPending & bit) == 0;
         _muxPending |= bit;
-        (_muxRequests[e.A] ??= new List<long>()).Add(e.D);
+        (M.Requests[e.A] ??= new List<long>()).Add(e.D);
         Send(_layout.CpuId(e.B), _timing.RemoteAtomic, EventKind.MuxReply, e.A, _cpu, e.C, wasClear ? 1 : 0);
     }
 
     private void OnMuxReply(in SimEvent e)
     {
-        if (e.D == 1) MuxSgiSent[e.A]++;
-        OnBatchReply(_muxBatches, e, Mux!.Sgi);
+        if (e.D == 1) M.SgiSent[e.A]++;
+        OnBatchReply(M.Batches, e, Mux!.Sgi);
     }
 
     /// <summary>The broker's NMI handler: claim all pending bits, run each user, the one that never returns last.</summary>
@@ -65,12 +80,12 @@ public sealed partial class CpuComponent
         bool parks = false;
         foreach (var user in Mux!.Broker.DispatchOrder(claimed))
         {
-            MuxHandled[user.Bit]++;
-            var served = _muxRequests[user.Bit];
+            M.Handled[user.Bit]++;
+            var served = M.Requests[user.Bit];
             if (served is { Count: > 0 })
             {
-                MuxServed[user.Bit] += served.Count;
-                var samples = MuxLatencies[user.Bit] ??= new SampleBuffer();
+                M.Served[user.Bit] += served.Count;
+                var samples = M.Latencies[user.Bit] ??= new SampleBuffer();
                 foreach (long t in served) samples.Add(Now - t);
                 served.Clear();
             }

@@ -225,7 +225,7 @@ public sealed record RunReport
         if (kernel?.Has("CALL_FUNC") == true)
         {
             var calls = new List<long>();
-            for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++) sim.Cpu(cpu).CallLatencies.CopyTo(calls);
+            for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++) sim.Cpu(cpu).CallLatencies?.CopyTo(calls);
             if (calls.Count > 0) result["CALL_FUNC"] = LatencySummary.Of(calls);
         }
         return result;

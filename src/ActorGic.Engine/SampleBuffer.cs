@@ -2,21 +2,24 @@ namespace ActorGic.Engine;
 
 /// <summary>
 /// Latency samples, kept whole (the report's percentiles are exact nearest-rank over every
-/// sample) in fixed chunks: growing never copies and never allocates on the large object heap.
+/// sample) in chunks that double from 16 to 4,096 samples: a component that saw one request
+/// holds 16 slots, a busy one never copies and never allocates on the large object heap.
 /// </summary>
 public sealed class SampleBuffer
 {
-    private const int ChunkSize = 4096;
-    private readonly List<long[]> _chunks = new();
-    private int _inLast = ChunkSize;
+    private const int FirstChunk = 16;
+    private const int MaxChunk = 4096;
+    private readonly List<long[]> _chunks = new(1);
+    private int _inLast;
 
     public long Count { get; private set; }
 
     public void Add(long sample)
     {
-        if (_inLast == ChunkSize)
+        if (_chunks.Count == 0 || _inLast == _chunks[^1].Length)
         {
-            _chunks.Add(new long[ChunkSize]);
+            int size = _chunks.Count == 0 ? FirstChunk : Math.Min(MaxChunk, _chunks[^1].Length * 2);
+            _chunks.Add(new long[size]);
             _inLast = 0;
         }
         _chunks[^1][_inLast++] = sample;
