@@ -32,6 +32,7 @@ public static class BenchCommand
             output.WriteLine($"actorgic bench on {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}");
             foreach (int cpus in Counts(parse.GetValue(storms)!, "--storm-cpus"))
                 Storm(cpus, parse.GetValue(stormNs), Math.Max(1, parse.GetValue(repeat)), output);
+            MuxCost(output);
             foreach (int cpus in Counts(parse.GetValue(broadcasts)!, "--broadcast-cpus"))
                 foreach (var engine in new[] { "reference", "actors" })
                     Broadcast(cpus, engine, output);
@@ -81,6 +82,47 @@ public static class BenchCommand
                          (reference.Digest == actors.Digest ? "  (same digest)" : "  DIGESTS DIFFER"));
         output.WriteLine($"      {events} events, {windows} windows, {(double)runs / Math.Max(1, windows):F2} components and " +
                          $"{(double)events / Math.Max(1, windows):F2} events per window, {(double)events / Math.Max(1, delivered(actors)):F1} events per delivery");
+    }
+
+    /// <summary>
+    /// What the NMI broker costs against a dedicated NMI SGI: the same seeded NMI traffic on 64
+    /// CPUs under linux-6.12, once on SGI 6 as its own NMI, once as a broker user on the shared
+    /// SGI. The virtual latency added per request is the fetch-or's round trip; the wall cost is
+    /// the reference engine's time per handled request.
+    /// </summary>
+    private static void MuxCost(TextWriter output)
+    {
+        static string Hocon(string mux, string users, string traffic) =>
+            "scenario {\n name = \"mux cost\"\n seed = 5\n end = 2100us\n topology { cpus = 64 }\n" +
+            $" kernel {{ profile = linux-6.12, nmi-mux = {mux} }}\n{users}\n" +
+            " timing { ipi-handlers { probe = 500ns, CPU_BACKTRACE = 500ns } }\n" +
+            $" actions = [ {{ at = 0us, cpu = 0, do = traffic, {traffic}, rate = 200000, cpus = all, until = 2ms }} ]\n}}";
+
+        (LatencySummary Latency, double NsPerRequest) Measure(string hocon, string key)
+        {
+            var scenario = ScenarioLoader.LoadText(hocon);
+            double best = double.MaxValue;
+            RunReport? report = null;
+            for (int i = 0; i < 3; i++)
+            {
+                var sim = new Simulation(scenario, keepTrace: false);
+                var watch = Stopwatch.StartNew();
+                var outcome = new ReferenceEngine(sim).Run(scenario.End);
+                watch.Stop();
+                report = RunReport.Build(sim, outcome, "reference");
+                best = Math.Min(best, watch.Elapsed.TotalNanoseconds);
+            }
+            var latency = report!.LatencyNs[key];
+            return (latency, best / latency.Count);
+        }
+
+        // Dedicated: SGI 6 (CPU_BACKTRACE's slot, an NMI) with nmi-mux off; shared: a broker user.
+        var dedicated = Measure(Hocon("off", "", "intid = 6"), "CPU_BACKTRACE");
+        var muxed = Measure(Hocon("on", " nmi-users = [ { name = probe, priority = 1 } ]", "user = probe"), "nmi:probe");
+        output.WriteLine($"NMI mux vs dedicated SGI, 64 CPUs, 200k NMIs/s each: latency p50/p99 dedicated {dedicated.Latency.P50}/{dedicated.Latency.P99} ns, " +
+                         $"muxed {muxed.Latency.P50}/{muxed.Latency.P99} ns (+{muxed.Latency.P50 - dedicated.Latency.P50} ns at p50); " +
+                         $"wall per request {dedicated.NsPerRequest:F0} ns dedicated, {muxed.NsPerRequest:F0} ns muxed " +
+                         $"({dedicated.Latency.Count} and {muxed.Latency.Count} requests)");
     }
 
     private static long delivered((double Rate, long Delivered, string Digest) r) => r.Delivered;

@@ -274,7 +274,8 @@ public sealed partial class CpuComponent : Component
             if (target >= _cpu) target++;
         }
         _one[0] = target;
-        if (action.Ipi == "CALL_FUNC") SmpCallFunction(_one, CallKind.Generic, single: true);
+        if (action.User is not null) NmiSend(action.User, _one);
+        else if (action.Ipi == "CALL_FUNC") SmpCallFunction(_one, CallKind.Generic, single: true);
         else SendSgi(action.Intid, _one);
         ScheduleTraffic(action, index);
     }

@@ -113,7 +113,7 @@ public static class ScenarioLoader
             throw (nmiUsers.Count > 0 ? s["nmi-users"] : Pick(kernel, defaults["kernel"], "nmi-mux")).Fail(e.Message);
         }
         foreach (var (action, node) in built.Actions.Zip(s["actions"].Exists ? s["actions"].Elements() : []))
-            if (action.Do == ActionVerb.Nmi && !(built.PlanMux()?.Broker.Has(action.User!) ?? false))
+            if (action.User is not null && !(built.PlanMux()?.Broker.Has(action.User) ?? false))
                 throw node["user"].Fail($"no NMI user {action.User} (built in: backtrace, kgdb-roundup, cpu-stop; declare others in nmi-users)");
         return built;
     }
@@ -255,8 +255,10 @@ public static class ScenarioLoader
                 if (kernel is null) throw a["do"].Fail($"backtrace is a Linux flow: it needs a Linux kernel profile, not {profile}");
                 return action with { Do = ActionVerb.Backtrace, To = a["to"].Exists ? Targets(a["to"], cpus) : TargetSet.AllButSelf };
             case "traffic":
-                Only(a, "at", "cpu", "do", "intid", "ipi", "rate", "cpus", "until", "to");
-                if (a["ipi"].Exists && a["intid"].Exists) throw a["intid"].Fail("give ipi or intid, not both");
+                Only(a, "at", "cpu", "do", "intid", "ipi", "user", "rate", "cpus", "until", "to");
+                if (new[] { "ipi", "intid", "user" }.Count(k => a[k].Exists) != 1)
+                    throw a["do"].Fail("traffic takes one of ipi, intid or user (an NMI broker user)");
+                if (a["user"].Exists && kernel is null) throw a["user"].Fail($"NMI broker users need a Linux kernel profile, not {profile}");
                 if (a["ipi"].Exists && kernel is null) throw a["ipi"].Fail($"profile {profile} has no IPIs: give intid");
                 var trafficIpi = a["ipi"].Exists ? Ipi(a["ipi"], kernel, profile) : null;
                 if (trafficIpi?.Name == "IRQ_WORK") throw a["ipi"].Fail("IRQ_WORK is a self IPI: traffic sends to other CPUs");
@@ -268,8 +270,9 @@ public static class ScenarioLoader
                 return action with
                 {
                     Do = ActionVerb.Traffic,
-                    Intid = trafficIpi?.Sgi ?? Sgi(a["intid"]),
+                    Intid = a["user"].Exists ? 0 : trafficIpi?.Sgi ?? Sgi(a["intid"]),
                     Ipi = trafficIpi?.Name,
+                    User = a["user"].Exists ? a["user"].String() : null,
                     Rate = rate,
                     Until = until,
                     Cpus = set,

@@ -98,6 +98,26 @@ public class NmiBrokerEngineTests
     }
 
     [Fact]
+    public void Broker_user_traffic_loses_nothing_and_pays_the_fetch_or_round_trip()
+    {
+        var report = Run("""
+            scenario { end = 210us
+              seed = 4
+              topology { cpus = 16 }
+              kernel { profile = linux-6.12, nmi-mux = on }
+              nmi-users = [ { name = probe, priority = 1 } ]
+              actions = [ { at = 0us, cpu = 0, do = traffic, user = probe, rate = 200000, cpus = all, until = 200us } ] }
+            """);
+        var probe = report.PerNmiUser["probe"];
+        Assert.True(probe.Requested > 500);
+        Assert.Equal(probe.Requested, probe.Handled + probe.Pending);
+        Assert.Equal(0, probe.Lost);
+        var t = TimingModel.Default;
+        Assert.Equal(2 * t.RemoteAtomic + t.CpuToDistributor + t.DistributorToRedistributor + t.RedistributorToCpu + t.ExceptionEntry,
+            report.LatencyNs["nmi:probe"].P50);
+    }
+
+    [Fact]
     public void Thirty_three_users_are_refused()
     {
         var users = string.Join(", ", Enumerable.Range(0, 30).Select(i => $"{{ name = u{i}, priority = {i} }}"));
