@@ -115,7 +115,7 @@ public sealed partial class CpuComponent
                 // nmi_trigger_cpumask_backtrace (an NMI IPI) from 6.7; smp_call_function(showacpu) in 6.1.
                 if (Mux?.UserFor("CPU_BACKTRACE") is { } backtraceUser) NmiSend(backtraceUser, targets);
                 else if (kernel.Has("CPU_BACKTRACE")) SendSgi(kernel["CPU_BACKTRACE"].Sgi, targets);
-                else SmpCallFunction(targets, CallKind.Backtrace, single: false);
+                else SmpCallFunction(targets, CallKind.Backtrace);
                 break;
             case ActionVerb.KgdbRoundup:
                 var others = Enumerable.Range(0, _layout.Cpus).Where(c => c != _cpu).ToArray();
@@ -126,7 +126,7 @@ public sealed partial class CpuComponent
                     _one[0] = cpu;
                     if (Mux?.UserFor("KGDB_ROUNDUP") is { } kgdbUser) NmiSend(kgdbUser, _one);
                     else if (kernel.Has("KGDB_ROUNDUP")) SendSgi(kernel["KGDB_ROUNDUP"].Sgi, _one);
-                    else SmpCallFunction(_one, CallKind.Kgdb, single: true);
+                    else SmpCallFunction(_one, CallKind.Kgdb);
                 }
                 break;
             case ActionVerb.Nmi:
@@ -138,9 +138,10 @@ public sealed partial class CpuComponent
     /// <summary>
     /// smp_call_function_many / _single: queue the call on each target (an atomic on the target's
     /// memory whose reply says whether its queue was empty), then send CALL_FUNC only to the
-    /// targets whose queue was empty: a non-empty queue already has an IPI on the way.
+    /// targets whose queue was empty: a non-empty queue already has an IPI on the way. A
+    /// single-CPU call is a batch of one.
     /// </summary>
-    private void SmpCallFunction(ReadOnlySpan<int> targets, CallKind kind, bool single)
+    private void SmpCallFunction(ReadOnlySpan<int> targets, CallKind kind)
     {
         long batch = ++_batchSeq;
         int count = 0;
@@ -152,7 +153,6 @@ public sealed partial class CpuComponent
             Send(_layout.CpuId(target), _timing.RemoteAtomic, EventKind.RemoteAtomic, (int)kind, _cpu, batch, Now);
         }
         if (count > 0) _batches[batch] = new CallBatch(count);
-        _ = single; // one batch per call: a single-CPU call is a batch of one
     }
 
     private void OnRemoteAtomic(in SimEvent e)

@@ -203,7 +203,7 @@ public sealed partial class CpuComponent : Component
         switch (action.Do)
         {
             case ActionVerb.Ipi when action.Ipi == "CALL_FUNC":
-                SmpCallFunction(action.To!.Resolve(_cpu, _layout.Cpus), CallKind.Generic, single: false);
+                SmpCallFunction(action.To!.Resolve(_cpu, _layout.Cpus), CallKind.Generic);
                 break;
             case ActionVerb.Sgi:
             case ActionVerb.Ipi:
@@ -275,7 +275,7 @@ public sealed partial class CpuComponent : Component
         }
         _one[0] = target;
         if (action.User is not null) NmiSend(action.User, _one);
-        else if (action.Ipi == "CALL_FUNC") SmpCallFunction(_one, CallKind.Generic, single: true);
+        else if (action.Ipi == "CALL_FUNC") SmpCallFunction(_one, CallKind.Generic);
         else SendSgi(action.Intid, _one);
         ScheduleTraffic(action, index);
     }

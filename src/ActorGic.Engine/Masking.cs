@@ -32,13 +32,16 @@ public sealed class Masking
     /// <summary>The bare-metal harness of profile none: PMR 0xF0, PSTATE.I.</summary>
     public static Masking Harness { get; } = new(false, Simulation.HarnessPmr, Simulation.HarnessPmr, false, 0);
 
-    public static Masking For(KernelProfile? kernel, NmiMode nmi)
+    public static Masking For(KernelProfile? kernel, NmiMode nmi, SecurityStates security = SecurityStates.One)
     {
         if (kernel is null) return Harness;
         var p = kernel.Priorities;
+        // With two security states Linux's Non-secure writes land shifted (0x80 | v >> 1): the
+        // model keeps the values as the GIC stores them, so the order of IRQ, NMI and PMR holds.
+        byte Stored(byte v) => security == SecurityStates.Two ? (byte)(0x80 | (v >> 1)) : v;
         return nmi switch
         {
-            NmiMode.Pseudo => new Masking(true, p.PmrUnmasked, p.PmrMasked, false, p.NmiPriority),
+            NmiMode.Pseudo => new Masking(true, Stored(p.PmrUnmasked), Stored(p.PmrMasked), false, Stored(p.NmiPriority)),
             // Without pseudo-NMI Linux leaves the PMR at its default and masks with PSTATE.I.
             NmiMode.None => new Masking(false, Simulation.HarnessPmr, Simulation.HarnessPmr, false, 0),
             _ => new Masking(false, Simulation.HarnessPmr, Simulation.HarnessPmr, true, 0),

@@ -70,7 +70,7 @@ public sealed class Simulation
     }
 
     /// <summary>The software's masking discipline (profile and gic.nmi).</summary>
-    public Masking Masking => _masking ??= Masking.For(Scenario.Kernel, Scenario.Gic.Nmi);
+    public Masking Masking => _masking ??= Masking.For(Scenario.Kernel, Scenario.Gic.Nmi, Scenario.Gic.Security);
     private Masking? _masking;
 
     /// <summary>Profile none: all 16 SGIs enabled, Group 1, priority 0xA0.</summary>
@@ -107,7 +107,7 @@ public sealed class Simulation
             var ipi = kernel.Ipis.FirstOrDefault(i => i.Sgi == sgi);
             bool broker = Mux is not null && Mux.Sgi == sgi;
             bool nmi = broker || ipi is { Nmi: true };
-            bank.SetPriority(sgi, nmi && pseudo ? priorities.NmiPriority : irqPriority);
+            bank.SetPriorityNonSecure(sgi, nmi && pseudo ? priorities.NmiPriority : irqPriority); // Linux writes from Non-secure EL1
             bank.SetNmi(sgi, nmi && Scenario.Gic.Nmi == NmiMode.Architected);
             // A slot the broker freed is left disabled, like any SGI Linux does not use.
             bank.SetEnabled(sgi, broker || (ipi is not null && Mux?.IsFreed(sgi, kernel) != true));

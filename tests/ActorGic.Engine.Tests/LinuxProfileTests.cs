@@ -117,3 +117,30 @@ public class LinuxProfileTests
         Assert.StartsWith(expected, e.Message);
     }
 }
+
+public class LinuxTwoSecurityStatesTests
+{
+    [Theory]
+    [InlineData("one", 0xC0, 0x80)]
+    [InlineData("two", 0xE0, 0xC0)]
+    public void Pseudo_nmi_still_reaches_a_hung_cpu_and_priorities_are_stored_as_the_gic_sees_them(string security, int irq, int nmi)
+    {
+        var scenario = ActorGic.Scenarios.ScenarioLoader.LoadText($$"""
+            scenario { end = 50us
+              topology { cpus = 8 }
+              gic { security = {{security}} }
+              kernel { profile = linux-6.12 }
+              actions = [
+                { at = 1us, cpu = 5, do = hang }
+                { at = 2us, cpu = 0, do = ipi, ipi = RESCHEDULE, to = [5] }
+                { at = 3us, cpu = 0, do = sgi, intid = 3, to = [5] }
+              ] }
+            """);
+        var sim = new Simulation(scenario, keepTrace: false);
+        var report = RunReport.Build(sim, new ReferenceEngine(sim).Run(scenario.End), "reference");
+        Assert.Equal((byte)irq, sim.Redistributor(5).Bank.PriorityOf(0));
+        Assert.Equal((byte)nmi, sim.Redistributor(5).Bank.PriorityOf(3));
+        Assert.Equal(1, report.PerCpu[5].Ipis["CPU_STOP_NMI"]);
+        Assert.Equal(0, report.PerCpu[5].Ipis["RESCHEDULE"]);
+    }
+}
