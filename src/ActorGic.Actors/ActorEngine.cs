@@ -54,7 +54,8 @@ public static class ActorEngine
             TimeKeeperActor.Props(refs, simulation.Scenario.Timing.Lookahead, simulation.InitialEvents(), progress),
             $"{run}-time-keeper");
         // The broker owns the registry the scenario declared; the run's data path never waits for it.
-        IActorRef? broker = simulation.Mux is { } mux ? system.ActorOf(NmiBrokerActor.Props(mux.Broker, mux.Sgi), $"{run}-nmi-broker") : null;
+        // It gets its own copy: the CPUs' data path reads the users fixed at boot, never a registry another thread changes.
+        IActorRef? broker = simulation.Mux is { } mux ? system.ActorOf(NmiBrokerActor.Props(mux.Broker.Copy(), mux.Sgi), $"{run}-nmi-broker") : null;
         return new SpawnedSimulation(system, refs, keeper) { Broker = broker };
     }
 

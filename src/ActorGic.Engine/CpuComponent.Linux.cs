@@ -92,6 +92,11 @@ public sealed partial class CpuComponent
     {
         StoppedBy = by;
         SetState(CpuState.Stopped);
+        if (_stopPasses is not null)
+        {
+            _stopPasses = null; // a parked CPU runs nothing more, its own smp_send_stop included
+            ++_stopToken;
+        }
         foreach (int stopper in StopInitiators())
             if (stopper != _cpu) Send(_layout.CpuId(stopper), _timing.RemoteAtomic, EventKind.StopNotify, _cpu);
     }
@@ -101,7 +106,6 @@ public sealed partial class CpuComponent
 
     private void DoLinuxAction(ScenarioAction action)
     {
-        if (State is CpuState.Stopped or CpuState.Offline) return;
         var kernel = Kernel!;
         switch (action.Do)
         {
@@ -179,7 +183,8 @@ public sealed partial class CpuComponent
         if (e.D == 1) batch.WereEmpty.Add(e.B);
         if (--batch.Outstanding > 0) return;
         batches.Remove(e.C);
-        if (batch.WereEmpty.Count == 0) return;
+        // A sender parked meanwhile writes no SGI: its queued calls or set bits wait, counted as pending.
+        if (batch.WereEmpty.Count == 0 || !CanRun) return;
         batch.WereEmpty.Sort();
         SendSgi(sgi, batch.WereEmpty.ToArray());
     }
@@ -201,7 +206,7 @@ public sealed partial class CpuComponent
 
     private void RunStopPass()
     {
-        if (_stopRemaining.Count == 0)
+        if (_stopRemaining.Count == 0 || !StopPassApplies(_stopPasses![_stopPass]))
         {
             FinishStop();
             return;
@@ -219,10 +224,13 @@ public sealed partial class CpuComponent
         FinishStop(); // every other CPU is offline: stop waiting
     }
 
+    /// <summary>linux-6.12 retries with CPU_STOP_NMI only when it can be an NMI (ipi_should_be_nmi).</summary>
+    private bool StopPassApplies(StopPass pass) => !pass.NmiOnly || _scenario.Gic.Nmi != NmiMode.None;
+
     private void OnStopDeadline(int token)
     {
-        if (token != _stopToken || _stopPasses is null) return;
-        if (_stopRemaining.Count > 0 && _stopPass + 1 < _stopPasses.Count)
+        if (token != _stopToken || _stopPasses is null || !CanRun) return;
+        if (_stopRemaining.Count > 0 && _stopPass + 1 < _stopPasses.Count && StopPassApplies(_stopPasses[_stopPass + 1]))
         {
             _stopPass++;
             RunStopPass();

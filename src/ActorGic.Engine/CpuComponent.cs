@@ -198,8 +198,13 @@ public sealed partial class CpuComponent : Component
         Send(Id, Math.Max(1, top.Remaining), EventKind.Timer, (int)CpuTimer.HandlerDone, top.Token);
     }
 
+    /// <summary>Whether this CPU runs code of its own: a hung CPU spins, a stopped one is parked.</summary>
+    private bool CanRun => State is not (CpuState.Hung or CpuState.Stopped or CpuState.Offline);
+
     private void DoAction(ScenarioAction action, int index)
     {
+        // A hung or parked CPU executes nothing the scenario scripts for it afterwards.
+        if (!CanRun) return;
         switch (action.Do)
         {
             case ActionVerb.Ipi when action.Ipi == "CALL_FUNC":
@@ -255,13 +260,13 @@ public sealed partial class CpuComponent : Component
     private void ScheduleTraffic(ScenarioAction action, int index)
     {
         long gap = _random.NextExponentialNs(action.Rate);
-        if (Now + gap <= action.Until)
+        if (gap <= action.Until - Now)
             Send(Id, gap, EventKind.Timer, (int)CpuTimer.TrafficArrival, 0, index);
     }
 
     private void TrafficArrival(ScenarioAction action, int index)
     {
-        if (State is CpuState.Stopped or CpuState.Offline) return; // a parked CPU sends nothing
+        if (!CanRun) return; // a hung or parked CPU sends nothing
         int target;
         if (action.To is { } to)
         {

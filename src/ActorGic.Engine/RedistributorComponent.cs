@@ -36,6 +36,9 @@ public sealed class RedistributorComponent : Component
     }
 
     public Redistributor Bank { get; }
+
+    /// <summary>Register writes come from Non-secure EL1 (a Linux profile): with two security states they land shifted.</summary>
+    public bool NonSecureWrites { get; init; }
     public long Coalesced { get; private set; }
     public long Delivered { get; private set; }
     public long Dropped { get; private set; }
@@ -114,7 +117,7 @@ public sealed class RedistributorComponent : Component
         {
             RegisterOp.Enable => Bank.SetEnabled(intid, true),
             RegisterOp.Disable => Bank.SetEnabled(intid, false),
-            _ => Bank.SetPriority(intid, value),
+            _ => NonSecureWrites ? Bank.SetPriorityNonSecure(intid, value) : Bank.SetPriority(intid, value),
         };
         if (error != GicError.None) Violation(intid, $"{op} INTID {intid}: {error}");
     }

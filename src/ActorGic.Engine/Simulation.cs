@@ -64,7 +64,10 @@ public sealed class Simulation
             if (Scenario.Kernel is null) BootHarness(bank);
             else BootLinux(bank);
             int firmwareFrom = Scenario.Kernel is null ? Intid.SgiCount : Scenario.Gic.NonSecureSgis;
-            return new RedistributorComponent(Layout, Scenario.Timing, cpu, bank, BootEnables, firmwareFrom, trace);
+            return new RedistributorComponent(Layout, Scenario.Timing, cpu, bank, BootEnables, firmwareFrom, trace)
+            {
+                NonSecureWrites = Scenario.Kernel is not null,
+            };
         }
         return new DistributorComponent(Layout, Scenario.Timing, id - 2 * Layout.Cpus, trace);
     }

@@ -12,8 +12,11 @@ public sealed record IpiDefinition(string Name, int Sgi, bool Nmi, bool Traced, 
 /// <summary>The PMR and priority values Linux uses for IRQ masking and pseudo-NMIs in an era.</summary>
 public sealed record PseudoNmiPriorities(byte PmrUnmasked, byte PmrMasked, byte IrqPriority, byte NmiPriority);
 
-/// <summary>How smp_send_stop() stops the other CPUs in an era: its passes, each an IPI and a wait.</summary>
-public sealed record StopPass(string Ipi, long WaitNs);
+/// <summary>
+/// How smp_send_stop() stops the other CPUs in an era: its passes, each an IPI and a wait. A pass
+/// marked <see cref="NmiOnly"/> runs only when its IPI can be an NMI (linux-6.12's CPU_STOP_NMI retry).
+/// </summary>
+public sealed record StopPass(string Ipi, long WaitNs, bool NmiOnly = false);
 
 /// <summary>
 /// A Linux kernel era as ActorGic models it (DOMAIN.md section 2): its IPI table, NR_IPI and

@@ -72,8 +72,8 @@ public static class KernelProfiles
         ],
         NrIpi = 6,
         Priorities = Priorities2024,
-        StopPasses = [new("CPU_STOP", Second), new("CPU_STOP_NMI", TenMilliseconds)],
-        CrashStopPasses = [new("CPU_STOP", Second), new("CPU_STOP_NMI", TenMilliseconds)],
+        StopPasses = [new("CPU_STOP", Second), new("CPU_STOP_NMI", TenMilliseconds, NmiOnly: true)],
+        CrashStopPasses = [new("CPU_STOP", Second), new("CPU_STOP_NMI", TenMilliseconds, NmiOnly: true)],
     };
 
     public static IReadOnlyList<KernelProfile> All { get; } = [Linux61, Linux67, Linux612];

@@ -28,6 +28,14 @@ public sealed class NmiBroker
 
     public bool Has(string name) => _users.Any(u => u.Name == name);
 
+    /// <summary>An independent registry with the same users and bits.</summary>
+    public NmiBroker Copy()
+    {
+        var copy = new NmiBroker();
+        copy._users.AddRange(_users);
+        return copy;
+    }
+
     public NmiUser Register(string name, int priority, bool neverReturns = false)
     {
         if (string.IsNullOrWhiteSpace(name)) throw new NmiBrokerException("an NMI user needs a name");

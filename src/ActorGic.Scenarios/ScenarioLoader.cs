@@ -112,9 +112,17 @@ public static class ScenarioLoader
         {
             throw (nmiUsers.Count > 0 ? s["nmi-users"] : Pick(kernel, defaults["kernel"], "nmi-mux")).Fail(e.Message);
         }
+        var plan = built.PlanMux();
         foreach (var (action, node) in built.Actions.Zip(s["actions"].Exists ? s["actions"].Elements() : []))
-            if (action.User is not null && !(built.PlanMux()?.Broker.Has(action.User) ?? false))
+        {
+            if (action.User is not null && !(plan?.Broker.Has(action.User) ?? false))
                 throw node["user"].Fail($"no NMI user {action.User} (built in: backtrace, kgdb-roundup, cpu-stop; declare others in nmi-users)");
+            if (plan is not null && kernelProfile is not null && action.Do is ActionVerb.Sgi or ActionVerb.Traffic && action.User is null
+                && action.Ipi is null && (action.Intid == plan.Sgi || plan.IsFreed(action.Intid, kernelProfile)))
+                throw node["intid"].Fail(action.Intid == plan.Sgi
+                    ? $"SGI {action.Intid} is the NMI broker's: send through it with do = nmi, user = NAME"
+                    : $"SGI {action.Intid} was freed by the NMI broker and is disabled: a send to it would wait for ever");
+        }
         return built;
     }
 
@@ -267,6 +275,13 @@ public static class ScenarioLoader
                 if (until < at) throw a["until"].Fail($"{until}ns is before at ({at}ns)");
                 var set = a["cpus"].Exists ? Targets(a["cpus"], cpus) : TargetSet.All;
                 if (cpus < 2 && !a["to"].Exists) throw a.Fail("traffic to another CPU needs at least 2 CPUs");
+                if (a["to"].Exists)
+                {
+                    var trafficTo = Targets(a["to"], cpus);
+                    foreach (int sender in set.Resolve(cpu, cpus))
+                        if (trafficTo.Resolve(sender, cpus).Length == 0)
+                            throw a["to"].Fail($"resolves to no CPU for sender CPU {sender}");
+                }
                 return action with
                 {
                     Do = ActionVerb.Traffic,
@@ -345,8 +360,8 @@ public static class ScenarioLoader
     private static double Rate(HoconNode node)
     {
         var text = node.String();
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double rate) || !(rate > 0) || double.IsInfinity(rate))
-            throw node.Fail($"\"{text}\" is not a positive rate (requests per virtual second)");
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double rate) || !(rate >= 1) || rate > 1e12)
+            throw node.Fail($"\"{text}\" is not a rate from 1 to 1e12 requests per virtual second");
         return rate;
     }
 

@@ -205,3 +205,89 @@ public class LinuxCrashStopAndHandlerCostTests
         Assert.Equal([1_000L, 3_000L, 500L], spans); // TIMER takes the default from hocon/actorgic.conf
     }
 }
+
+/// <summary>Found in review: a parked or hung CPU runs nothing more, and the NMI-only retry needs an NMI.</summary>
+public class LinuxFlowReviewTests
+{
+    private static RunReport Run(string hocon)
+    {
+        var scenario = ScenarioLoader.LoadText(hocon);
+        var sim = new Simulation(scenario, keepTrace: false);
+        return RunReport.Build(sim, new ReferenceEngine(sim).Run(scenario.End), "reference");
+    }
+
+    [Fact]
+    public void Stoppers_that_stop_each_other_do_not_run_their_nmi_pass_from_the_grave()
+    {
+        var report = Run("""
+            scenario { end = 1500ms
+              topology { cpus = 4 }
+              kernel { profile = linux-6.12 }
+              actions = [
+                { at = 0us, cpu = 3, do = hang }
+                { at = 1us, cpu = 0, do = stop }
+                { at = 1us, cpu = 1, do = stop }
+              ] }
+            """);
+        Assert.Equal("CPU_STOP", report.PerCpu[0].StoppedBy);
+        Assert.Equal("CPU_STOP", report.PerCpu[1].StoppedBy);
+        Assert.Null(report.PerCpu[3].StoppedBy); // nobody is left running to send the NMI
+        Assert.Equal(0, report.PerIpi["CPU_STOP_NMI"].Requested);
+    }
+
+    [Fact]
+    public void Without_an_nmi_linux_6_12_skips_the_cpu_stop_nmi_retry()
+    {
+        var report = Run("""
+            scenario { end = 1500ms
+              topology { cpus = 4 }
+              gic { nmi = none }
+              kernel { profile = linux-6.12 }
+              actions = [ { at = 0us, cpu = 3, do = hang }, { at = 1us, cpu = 0, do = stop } ] }
+            """);
+        Assert.Equal([3], report.Flows.NotStopped);
+        Assert.Equal(0, report.PerIpi["CPU_STOP_NMI"].Requested);
+    }
+
+    [Fact]
+    public void A_hung_cpu_issues_no_traffic()
+    {
+        var report = Run("""
+            scenario { end = 100us
+              topology { cpus = 4 }
+              kernel { profile = linux-6.12 }
+              actions = [
+                { at = 0us, cpu = 2, do = hang }
+                { at = 0us, cpu = 0, do = traffic, ipi = RESCHEDULE, rate = 1000000, cpus = [2], until = 90us }
+              ] }
+            """);
+        Assert.Equal(0, report.PerIpi["RESCHEDULE"].Requested);
+    }
+
+    [Theory]
+    [InlineData(3, "SGI 3 is the NMI broker's")]
+    [InlineData(6, "SGI 6 was freed by the NMI broker")]
+    public void Raw_sends_to_the_brokers_sgis_are_refused(int intid, string expected)
+    {
+        var e = Assert.Throws<ScenarioException>(() => ScenarioLoader.LoadText($$"""
+            scenario { end = 10us
+              kernel { profile = linux-6.12, nmi-mux = on }
+              actions = [ { at = 1us, cpu = 0, do = sgi, intid = {{intid}}, to = [1] } ] }
+            """));
+        Assert.StartsWith($"scenario.actions[0].intid: {expected}", e.Message);
+    }
+
+    [Fact]
+    public void Set_priority_under_linux_with_two_security_states_is_a_non_secure_write()
+    {
+        var scenario = ScenarioLoader.LoadText("""
+            scenario { end = 10us
+              gic { security = two }
+              kernel { profile = linux-6.12 }
+              actions = [ { at = 1us, cpu = 2, do = set-priority, intid = 0, priority = 0x80 } ] }
+            """);
+        var sim = new Simulation(scenario, keepTrace: false);
+        new ReferenceEngine(sim).Run(scenario.End);
+        Assert.Equal(0xC0, sim.Redistributor(2).Bank.PriorityOf(0));
+    }
+}

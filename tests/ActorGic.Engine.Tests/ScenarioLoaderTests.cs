@@ -67,7 +67,8 @@ public class ScenarioLoaderTests
     [InlineData("scenario { end = 1ms, topology { cpus = 0 } }", "scenario.topology.cpus: must be 1 to 65536, not 0")]
     [InlineData("scenario { end = 1ms, topology { cpus = 32, cpus-per-cluster = 32 } }", "scenario.topology.cpus-per-cluster: must be 1 to 16, not 32")]
     [InlineData("scenario { end = 1ms, kernel { profile = linux-5.0 } }", "scenario.kernel.profile: unknown profile \"linux-5.0\"")]
-    [InlineData("scenario { end = 1ms, actions = [ { at = 1us, cpu = 0, do = traffic, intid = 1, rate = -3, until = 10us } ] }", "scenario.actions[0].rate: \"-3\" is not a positive rate")]
+    [InlineData("scenario { end = 1ms, actions = [ { at = 1us, cpu = 0, do = traffic, intid = 1, rate = -3, until = 10us } ] }", "scenario.actions[0].rate: \"-3\" is not a rate from 1 to 1e12")]
+    [InlineData("scenario { end = 1ms, topology { cpus = 1 }\n actions = [ { at = 1us, cpu = 0, do = traffic, intid = 1, rate = 1000, until = 10us, to = all-but-self } ] }", "scenario.actions[0].to: resolves to no CPU for sender CPU 0")]
     [InlineData("scenario { end = 1ms } extra { }", "extra: unknown key")]
     public void Invalid_field_is_named_by_its_path(string hocon, string expected)
     {

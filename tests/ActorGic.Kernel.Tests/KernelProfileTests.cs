@@ -42,7 +42,7 @@ public class KernelProfileTests
             p.Ipis.Select(i => (i.Sgi, i.Name, i.Nmi, i.ProcLabel)));
         Assert.Equal((6, 8), (p.NrIpi, p.MaxIpi));
         Assert.Equal(8, p.SgiTable(8).Count(r => r.Owner is not null));
-        Assert.Equal([new StopPass("CPU_STOP", 1_000_000_000), new StopPass("CPU_STOP_NMI", 10_000_000)], p.StopPasses);
+        Assert.Equal([new StopPass("CPU_STOP", 1_000_000_000), new StopPass("CPU_STOP_NMI", 10_000_000, NmiOnly: true)], p.StopPasses);
         Assert.Equal(new PseudoNmiPriorities(0xE0, 0xC0, 0xC0, 0x80), p.Priorities);
     }
 
