@@ -81,6 +81,7 @@ public sealed partial class CpuComponent
         foreach (var user in Mux!.Broker.DispatchOrder(claimed))
         {
             M.Handled[user.Bit]++;
+            Trace.Emit(Now, _cpu, TraceKind.NmiDispatch, Mux.Sgi, user.Bit);
             var served = M.Requests[user.Bit];
             if (served is { Count: > 0 })
             {

@@ -123,9 +123,11 @@ public static class ReportJson
     }
 
     /// <summary>The trace as JSON Lines in canonical order (t, cpu, seq); handlers named by the profile's IPIs.</summary>
-    public static void WriteTrace(IEnumerable<TraceRecorder> traces, Stream stream, ActorGic.Kernel.KernelProfile? kernel = null)
+    public static void WriteTrace(IEnumerable<TraceRecorder> traces, Stream stream, ActorGic.Kernel.KernelProfile? kernel = null,
+        NmiMuxPlan? mux = null)
     {
-        string HandlerName(int intid) => kernel?.Ipis.FirstOrDefault(i => i.Sgi == intid)?.Name ?? $"SGI{intid}";
+        string HandlerName(int intid) =>
+            mux is not null && intid == mux.Sgi ? "nmi-broker" : kernel?.Ipis.FirstOrDefault(i => i.Sgi == intid)?.Name ?? $"SGI{intid}";
         var events = traces.SelectMany(t => t.Events)
             .OrderBy(e => e.T).ThenBy(e => e.Cpu).ThenBy(e => e.Component).ThenBy(e => e.Seq);
         using var w = new Utf8JsonWriter(stream);
@@ -145,6 +147,9 @@ public static class ReportJson
                 case TraceKind.Enter:
                 case TraceKind.Exit: w.WriteString("handler", HandlerName(e.Intid)); break;
                 case TraceKind.State: w.WriteString("state", ((CpuState)e.Value).ToString().ToLowerInvariant()); break;
+                case TraceKind.NmiDispatch:
+                    w.WriteString("user", mux?.Broker.Users.FirstOrDefault(u => u.Bit == e.Value)?.Name ?? $"bit{e.Value}");
+                    break;
             }
             w.WriteEndObject();
             w.Flush();

@@ -16,12 +16,13 @@ public enum TraceKind : byte
     Exit,
     State,
     Violation,
+    NmiDispatch,
 }
 
 public static class TraceKindNames
 {
     private static readonly string[] Names =
-        ["sgi-write", "pend", "coalesce", "drop", "signal", "ack", "spurious", "eoi", "dir", "enter", "exit", "state", "violation"];
+        ["sgi-write", "pend", "coalesce", "drop", "signal", "ack", "spurious", "eoi", "dir", "enter", "exit", "state", "violation", "nmi-dispatch"];
 
     public static string Name(this TraceKind kind) => Names[(int)kind];
 }

@@ -118,6 +118,39 @@ public class NmiBrokerEngineTests
     }
 
     [Fact]
+    public void One_handler_run_dispatches_every_claimed_user_by_priority_and_cpu_stop_last()
+    {
+        // CPU 1 masks IRQs (no pseudo-NMI, so the broker's SGI waits); three users' requests pile up
+        // as bits in its word behind one SGI. cpu-pause has priority 50, cpu-stop 30: cpu-stop still
+        // runs last because it never returns.
+        var scenario = ScenarioLoader.LoadText("""
+            scenario { end = 50us
+              topology { cpus = 4 }
+              gic { nmi = none }
+              kernel { profile = linux-6.12, nmi-mux = on }
+              nmi-users = [ { name = cpu-pause, priority = 50 } ]
+              actions = [
+                { at = 1us, cpu = 1, do = irq-off, for = 10us }
+                { at = 2us, cpu = 0, do = nmi, user = cpu-stop, to = [1] }
+                { at = 3us, cpu = 2, do = nmi, user = cpu-pause, to = [1] }
+                { at = 4us, cpu = 3, do = backtrace, to = [1] }
+              ] }
+            """);
+        var sim = new Simulation(scenario, keepTrace: true);
+        var report = RunReport.Build(sim, new ReferenceEngine(sim).Run(scenario.End), "reference");
+        var names = sim.Mux!.Broker.Users.ToDictionary(u => u.Bit, u => u.Name);
+        var dispatched = sim.Components.SelectMany(c => c.Trace.Events)
+            .Where(e => e.Kind == TraceKind.NmiDispatch).OrderBy(e => e.Seq).Select(e => names[(int)e.Value]).ToList();
+        Assert.Equal(["backtrace", "cpu-pause", "cpu-stop"], dispatched);
+        Assert.Equal("cpu-stop", report.PerCpu[1].StoppedBy);
+        Assert.True(report.PerCpu[1].Backtrace);
+        // Each user's bit was clear, so each request wrote the SGI; the latch coalesced two of the three
+        // and one handler run served all of them.
+        Assert.Equal((3, 2, 1), (report.Totals.SgiWrites, report.Totals.Coalesced, report.PerCpu[1].Acks[3]));
+        Assert.All(report.PerNmiUser.Values, u => Assert.Equal(0, u.Lost));
+    }
+
+    [Fact]
     public void Thirty_three_users_are_refused()
     {
         var users = string.Join(", ", Enumerable.Range(0, 30).Select(i => $"{{ name = u{i}, priority = {i} }}"));
