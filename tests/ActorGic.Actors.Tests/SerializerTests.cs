@@ -1,0 +1,96 @@
+using System.Runtime.Serialization;
+using Akka.Configuration;
+using Akka.TestKit.Xunit2;
+using ActorGic.Actors;
+using ActorGic.Engine;
+using ActorGic.Kernel;
+using ActorGic.Scenarios;
+
+namespace ActorGic.Actors.Tests;
+
+/// <summary>The protocol's binary serializer: every message round-trips; anything unknown or malformed is refused.</summary>
+public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
+{
+    private static readonly SimEvent Event = new()
+    {
+        Time = 1_234,
+        Target = 7,
+        Source = -1,
+        Seq = 99,
+        Kind = EventKind.MuxSet,
+        A = 3,
+        B = -5,
+        C = long.MaxValue,
+        D = long.MinValue,
+    };
+
+    public static TheoryData<IActorGicMessage> Messages() =>
+    [
+        new RunWindow(10, 30, [Event, Event with { Seq = 100 }]),
+        new WindowDone(4, [Event], long.MaxValue, 17),
+        new RunTo(5_000),
+        new RunFinished(3, 40, 5_000, [Event], 12),
+        DrainLocal.Instance,
+        new LocalDrained(2, []),
+        new RegisterNmiUser("cpu-pause", 5, false),
+        new UnregisterNmiUser("cpu-pause"),
+        new NmiUserRegistered("cpu-pause", 3, 5),
+        new NmiUserUnregistered("cpu-pause"),
+        new NmiBrokerRefused("no"),
+        GetNmiUsers.Instance,
+        new NmiUsers([new NmiUser("cpu-stop", 30, 2, true)], 3),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void Every_protocol_message_round_trips_through_the_bound_serializer(IActorGicMessage message)
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        Assert.IsType<ActorGicSerializer>(serializer);
+        var s = (ActorGicSerializer)serializer;
+        var back = s.FromBinary(s.ToBinary(message), s.Manifest(message));
+        Assert.Equal(Normalize(message), Normalize(back));
+    }
+
+    // Records holding arrays compare by reference: compare their serialized form and their fields instead.
+    private static string Normalize(object m) => m switch
+    {
+        RunWindow w => $"rw {w.Start} {w.End} {string.Join(",", w.Incoming.Select(Show))}",
+        WindowDone d => $"wd {d.Component} {d.NextLocal} {d.Events} {string.Join(",", d.Outgoing.Select(Show))}",
+        RunFinished f => $"rf {f.Windows} {f.Events} {f.ReachedNs} {f.ComponentRuns} {string.Join(",", f.Undelivered.Select(Show))}",
+        LocalDrained l => $"ld {l.Component} {string.Join(",", l.Remaining.Select(Show))}",
+        NmiUsers u => $"nl {u.Sgi} {string.Join(",", u.Users)}",
+        _ => m.ToString()!,
+    };
+
+    private static string Show(SimEvent e) => $"{e.Time}/{e.Target}/{e.Source}/{e.Seq}/{e.Kind}/{e.A}/{e.B}/{e.C}/{e.D}";
+
+    [Fact]
+    public void Unknown_manifests_and_malformed_payloads_are_refused()
+    {
+        var s = (ActorGicSerializer)Sys.Serialization.FindSerializerFor(new RunTo(1));
+        Assert.Contains("unknown manifest", Assert.Throws<SerializationException>(() => s.FromBinary([], "System.Diagnostics.Process")).Message);
+        var bytes = s.ToBinary(new RunWindow(1, 2, [Event]));
+        Assert.Contains("malformed", Assert.Throws<SerializationException>(() => s.FromBinary(bytes[..^3], "rw")).Message);
+        Assert.Contains("trailing", Assert.Throws<SerializationException>(() => s.FromBinary([.. bytes, 0], "rw")).Message);
+        var badKind = (byte[])bytes.Clone();
+        badKind[8 + 8 + 4 + 8 + 4 + 4 + 8] = 250; // the first event's kind byte
+        Assert.Contains("unknown event kind", Assert.Throws<SerializationException>(() => s.FromBinary(badKind, "rw")).Message);
+    }
+}
+
+/// <summary>A whole run with every message forced through the serializer gives the reference digest.</summary>
+public class SerializedRunTests() : TestKit(ConfigurationFactory.ParseString("akka.actor.serialize-messages = on")
+    .WithFallback(ActorEngine.SingleProcessConfig()))
+{
+    [Theory]
+    [InlineData("nmi-mux-four-users.conf")]
+    [InlineData("ipi-storm-256.conf")]
+    public void Serialized_messages_give_the_same_digest(string file)
+    {
+        var scenario = ScenarioLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "scenarios", file));
+        var sim = new Simulation(scenario, keepTrace: false);
+        var reference = RunReport.Build(sim, new ReferenceEngine(sim).Run(scenario.End), "reference");
+        Assert.Equal(reference.Digest, Sys.RunScenario(scenario).Digest);
+    }
+}
