@@ -23,21 +23,26 @@ public static class RunCommand
             string engineName = parse.GetValue(engine)!;
             if (engineName is not ("reference" or "actors"))
                 throw new ScenarioException("--engine", $"\"{engineName}\" is not reference or actors");
-            if (parse.GetValue(nodes) != 1)
-                throw new ScenarioException("--nodes", "clustered runs are not available yet; use --nodes 1");
+            int nodeCount = parse.GetValue(nodes);
+            if (nodeCount is < 1 or > 64) throw new ScenarioException("--nodes", "must be 1 to 64");
+            if (nodeCount > 1 && engineName != "actors") throw new ScenarioException("--nodes", "several nodes need --engine actors");
             if (parse.GetValue(threads) is < 1 or > 64)
                 throw new ScenarioException("--threads", "must be 1 to 64");
             long? seedOverride = parse.GetValue(seed) is { } s
                 ? long.TryParse(s, out long v) ? v : throw new ScenarioException("--seed", $"\"{s}\" is not an integer")
                 : null;
             var scenario = ScenarioLoader.LoadFile(parse.GetValue(file)!, seedOverride);
+            if (nodeCount > scenario.Topology.ChipCount)
+                throw new ScenarioException("--nodes", $"a run on {nodeCount} nodes needs at least {nodeCount} chips; this topology has {scenario.Topology.ChipCount}");
             string? tracePath = parse.GetValue(trace);
             var simulation = new Simulation(scenario, keepTrace: tracePath is not null);
             int threadCount = parse.GetValue(threads);
-            var outcome = RunProgress.Run(scenario.End, progress => engineName == "actors"
-                ? ActorEngine.Run(simulation, scenario.End, threadCount, progress)
-                : new ReferenceEngine(simulation).Run(scenario.End, progress));
-            var result = RunReport.Build(simulation, outcome, engineName);
+            var outcome = RunProgress.Run(scenario.End, progress => engineName == "reference"
+                ? new ReferenceEngine(simulation).Run(scenario.End, progress)
+                : nodeCount > 1
+                    ? ClusterEngine.Run(simulation, scenario.End, nodeCount, progress)
+                    : ActorEngine.Run(simulation, scenario.End, threadCount, progress));
+            var result = RunReport.Build(simulation, outcome, engineName, nodeCount);
             WriteOutputs(result, simulation, parse.GetValue(report), tracePath);
             Summary.Print(result, output);
             return result.InvariantsOk ? ExitCode.Ok : ExitCode.InvariantViolation;

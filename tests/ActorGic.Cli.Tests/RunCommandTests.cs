@@ -98,6 +98,7 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("--seed", "--seed", "x")]
     [InlineData("--threads", "--threads", "0")]
     [InlineData("FILE.conf", "--nodes", "1")]
+    [InlineData("--nodes", "--nodes", "2")]
     public void Bad_run_arguments_exit_2_with_one_line(string named, string option, string value)
     {
         string file = named == "FILE.conf" ? Path.Combine(_dir, "missing.conf") : Scenario("self-sgi.conf");

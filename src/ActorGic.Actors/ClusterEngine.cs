@@ -1,0 +1,68 @@
+using Akka.Actor;
+using Akka.Configuration;
+using ActorGic.Engine;
+
+namespace ActorGic.Actors;
+
+/// <summary>
+/// The actor engine on several nodes inside one process: one ActorSystem per node on loopback
+/// (Akka.Remote, port 0), chips placed on nodes in contiguous blocks (fixed placement, no
+/// rebalancing), every component's actor on its chip's node, and the time keeper on node 0,
+/// which reaches the other nodes' components through remote references, so every window's
+/// messages cross the wire through <see cref="ActorGicSerializer"/>. Same scenario and seed:
+/// the same digest as one process.
+/// </summary>
+public static class ClusterEngine
+{
+    private static readonly Lazy<string> ClusterConf = new(() =>
+    {
+        using var stream = typeof(ClusterEngine).Assembly.GetManifestResourceStream("akka.cluster.conf")
+            ?? throw new InvalidOperationException("akka.cluster.conf is not embedded");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
+    public static Config NodeConfig(int threads = 1) =>
+        ConfigurationFactory.ParseString(ClusterConf.Value).WithFallback(ActorEngine.SingleProcessConfig(threads));
+
+    /// <summary>The node of each chip: contiguous blocks, so a chip and its clusters share a node.</summary>
+    public static int NodeOfChip(int chip, int chips, int nodes) => (int)((long)chip * nodes / chips);
+
+    public static RunOutcome Run(Simulation simulation, long end, int nodes, Action<long>? progress = null)
+    {
+        var layout = simulation.Layout;
+        if (nodes < 1) throw new ArgumentOutOfRangeException(nodes.ToString(), "at least one node");
+        if (layout.Chips < nodes)
+            throw new InvalidOperationException($"a run on {nodes} nodes needs at least {nodes} chips; this topology has {layout.Chips}");
+        var systems = Enumerable.Range(0, nodes).Select(n => ActorSystem.Create("actorgic", NodeConfig())).ToArray();
+        try
+        {
+            var addresses = systems.Select(s => ((ExtendedActorSystem)s).Provider.DefaultAddress).ToArray();
+            var provider0 = ((ExtendedActorSystem)systems[0]).Provider;
+            var refs = new IActorRef[simulation.Components.Length];
+            for (int id = 0; id < refs.Length; id++)
+            {
+                int node = NodeOfChip(ChipOf(layout, id), layout.Chips, nodes);
+                string name = $"c{id}";
+                var local = systems[node].ActorOf(ComponentActor.Props(simulation.Components[id]), name);
+                // Node 0 talks to other nodes' components through remote references: over the wire.
+                refs[id] = node == 0 ? local : provider0.ResolveActorRef(new RootActorPath(addresses[node]) / "user" / name);
+            }
+            var keeper = systems[0].ActorOf(
+                TimeKeeperActor.Props(refs, simulation.Scenario.Timing.Lookahead, simulation.InitialEvents(), progress), "time-keeper");
+            var finished = keeper.Ask<RunFinished>(new RunTo(end), Timeout.InfiniteTimeSpan).GetAwaiter().GetResult();
+            var inFlight = new List<SimEvent>(finished.Undelivered);
+            var drains = refs.Select(r => r.Ask<LocalDrained>(DrainLocal.Instance, Timeout.InfiniteTimeSpan)).ToArray();
+            Task.WaitAll(drains);
+            foreach (var d in drains) inFlight.AddRange(d.Result.Remaining);
+            return new RunOutcome(finished.ReachedNs, finished.Events, inFlight, Windows: finished.Windows, ComponentRuns: finished.ComponentRuns);
+        }
+        finally
+        {
+            Task.WaitAll(systems.Select(s => s.Terminate()).ToArray());
+        }
+    }
+
+    private static int ChipOf(Layout layout, int id) =>
+        layout.IsCpu(id) || layout.IsRedistributor(id) ? layout.Topology.ChipOf(layout.CpuOf(id)) : id - 2 * layout.Cpus;
+}

@@ -1,0 +1,70 @@
+using ActorGic.Actors;
+using ActorGic.Engine;
+using ActorGic.Scenarios;
+
+namespace ActorGic.Actors.Tests;
+
+[CollectionDefinition("in-process cluster", DisableParallelization = true)]
+public sealed class InProcessClusterCollection;
+
+/// <summary>
+/// Several ActorSystems in this process on 127.0.0.1, port 0, chips placed on nodes, the time
+/// keeper's messages to other nodes' components over Akka.Remote: the digest of one process.
+/// </summary>
+[Collection("in-process cluster")]
+public class ClusterEngineTests
+{
+    private static Scenario ThreeChips() => ScenarioLoader.LoadText("""
+        scenario {
+          seed = 9
+          end = 60us
+          topology { cpus = 48, cpus-per-cluster = 16, clusters-per-chip = 1 }
+          kernel { profile = linux-6.12, nmi-mux = on }
+          actions = [
+            { at = 0us, cpu = 0, do = traffic, ipi = RESCHEDULE, rate = 400000, cpus = all, until = 40us }
+            { at = 0us, cpu = 0, do = traffic, ipi = CALL_FUNC, rate = 200000, cpus = all, until = 40us }
+            { at = 1us, cpu = 20, do = hang }
+            { at = 5us, cpu = 40, do = backtrace, to = all-but-self }
+            { at = 6us, cpu = 3, do = sgi, intid = 5, to = all-but-self }
+          ]
+        }
+        """);
+
+    private static RunReport Reference(Scenario s)
+    {
+        var sim = new Simulation(s, keepTrace: false);
+        return RunReport.Build(sim, new ReferenceEngine(sim).Run(s.End), "reference");
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Nodes_give_the_single_process_digest(int nodes)
+    {
+        var scenario = ThreeChips();
+        var reference = Reference(scenario);
+        var sim = new Simulation(scenario, keepTrace: false);
+        var report = RunReport.Build(sim, ClusterEngine.Run(sim, scenario.End, nodes), "actors", nodes);
+        Assert.Equal(reference.Digest, report.Digest);
+        Assert.Equal(reference.Totals, report.Totals);
+        Assert.Equal(nodes, report.Nodes);
+        Assert.True(report.InvariantsOk);
+    }
+
+    [Fact]
+    public void Fewer_chips_than_nodes_is_refused()
+    {
+        var scenario = new ScenarioBuilder(cpus: 16).Build(1_000);
+        var e = Assert.Throws<InvalidOperationException>(() => ClusterEngine.Run(new Simulation(scenario, false), 1_000, nodes: 2));
+        Assert.Equal("a run on 2 nodes needs at least 2 chips; this topology has 1", e.Message);
+    }
+
+    [Theory]
+    [InlineData(0, 4, 2, 0)]
+    [InlineData(1, 4, 2, 0)]
+    [InlineData(2, 4, 2, 1)]
+    [InlineData(3, 4, 3, 2)]
+    [InlineData(63, 64, 4, 3)]
+    public void Chips_are_placed_on_nodes_in_contiguous_blocks(int chip, int chips, int nodes, int node) =>
+        Assert.Equal(node, ClusterEngine.NodeOfChip(chip, chips, nodes));
+}
