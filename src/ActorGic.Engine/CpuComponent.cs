@@ -85,7 +85,9 @@ public sealed partial class CpuComponent : Component
         {
             case EventKind.Action: DoAction(_scenario.Actions[e.A], e.A); break;
             case EventKind.Offer:
-                _offered = e.A == Intid.Spurious
+                // An offer of an INTID this CPU interface holds active was sent before the redistributor
+                // saw the acknowledge (the GIC stream protocol's Set crossing an Activate): it is stale.
+                _offered = e.A == Intid.Spurious || CpuInterface.IsActiveHere(e.A)
                     ? Hppi.None
                     : new Hppi(e.A, (byte)e.B, (InterruptGroup)((e.B >> 8) & 0xFF), (e.B & (1 << 16)) != 0);
                 TryTakeInterrupt();

@@ -121,6 +121,20 @@ public sealed class CpuInterface
     /// <summary>Interrupts whose priority was dropped (EOImode 1) and that wait for ICC_DIR_EL1.</summary>
     public int AwaitingDeactivation => _droppedCount;
 
+    /// <summary>
+    /// Whether this CPU interface acknowledged <paramref name="intid"/> and has not yet deactivated
+    /// it (its priority may have been dropped in EOImode 1). A redistributor never offers an active
+    /// INTID, so an offer of one is a stale message that crossed the acknowledge.
+    /// </summary>
+    public bool IsActiveHere(int intid)
+    {
+        for (int i = 0; i < _ackDepth; i++)
+            if (_acks[i].Intid == intid) return true;
+        for (int i = 0; i < _droppedCount; i++)
+            if (_dropped[i] == intid) return true;
+        return false;
+    }
+
     /// <summary>The most recent acknowledge not yet priority-dropped, or 1023.</summary>
     public int MostRecentAcknowledge => _ackDepth == 0 ? Intid.Spurious : _acks[_ackDepth - 1].Intid;
 

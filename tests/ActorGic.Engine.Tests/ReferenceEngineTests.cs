@@ -101,6 +101,20 @@ public class ReferenceEngineTests
     }
 
     [Fact]
+    public void A_stale_offer_that_crossed_the_acknowledge_is_not_taken_twice()
+    {
+        // SGI 15 is offered to CPU 0 at 1,100 and acknowledged at 1,150. A priority write reaching the
+        // redistributor at 1,150, before the Activate (1,170), makes it offer SGI 15 again at the new
+        // priority. That offer arrives after the acknowledge: taking it would acknowledge an active INTID.
+        var builder = new ScenarioBuilder(cpus: 2).WithPreemptibleHandlers()
+            .Sgi(1_000, 1, 15, 0)
+            .SetPriority(1_130, 0, 15, 0x80);
+        var (_, report) = Run(builder, 20_000);
+        Assert.True(report.InvariantsOk, string.Join("; ", report.Violations));
+        Assert.Equal(1, report.Acks(0, 15));
+    }
+
+    [Fact]
     public void Eoimode_1_writes_dir_after_the_eoi()
     {
         var builder = new ScenarioBuilder(cpus: 2).WithGic(new GicOptions { EoiMode = true }).Sgi(1_000, 0, 1, 1);
