@@ -11,13 +11,27 @@ namespace ActorGic.Actors;
 /// </summary>
 public static class ActorEngine
 {
-    private static readonly Lazy<string> SingleConf = new(() =>
+    private static readonly Lazy<string> SingleConf = new(() => Embedded("akka.single.conf"));
+
+    /// <summary>A HOCON file from hocon/ that travels inside this assembly.</summary>
+    internal static string Embedded(string name)
     {
-        using var stream = typeof(ActorEngine).Assembly.GetManifestResourceStream("akka.single.conf")
-            ?? throw new InvalidOperationException("akka.single.conf is not embedded");
+        using var stream = typeof(ActorEngine).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"{name} is not embedded");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
-    });
+    }
+
+    /// <summary>Runs the keeper to the end, then collects what every component still holds.</summary>
+    internal static RunOutcome RunToEnd(IActorRef keeper, IActorRef[] components, long end)
+    {
+        var finished = keeper.Ask<RunFinished>(new RunTo(end), Timeout.InfiniteTimeSpan).GetAwaiter().GetResult();
+        var inFlight = new List<SimEvent>(finished.Undelivered);
+        var drains = components.Select(r => r.Ask<LocalDrained>(DrainLocal.Instance, Timeout.InfiniteTimeSpan)).ToArray();
+        Task.WaitAll(drains);
+        foreach (var d in drains) inFlight.AddRange(d.Result.Remaining);
+        return new RunOutcome(finished.ReachedNs, finished.Events, inFlight, Windows: finished.Windows, ComponentRuns: finished.ComponentRuns);
+    }
 
     /// <summary>Akka settings for a single-process run with <paramref name="threads"/> simulation threads.</summary>
     public static Config SingleProcessConfig(int threads = 1) =>
@@ -73,14 +87,10 @@ public sealed class SpawnedSimulation(ActorSystem system, IActorRef[] components
 
     public RunOutcome Run(long end)
     {
-        var finished = keeper.Ask<RunFinished>(new RunTo(end), Timeout.InfiniteTimeSpan).GetAwaiter().GetResult();
-        var inFlight = new List<SimEvent>(finished.Undelivered);
-        var drains = components.Select(r => r.Ask<LocalDrained>(DrainLocal.Instance, Timeout.InfiniteTimeSpan)).ToArray();
-        Task.WaitAll(drains);
-        foreach (var d in drains) inFlight.AddRange(d.Result.Remaining);
+        var outcome = ActorEngine.RunToEnd(keeper, components, end);
         foreach (var r in components) system.Stop(r);
         system.Stop(keeper);
         if (Broker is not null) system.Stop(Broker);
-        return new RunOutcome(finished.ReachedNs, finished.Events, inFlight, Windows: finished.Windows, ComponentRuns: finished.ComponentRuns);
+        return outcome;
     }
 }

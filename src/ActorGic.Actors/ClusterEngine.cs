@@ -14,13 +14,7 @@ namespace ActorGic.Actors;
 /// </summary>
 public static class ClusterEngine
 {
-    private static readonly Lazy<string> ClusterConf = new(() =>
-    {
-        using var stream = typeof(ClusterEngine).Assembly.GetManifestResourceStream("akka.cluster.conf")
-            ?? throw new InvalidOperationException("akka.cluster.conf is not embedded");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    });
+    private static readonly Lazy<string> ClusterConf = new(() => ActorEngine.Embedded("akka.cluster.conf"));
 
     public static Config NodeConfig(int threads = 1) =>
         ConfigurationFactory.ParseString(ClusterConf.Value).WithFallback(ActorEngine.SingleProcessConfig(threads));
@@ -50,12 +44,7 @@ public static class ClusterEngine
             }
             var keeper = systems[0].ActorOf(
                 TimeKeeperActor.Props(refs, simulation.Scenario.Timing.Lookahead, simulation.InitialEvents(), progress), "time-keeper");
-            var finished = keeper.Ask<RunFinished>(new RunTo(end), Timeout.InfiniteTimeSpan).GetAwaiter().GetResult();
-            var inFlight = new List<SimEvent>(finished.Undelivered);
-            var drains = refs.Select(r => r.Ask<LocalDrained>(DrainLocal.Instance, Timeout.InfiniteTimeSpan)).ToArray();
-            Task.WaitAll(drains);
-            foreach (var d in drains) inFlight.AddRange(d.Result.Remaining);
-            return new RunOutcome(finished.ReachedNs, finished.Events, inFlight, Windows: finished.Windows, ComponentRuns: finished.ComponentRuns);
+            return ActorEngine.RunToEnd(keeper, refs, end);
         }
         finally
         {
