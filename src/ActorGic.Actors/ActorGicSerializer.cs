@@ -34,6 +34,9 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
         NmiBrokerRefused => "nx",
         GetNmiUsers => "ng",
         NmiUsers => "nl",
+        NodeWindow => "Nw",
+        NodeDone => "Nd",
+        DrainNode => "Nx",
         _ => throw new SerializationException($"ActorGicSerializer cannot serialize {o.GetType().FullName}"),
     };
 
@@ -63,6 +66,9 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
                     w.Write(m.Users.Count);
                     foreach (var u in m.Users) { w.Write(u.Name); w.Write(u.Priority); w.Write(u.Bit); w.Write(u.NeverReturns); }
                     break;
+                case NodeWindow m: w.Write(m.Start); w.Write(m.End); WriteEvents(w, m.Incoming); break;
+                case NodeDone m: w.Write(m.Node); WriteEvents(w, m.Outgoing); w.Write(m.NextTime); w.Write(m.Events); w.Write(m.ComponentRuns); break;
+                case DrainNode: break;
                 default: throw new SerializationException($"ActorGicSerializer cannot serialize {obj.GetType().FullName}");
             }
         }
@@ -89,6 +95,9 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
                 "nx" => new NmiBrokerRefused(r.ReadString()),
                 "ng" => GetNmiUsers.Instance,
                 "nl" => ReadUsers(r),
+                "Nw" => new NodeWindow(r.ReadInt64(), r.ReadInt64(), ReadEvents(r)),
+                "Nd" => new NodeDone(r.ReadInt32(), ReadEvents(r), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()),
+                "Nx" => DrainNode.Instance,
                 _ => throw new SerializationException($"ActorGicSerializer: unknown manifest \"{manifest}\" refused"),
             };
             if (r.BaseStream.Position != bytes.Length)

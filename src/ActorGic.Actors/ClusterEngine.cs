@@ -7,10 +7,10 @@ namespace ActorGic.Actors;
 /// <summary>
 /// The actor engine on several nodes inside one process: one ActorSystem per node on loopback
 /// (Akka.Remote, port 0), chips placed on nodes in contiguous blocks (fixed placement, no
-/// rebalancing), every component's actor on its chip's node, and the time keeper on node 0,
-/// which reaches the other nodes' components through remote references, so every window's
-/// messages cross the wire through <see cref="ActorGicSerializer"/>. Same scenario and seed:
-/// the same digest as one process.
+/// rebalancing), every component's actor on its chip's node. Time keeping is hierarchical: a
+/// <see cref="NodeKeeperActor"/> per node runs its components, and a <see cref="RootKeeperActor"/>
+/// on node 0 exchanges one batch per node per window with them over the wire, through
+/// <see cref="ActorGicSerializer"/>. Same scenario and seed: the same digest as one process.
 /// </summary>
 public static class ClusterEngine
 {
@@ -33,18 +33,30 @@ public static class ClusterEngine
         {
             var addresses = systems.Select(s => ((ExtendedActorSystem)s).Provider.DefaultAddress).ToArray();
             var provider0 = ((ExtendedActorSystem)systems[0]).Provider;
+            IActorRef FromNode0(int node, string name, IActorRef local) =>
+                node == 0 ? local : provider0.ResolveActorRef(new RootActorPath(addresses[node]) / "user" / name);
+
             var refs = new IActorRef[simulation.Components.Length];
+            var nodeOf = new int[refs.Length];
+            var perNode = Enumerable.Range(0, nodes).Select(_ => new Dictionary<int, IActorRef>()).ToArray();
             for (int id = 0; id < refs.Length; id++)
             {
                 int node = NodeOfChip(ChipOf(layout, id), layout.Chips, nodes);
-                string name = $"c{id}";
-                var local = systems[node].ActorOf(ComponentActor.Props(simulation.Components[id]), name);
-                // Node 0 talks to other nodes' components through remote references: over the wire.
-                refs[id] = node == 0 ? local : provider0.ResolveActorRef(new RootActorPath(addresses[node]) / "user" / name);
+                nodeOf[id] = node;
+                var local = systems[node].ActorOf(ComponentActor.Props(simulation.Components[id]), $"c{id}");
+                perNode[node][id] = local;
+                refs[id] = FromNode0(node, $"c{id}", local); // used only to drain at the end
             }
-            var keeper = systems[0].ActorOf(
-                TimeKeeperActor.Props(refs, simulation.Scenario.Timing.Lookahead, simulation.InitialEvents(), progress), "time-keeper");
-            return ActorEngine.RunToEnd(keeper, refs, end);
+            // A keeper per node runs its components; the root on node 0 batches everything between nodes.
+            var nodeKeepers = Enumerable.Range(0, nodes)
+                .Select(n => FromNode0(n, "node-keeper", systems[n].ActorOf(NodeKeeperActor.Props(n, perNode[n]), "node-keeper")))
+                .ToArray();
+            var root = systems[0].ActorOf(
+                RootKeeperActor.Props(nodeKeepers, nodeOf, simulation.Scenario.Timing.Lookahead, simulation.InitialEvents(), progress), "root-keeper");
+            var outcome = ActorEngine.RunToEnd(root, refs, end);
+            var inboxes = nodeKeepers.Select(k => k.Ask<LocalDrained>(DrainNode.Instance, Timeout.InfiniteTimeSpan)).ToArray();
+            Task.WaitAll(inboxes);
+            return outcome with { InFlight = [.. outcome.InFlight, .. inboxes.SelectMany(t => t.Result.Remaining)] };
         }
         finally
         {

@@ -39,6 +39,9 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
         new NmiBrokerRefused("no"),
         GetNmiUsers.Instance,
         new NmiUsers([new NmiUser("cpu-stop", 30, 2, true)], 3),
+        new NodeWindow(40, 60, [Event]),
+        new NodeDone(2, [Event, Event], 75, 9, 4),
+        DrainNode.Instance,
     ];
 
     [Theory]
@@ -60,6 +63,8 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
         RunFinished f => $"rf {f.Windows} {f.Events} {f.ReachedNs} {f.ComponentRuns} {string.Join(",", f.Undelivered.Select(Show))}",
         LocalDrained l => $"ld {l.Component} {string.Join(",", l.Remaining.Select(Show))}",
         NmiUsers u => $"nl {u.Sgi} {string.Join(",", u.Users)}",
+        NodeWindow w => $"Nw {w.Start} {w.End} {string.Join(",", w.Incoming.Select(Show))}",
+        NodeDone d => $"Nd {d.Node} {d.NextTime} {d.Events} {d.ComponentRuns} {string.Join(",", d.Outgoing.Select(Show))}",
         _ => m.ToString()!,
     };
 
