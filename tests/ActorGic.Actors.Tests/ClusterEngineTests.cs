@@ -51,6 +51,29 @@ public class ClusterEngineTests
         Assert.True(report.InvariantsOk);
     }
 
+    public static TheoryData<string, int> ShippedMultiChipScenarios()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "scenarios"), "*.conf").Order())
+        {
+            if (Path.GetFileName(file) == "topology-2x4.conf") continue;
+            if (ScenarioLoader.LoadFile(file).Topology.ChipCount < 2) continue;
+            data.Add(Path.GetFileName(file), 2);
+            data.Add(Path.GetFileName(file), 3);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ShippedMultiChipScenarios))]
+    public void Every_shipped_multi_chip_scenario_gives_the_single_process_digest(string file, int nodes)
+    {
+        var scenario = ScenarioLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "scenarios", file));
+        var reference = Reference(scenario);
+        var sim = new Simulation(scenario, keepTrace: false);
+        Assert.Equal(reference.Digest, RunReport.Build(sim, ClusterEngine.Run(sim, scenario.End, nodes), "actors", nodes).Digest);
+    }
+
     [Fact]
     public void Fewer_chips_than_nodes_is_refused()
     {
