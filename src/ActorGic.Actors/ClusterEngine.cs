@@ -41,7 +41,7 @@ public static class ClusterEngine
             var perNode = Enumerable.Range(0, nodes).Select(_ => new Dictionary<int, IActorRef>()).ToArray();
             for (int id = 0; id < refs.Length; id++)
             {
-                int node = NodeOfChip(ChipOf(layout, id), layout.Chips, nodes);
+                int node = NodeOfChip(layout.ChipOfComponent(id), layout.Chips, nodes);
                 nodeOf[id] = node;
                 var local = systems[node].ActorOf(ComponentActor.Props(simulation.Components[id]), $"c{id}");
                 perNode[node][id] = local;
@@ -64,6 +64,4 @@ public static class ClusterEngine
         }
     }
 
-    private static int ChipOf(Layout layout, int id) =>
-        layout.IsCpu(id) || layout.IsRedistributor(id) ? layout.Topology.ChipOf(layout.CpuOf(id)) : id - 2 * layout.Cpus;
 }

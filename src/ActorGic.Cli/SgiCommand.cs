@@ -102,10 +102,8 @@ public static class SgiCommand
 
     private static ulong ParseHex(string part)
     {
-        var text = part.Trim();
-        var digits = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text;
-        if (digits.Length == 0 || !ulong.TryParse(digits, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong v))
-            throw new ScenarioException("--mpidr", $"\"{text}\" is not a hex MPIDR such as 0x100");
+        if (!HexValue.TryParse(part, out ulong v))
+            throw new ScenarioException("--mpidr", $"\"{part.Trim()}\" is not a hex MPIDR such as 0x100");
         return v;
     }
 }

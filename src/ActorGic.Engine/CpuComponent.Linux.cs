@@ -56,7 +56,7 @@ public sealed partial class CpuComponent
     private (long Cost, bool Parks) EnterHandler(int intid)
     {
         if (Mux is not null && intid == Mux.Sgi) return EnterMuxHandler();
-        var ipi = Kernel?.Ipis.FirstOrDefault(i => i.Sgi == intid);
+        var ipi = Kernel?.IpiOn(intid);
         if (ipi is null) return (_timing.Handler, false);
         long cost = _timing.HandlerOf(ipi.Name);
         switch (ipi.Name)

@@ -32,6 +32,9 @@ public sealed class Layout
     public bool IsCpu(int id) => id < Cpus;
     public bool IsRedistributor(int id) => id >= Cpus && id < 2 * Cpus;
 
+    /// <summary>The chip a component lives on: its CPU's chip, or the distributor's own.</summary>
+    public int ChipOfComponent(int id) => id < 2 * Cpus ? Topology.ChipOf(CpuOf(id)) : id - 2 * Cpus;
+
     /// <summary>The CPU a component belongs to, for the trace's cpu field (-1 for a distributor).</summary>
     public int CpuOf(int id) => id < Cpus ? id : id < 2 * Cpus ? id - Cpus : -1;
 }

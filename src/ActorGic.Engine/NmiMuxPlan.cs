@@ -51,6 +51,4 @@ public sealed class NmiMuxPlan
 
     public bool IsFreed(int sgi, KernelProfile kernel) =>
         sgi != Sgi && kernel.Ipis.Any(i => i.Sgi == sgi && Absorbed.Contains(i.Name));
-
-    public static bool IsSgi(int intid) => Intid.IsSgi(intid);
 }

@@ -111,9 +111,11 @@ public sealed record RunReport
         long inFlight = outcome.InFlight.Count(e => e.Kind == EventKind.SetPending);
         long pending = latched + inFlight;
         long lost = sent - coalesced - delivered - dropped - pending;
-        foreach (var (name, ipi) in kernel is null ? [] : PerIpiCounts(sim, outcome))
+        var perIpi = kernel is null ? new Dictionary<string, IpiCounts>() : PerIpiCounts(sim, outcome);
+        var perNmiUser = PerNmiUserCounts(sim, outcome);
+        foreach (var (name, ipi) in perIpi)
             if (ipi.Lost != 0) violations.Add($"lost {ipi.Lost} {name} request(s)");
-        foreach (var (name, user) in PerNmiUserCounts(sim, outcome))
+        foreach (var (name, user) in perNmiUser)
             if (user.Lost != 0) violations.Add($"lost {user.Lost} request(s) of NMI user {name}");
         if (lost != 0) violations.Add($"lost {lost} SGI(s): sent {sent} != coalesced {coalesced} + delivered {delivered} + dropped {dropped} + pending {pending}");
         return new RunReport
@@ -131,8 +133,8 @@ public sealed record RunReport
             LatencyNs = LatencyByName(sim, latencies),
             Flows = BuildFlows(sim),
             SgiTable = BuildSgiTable(sim.Scenario, sim.Mux),
-            PerIpi = kernel is null ? new Dictionary<string, IpiCounts>() : PerIpiCounts(sim, outcome),
-            PerNmiUser = PerNmiUserCounts(sim, outcome),
+            PerIpi = perIpi,
+            PerNmiUser = perNmiUser,
             IpiLabels = IpiLabelsOf(kernel, sim.Mux),
             Profile = sim.Scenario.Profile,
             Violations = violations,
@@ -209,7 +211,7 @@ public sealed record RunReport
         var result = new Dictionary<string, LatencySummary>();
         foreach (var (sgi, samples) in bySgi)
         {
-            string name = kernel?.Ipis.FirstOrDefault(i => i.Sgi == sgi)?.Name ?? $"SGI{sgi}";
+            string name = kernel?.IpiOn(sgi)?.Name ?? $"SGI{sgi}";
             if (name != "CALL_FUNC") result[name] = LatencySummary.Of(samples);
         }
         if (sim.Mux is not null)
@@ -220,7 +222,7 @@ public sealed record RunReport
                 for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++) sim.Cpu(cpu).MuxLatencies[user.Bit]?.CopyTo(samples);
                 if (samples.Count > 0) result[$"nmi:{user.Name}"] = LatencySummary.Of(samples);
             }
-            result.Remove(kernel?.Ipis.FirstOrDefault(i => i.Sgi == sim.Mux.Sgi)?.Name ?? $"SGI{sim.Mux.Sgi}");
+            result.Remove(kernel?.IpiOn(sim.Mux.Sgi)?.Name ?? $"SGI{sim.Mux.Sgi}");
         }
         if (kernel?.Has("CALL_FUNC") == true)
         {

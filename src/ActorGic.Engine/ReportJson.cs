@@ -127,7 +127,7 @@ public static class ReportJson
         NmiMuxPlan? mux = null)
     {
         string HandlerName(int intid) =>
-            mux is not null && intid == mux.Sgi ? "nmi-broker" : kernel?.Ipis.FirstOrDefault(i => i.Sgi == intid)?.Name ?? $"SGI{intid}";
+            mux is not null && intid == mux.Sgi ? "nmi-broker" : kernel?.IpiOn(intid)?.Name ?? $"SGI{intid}";
         var events = traces.SelectMany(t => t.Events)
             .OrderBy(e => e.T).ThenBy(e => e.Cpu).ThenBy(e => e.Component).ThenBy(e => e.Seq);
         using var w = new Utf8JsonWriter(stream);

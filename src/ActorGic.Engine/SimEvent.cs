@@ -50,12 +50,4 @@ public struct SimEvent
 
     /// <summary>Sources of scenario actions: they come before any component at the same time.</summary>
     public const int ScenarioSource = -1;
-
-    public static int Compare(in SimEvent x, in SimEvent y)
-    {
-        int c = x.Time.CompareTo(y.Time);
-        if (c != 0) return c;
-        c = x.Source.CompareTo(y.Source);
-        return c != 0 ? c : x.Seq.CompareTo(y.Seq);
-    }
 }

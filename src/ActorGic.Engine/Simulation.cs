@@ -107,7 +107,7 @@ public sealed class Simulation
                 continue;
             }
             bank.SetGroup(sgi, InterruptGroup.Group1NonSecure);
-            var ipi = kernel.Ipis.FirstOrDefault(i => i.Sgi == sgi);
+            var ipi = kernel.IpiOn(sgi);
             bool broker = Mux is not null && Mux.Sgi == sgi;
             bool nmi = broker || ipi is { Nmi: true };
             bank.SetPriorityNonSecure(sgi, nmi && pseudo ? priorities.NmiPriority : irqPriority); // Linux writes from Non-secure EL1

@@ -42,6 +42,23 @@ public sealed record KernelProfile
         Ipis.FirstOrDefault(i => i.Name == name) ?? throw new KeyNotFoundException($"profile {Name} has no IPI {name}");
 
     public bool Has(string ipi) => Ipis.Any(i => i.Name == ipi);
+
+    /// <summary>The IPI on an SGI (IPI n is SGI n), or null: a table, because handlers ask on every entry.</summary>
+    public IpiDefinition? IpiOn(int sgi) => (uint)sgi < (uint)BySgi.Length ? BySgi[sgi] : null;
+
+    private IpiDefinition?[] BySgi
+    {
+        get
+        {
+            // Built once per IPI list (a `with` that replaces Ipis gets a new table).
+            if (!ReferenceEquals(_bySgiOf, Ipis))
+                (_bySgi, _bySgiOf) = (Enumerable.Range(0, Intid.SgiCount).Select(s => Ipis.FirstOrDefault(i => i.Sgi == s)).ToArray(), Ipis);
+            return _bySgi!;
+        }
+    }
+
+    private IpiDefinition?[]? _bySgi;
+    private IReadOnlyList<IpiDefinition>? _bySgiOf;
     public int NmiCount => Ipis.Count(i => i.Nmi);
 
     /// <summary>The SGI table (16 rows): the profile's IPIs, then free slots, then firmware's SGIs.</summary>
@@ -50,7 +67,7 @@ public sealed record KernelProfile
         var rows = new List<(int, string?, bool, string)>(Intid.SgiCount);
         for (int sgi = 0; sgi < Intid.SgiCount; sgi++)
         {
-            var ipi = Ipis.FirstOrDefault(i => i.Sgi == sgi);
+            var ipi = IpiOn(sgi);
             if (ipi is not null) rows.Add((sgi, ipi.Name, ipi.Nmi, "dedicated"));
             else if (sgi >= nonSecureSgis) rows.Add((sgi, null, false, "firmware"));
             else rows.Add((sgi, null, false, "free"));

@@ -83,9 +83,7 @@ public readonly struct HoconNode
     public ulong Hex()
     {
         var text = String().Trim();
-        var digits = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text;
-        if (digits.Length == 0 || !ulong.TryParse(digits, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong v))
-            throw Fail($"expected a hex value such as \"0x100\", not \"{text}\"");
+        if (!HexValue.TryParse(text, out ulong v)) throw Fail($"expected a hex value such as \"0x100\", not \"{text}\"");
         return v;
     }
 
