@@ -9,25 +9,10 @@ namespace ActorGic.Engine.Tests;
 /// </summary>
 public class LinuxFlowTests
 {
-    private static RunReport RunFile(string name, Func<Scenario, Scenario>? change = null)
-    {
-        var scenario = ScenarioLoader.LoadFile(Path.Combine(ScenarioLoaderTests.RepoRoot(), "hocon", "scenarios", name));
-        if (change is not null) scenario = change(scenario);
-        var sim = new Simulation(scenario, keepTrace: false);
-        return RunReport.Build(sim, new ReferenceEngine(sim).Run(scenario.End), "reference");
-    }
-
-    private static RunReport Run(string hocon)
-    {
-        var scenario = ScenarioLoader.LoadText(hocon);
-        var sim = new Simulation(scenario, keepTrace: false);
-        return RunReport.Build(sim, new ReferenceEngine(sim).Run(scenario.End), "reference");
-    }
-
     [Fact]
     public void Backtrace_under_pseudo_nmi_reaches_every_cpu_including_the_hung_one()
     {
-        var report = RunFile("backtrace-hung-cpu.conf");
+        var report = TestRuns.File("backtrace-hung-cpu.conf");
         Assert.Equal(Enumerable.Range(1, 15), report.Flows.Backtraces);
         Assert.Empty(report.Flows.BacktraceMissing);
         Assert.Equal(2, report.Totals.SgiWrites); // all-but-self on two clusters of 8: one write per cluster run
@@ -38,7 +23,7 @@ public class LinuxFlowTests
     [Fact]
     public void Backtrace_without_nmi_names_the_hung_cpu_and_loses_nothing()
     {
-        var report = RunFile("backtrace-hung-cpu-nmi-none.conf");
+        var report = TestRuns.File("backtrace-hung-cpu-nmi-none.conf");
         Assert.Equal([5], report.Flows.BacktraceMissing);
         Assert.Equal(new IpiCounts(15, 15, 14, 1, 0), report.PerIpi["CPU_BACKTRACE"]);
         Assert.Equal(0, report.Totals.Lost);
@@ -48,7 +33,7 @@ public class LinuxFlowTests
     [Fact]
     public void Backtrace_to_all_includes_the_requester_without_an_ipi_to_itself()
     {
-        var report = RunFile("backtrace-hung-cpu.conf", s => s with
+        var report = TestRuns.File("backtrace-hung-cpu.conf", s => s with
         {
             Actions = [s.Actions[0], s.Actions[1] with { To = TargetSet.All }],
         });
@@ -59,7 +44,7 @@ public class LinuxFlowTests
     [Fact]
     public void Linux_6_12_stops_the_hung_cpu_only_in_the_cpu_stop_nmi_pass()
     {
-        var report = RunFile("stop-hung-cpu-6.12.conf");
+        var report = TestRuns.File("stop-hung-cpu-6.12.conf");
         Assert.Equal([null, "CPU_STOP", "CPU_STOP", "CPU_STOP", "CPU_STOP", "CPU_STOP_NMI", "CPU_STOP", "CPU_STOP"],
             report.PerCpu.Select(c => c.StoppedBy));
         Assert.Empty(report.Flows.NotStopped);
@@ -73,7 +58,7 @@ public class LinuxFlowTests
     [Fact]
     public void Linux_6_1_never_stops_the_hung_cpu()
     {
-        var report = RunFile("stop-hung-cpu-6.1.conf");
+        var report = TestRuns.File("stop-hung-cpu-6.1.conf");
         Assert.Equal([5], report.Flows.NotStopped);
         Assert.Null(report.PerCpu[5].StoppedBy);
         Assert.Equal(CpuState.Hung, report.PerCpu[5].State);
@@ -82,7 +67,7 @@ public class LinuxFlowTests
     [Fact]
     public void Linux_6_7_stops_the_hung_cpu_in_its_single_nmi_pass()
     {
-        var report = RunFile("stop-hung-cpu-6.7.conf");
+        var report = TestRuns.File("stop-hung-cpu-6.7.conf");
         Assert.All(report.PerCpu.Skip(1), c => Assert.Equal("CPU_STOP", c.StoppedBy));
         Assert.Equal(1, report.Totals.SgiWrites);
     }
@@ -92,7 +77,7 @@ public class LinuxFlowTests
     {
         // No hung CPU: the stopper sees the last CPU go offline long before its 1 s wait ends,
         // so pass 2 never runs.
-        var report = RunFile("stop-hung-cpu-6.12.conf", s => s with { Actions = s.Actions.Skip(1).ToList() });
+        var report = TestRuns.File("stop-hung-cpu-6.12.conf", s => s with { Actions = s.Actions.Skip(1).ToList() });
         Assert.All(report.PerCpu.Skip(1), c => Assert.Equal("CPU_STOP", c.StoppedBy));
         Assert.Equal(0, report.PerIpi["CPU_STOP_NMI"].Requested);
     }
@@ -100,7 +85,7 @@ public class LinuxFlowTests
     [Fact]
     public void Kgdb_roundup_on_64_cpus_is_63_single_cpu_writes()
     {
-        var report = RunFile("kgdb-roundup-64.conf");
+        var report = TestRuns.File("kgdb-roundup-64.conf");
         Assert.Equal(63, report.Totals.SgiWrites);
         Assert.Empty(report.Flows.KgdbMissing); // the hung CPU 9 included: KGDB_ROUNDUP is an NMI
         Assert.True(report.PerCpu[9].KgdbRoundup);
@@ -109,7 +94,7 @@ public class LinuxFlowTests
     [Fact]
     public void Linux_6_1_kgdb_roundup_goes_through_call_function_and_misses_the_hung_cpu()
     {
-        var report = Run("""
+        var report = TestRuns.Hocon("""
             scenario { end = 100us
               topology { cpus = 8 }
               kernel { profile = linux-6.1 }
@@ -125,7 +110,7 @@ public class LinuxFlowTests
     {
         // CPU 2 is masked: the first call queues and sends; the next two find the queue non-empty
         // and send nothing; one handler run serves all three once IRQs come back.
-        var report = Run("""
+        var report = TestRuns.Hocon("""
             scenario { end = 100us
               topology { cpus = 4 }
               kernel { profile = linux-6.12 }
@@ -147,7 +132,7 @@ public class LinuxFlowTests
     [Fact]
     public void The_call_function_atomic_returns_before_the_sgi_is_written()
     {
-        var report = Run("""
+        var report = TestRuns.Hocon("""
             scenario { end = 20us
               topology { cpus = 2 }
               kernel { profile = linux-6.12 }
@@ -161,20 +146,13 @@ public class LinuxFlowTests
 
 public class LinuxCrashStopAndHandlerCostTests
 {
-    private static RunReport Run(string hocon, bool keepTrace, out Simulation sim)
-    {
-        var scenario = ScenarioLoader.LoadText(hocon);
-        sim = new Simulation(scenario, keepTrace);
-        return RunReport.Build(sim, new ReferenceEngine(sim).Run(scenario.End), "reference");
-    }
-
     [Theory]
     [InlineData("linux-6.1", "CPU_CRASH_STOP", new[] { 5 })]
     [InlineData("linux-6.7", "CPU_CRASH_STOP", new int[0])]
     [InlineData("linux-6.12", "CPU_STOP", new int[0])]
     public void Crash_stop_uses_the_eras_ipi_and_reaches_the_hung_cpu_only_through_an_nmi(string profile, string firstPass, int[] notStopped)
     {
-        var report = Run($$"""
+        var report = TestRuns.Hocon($$"""
             scenario { end = 1500ms
               topology { cpus = 8 }
               kernel { profile = {{profile}} }
@@ -188,7 +166,7 @@ public class LinuxCrashStopAndHandlerCostTests
     [Fact]
     public void Each_ipi_handler_runs_for_its_time_in_the_timing_model()
     {
-        Run("""
+        TestRuns.Hocon("""
             scenario { end = 50us
               topology { cpus = 2 }
               kernel { profile = linux-6.12 }
@@ -209,17 +187,10 @@ public class LinuxCrashStopAndHandlerCostTests
 /// <summary>Found in review: a parked or hung CPU runs nothing more, and the NMI-only retry needs an NMI.</summary>
 public class LinuxFlowReviewTests
 {
-    private static RunReport Run(string hocon)
-    {
-        var scenario = ScenarioLoader.LoadText(hocon);
-        var sim = new Simulation(scenario, keepTrace: false);
-        return RunReport.Build(sim, new ReferenceEngine(sim).Run(scenario.End), "reference");
-    }
-
     [Fact]
     public void Stoppers_that_stop_each_other_do_not_run_their_nmi_pass_from_the_grave()
     {
-        var report = Run("""
+        var report = TestRuns.Hocon("""
             scenario { end = 1500ms
               topology { cpus = 4 }
               kernel { profile = linux-6.12 }
@@ -238,7 +209,7 @@ public class LinuxFlowReviewTests
     [Fact]
     public void Without_an_nmi_linux_6_12_skips_the_cpu_stop_nmi_retry()
     {
-        var report = Run("""
+        var report = TestRuns.Hocon("""
             scenario { end = 1500ms
               topology { cpus = 4 }
               gic { nmi = none }
@@ -252,7 +223,7 @@ public class LinuxFlowReviewTests
     [Fact]
     public void A_hung_cpu_issues_no_traffic()
     {
-        var report = Run("""
+        var report = TestRuns.Hocon("""
             scenario { end = 100us
               topology { cpus = 4 }
               kernel { profile = linux-6.12 }

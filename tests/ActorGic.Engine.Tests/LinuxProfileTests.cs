@@ -6,13 +6,6 @@ namespace ActorGic.Engine.Tests;
 /// <summary>Linux profiles on the engine: boot, IPI sends, pseudo-NMI and architected NMI masking, report fields.</summary>
 public class LinuxProfileTests
 {
-    private static RunReport Run(string hocon)
-    {
-        var scenario = ScenarioLoader.LoadText(hocon);
-        var sim = new Simulation(scenario, keepTrace: false);
-        return RunReport.Build(sim, new ReferenceEngine(sim).Run(scenario.End), "reference");
-    }
-
     private static string HungCpu(string profile, string nmi) => $$"""
         scenario {
           end = 50us
@@ -30,7 +23,7 @@ public class LinuxProfileTests
     [Fact]
     public void Hung_cpu_takes_the_pseudo_nmi_but_not_the_irq()
     {
-        var report = Run(HungCpu("linux-6.12", "pseudo"));
+        var report = TestRuns.Hocon(HungCpu("linux-6.12", "pseudo"));
         Assert.Equal(1, report.PerCpu[5].Ipis["CPU_STOP_NMI"]);
         Assert.Equal(0, report.PerCpu[5].Ipis["RESCHEDULE"]);
         Assert.Equal(new IpiCounts(1, 1, 0, 1, 0), report.PerIpi["RESCHEDULE"]);
@@ -40,7 +33,7 @@ public class LinuxProfileTests
     [Fact]
     public void Without_pseudo_nmi_a_hung_cpu_takes_nothing()
     {
-        var report = Run(HungCpu("linux-6.12", "none"));
+        var report = TestRuns.Hocon(HungCpu("linux-6.12", "none"));
         Assert.Empty(report.PerCpu[5].Acks);
         Assert.Equal(2, report.Totals.Pending);
         Assert.False(report.SgiTable[3].Nmi);
@@ -49,7 +42,7 @@ public class LinuxProfileTests
     [Fact]
     public void Architected_nmi_gets_past_pstate_i_on_a_hung_cpu()
     {
-        var report = Run(HungCpu("linux-6.12", "architected"));
+        var report = TestRuns.Hocon(HungCpu("linux-6.12", "architected"));
         Assert.Equal(1, report.PerCpu[5].Ipis["CPU_STOP_NMI"]);
         Assert.Equal(0, report.PerCpu[5].Ipis["RESCHEDULE"]);
     }
@@ -57,14 +50,14 @@ public class LinuxProfileTests
     [Fact]
     public void Linux_6_1_hung_cpu_takes_nothing_even_with_pseudo_nmi_because_6_1_has_no_nmi_ipi()
     {
-        var report = Run(HungCpu("linux-6.1", "pseudo"));
+        var report = TestRuns.Hocon(HungCpu("linux-6.1", "pseudo"));
         Assert.Empty(report.PerCpu[5].Acks);
     }
 
     [Fact]
     public void Linux_6_1_shows_7_sgis_used_and_sgi_7_free()
     {
-        var report = Run("scenario { end = 1us, kernel { profile = linux-6.1 } }");
+        var report = TestRuns.Hocon("scenario { end = 1us, kernel { profile = linux-6.1 } }");
         Assert.Equal(7, report.SgiTable.Count(r => r.Owner is not null));
         Assert.Equal(new SgiTableRow(7, null, false, "free"), report.SgiTable[7]);
         Assert.Equal(new SgiTableRow(8, null, false, "firmware"), report.SgiTable[8]);
@@ -74,7 +67,7 @@ public class LinuxProfileTests
     [Fact]
     public void Linux_6_12_shows_8_of_8_with_three_nmis()
     {
-        var report = Run("scenario { end = 1us, kernel { profile = linux-6.12 } }");
+        var report = TestRuns.Hocon("scenario { end = 1us, kernel { profile = linux-6.12 } }");
         Assert.Equal(8, report.SgiTable.Count(r => r.Owner is not null));
         Assert.Equal(["CPU_STOP_NMI", "CPU_BACKTRACE", "KGDB_ROUNDUP"], report.SgiTable.Where(r => r.Nmi).Select(r => r.Owner));
     }
@@ -82,7 +75,7 @@ public class LinuxProfileTests
     [Fact]
     public void Send_to_a_firmware_sgi_is_dropped_and_counted()
     {
-        var report = Run("""
+        var report = TestRuns.Hocon("""
             scenario { end = 10us, kernel { profile = linux-6.12 }
               actions = [ { at = 1us, cpu = 0, do = sgi, intid = 9, to = [1, 2] } ] }
             """);
@@ -92,7 +85,7 @@ public class LinuxProfileTests
     [Fact]
     public void Irq_off_under_pseudo_nmi_defers_the_ipi_until_irq_on()
     {
-        var report = Run("""
+        var report = TestRuns.Hocon("""
             scenario { end = 50us, kernel { profile = linux-6.12 }
               actions = [
                 { at = 1us, cpu = 2, do = irq-off, for = 10us }
@@ -136,8 +129,7 @@ public class LinuxTwoSecurityStatesTests
                 { at = 3us, cpu = 0, do = sgi, intid = 3, to = [5] }
               ] }
             """);
-        var sim = new Simulation(scenario, keepTrace: false);
-        var report = RunReport.Build(sim, new ReferenceEngine(sim).Run(scenario.End), "reference");
+        var (sim, report) = TestRuns.Reference(scenario);
         Assert.Equal((byte)irq, sim.Redistributor(5).Bank.PriorityOf(0));
         Assert.Equal((byte)nmi, sim.Redistributor(5).Bank.PriorityOf(3));
         Assert.Equal(1, report.PerCpu[5].Ipis["CPU_STOP_NMI"]);

@@ -6,24 +6,10 @@ namespace ActorGic.Engine.Tests;
 /// <summary>The NMI broker on the engine: the shared SGI, its data path, dispatch order, and the SGIs it frees.</summary>
 public class NmiBrokerEngineTests
 {
-    private static RunReport Run(string hocon)
-    {
-        var scenario = ScenarioLoader.LoadText(hocon);
-        var sim = new Simulation(scenario, keepTrace: false);
-        return RunReport.Build(sim, new ReferenceEngine(sim).Run(scenario.End), "reference");
-    }
-
-    private static RunReport RunFile(string name)
-    {
-        var scenario = ScenarioLoader.LoadFile(Path.Combine(ScenarioLoaderTests.RepoRoot(), "hocon", "scenarios", name));
-        var sim = new Simulation(scenario, keepTrace: false);
-        return RunReport.Build(sim, new ReferenceEngine(sim).Run(scenario.End), "reference");
-    }
-
     [Fact]
     public void Nmi_mux_on_linux_6_12_turns_three_nmi_sgis_into_one_and_frees_two()
     {
-        var report = RunFile("nmi-mux-four-users.conf");
+        var report = TestRuns.File("nmi-mux-four-users.conf");
         Assert.Equal(new SgiTableRow(3, "nmi-broker", true, "nmi-mux"), report.SgiTable[3]);
         Assert.Equal([6, 7], report.SgiTable.Where(r => r.Mode == "free").Select(r => r.Sgi));
         Assert.True(report.InvariantsOk, string.Join("; ", report.Violations));
@@ -41,7 +27,7 @@ public class NmiBrokerEngineTests
     [Fact]
     public void Linux_6_1_gives_the_last_free_sgi_to_a_new_nmi_user_at_once()
     {
-        var report = RunFile("new-nmi-user-6.1.conf");
+        var report = TestRuns.File("new-nmi-user-6.1.conf");
         Assert.Equal(new SgiTableRow(7, "nmi-broker", true, "nmi-mux"), report.SgiTable[7]);
         Assert.Equal(new IpiCounts(7, 7, 7, 0, 0), report.PerNmiUser["cpu-pause"]);
         Assert.Equal(1, report.PerCpu[3].NmiUsers["cpu-pause"]); // hung, and still paused: the broker's SGI is an NMI
@@ -53,7 +39,7 @@ public class NmiBrokerEngineTests
     {
         // CPU 1 is masked without pseudo-NMI: the first request sets the bit and sends; the second
         // finds the bit set and sends nothing; one handler run serves both.
-        var report = Run("""
+        var report = TestRuns.Hocon("""
             scenario { end = 50us
               topology { cpus = 4 }
               gic { nmi = none }
@@ -73,7 +59,7 @@ public class NmiBrokerEngineTests
     [Fact]
     public void The_sgi_is_written_only_after_the_fetch_or_returns()
     {
-        var report = Run("""
+        var report = TestRuns.Hocon("""
             scenario { end = 50us
               topology { cpus = 2 }
               kernel { profile = linux-6.12, nmi-mux = on }
@@ -100,7 +86,7 @@ public class NmiBrokerEngineTests
     [Fact]
     public void Broker_user_traffic_loses_nothing_and_pays_the_fetch_or_round_trip()
     {
-        var report = Run("""
+        var report = TestRuns.Hocon("""
             scenario { end = 210us
               seed = 4
               topology { cpus = 16 }
@@ -136,8 +122,7 @@ public class NmiBrokerEngineTests
                 { at = 4us, cpu = 3, do = backtrace, to = [1] }
               ] }
             """);
-        var sim = new Simulation(scenario, keepTrace: true);
-        var report = RunReport.Build(sim, new ReferenceEngine(sim).Run(scenario.End), "reference");
+        var (sim, report) = TestRuns.Reference(scenario, keepTrace: true);
         var names = sim.Mux!.Broker.Users.ToDictionary(u => u.Bit, u => u.Name);
         var dispatched = sim.Components.SelectMany(c => c.Trace.Events)
             .Where(e => e.Kind == TraceKind.NmiDispatch).OrderBy(e => e.Seq).Select(e => names[(int)e.Value]).ToList();

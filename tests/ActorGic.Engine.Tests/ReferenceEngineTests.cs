@@ -8,12 +8,8 @@ public class ReferenceEngineTests
 {
     private static readonly TimingModel T = TimingModel.Default;
 
-    private static (Simulation Sim, RunReport Report) Run(ScenarioBuilder builder, long end)
-    {
-        var sim = new Simulation(builder.Build(end), keepTrace: true);
-        var outcome = new ReferenceEngine(sim).Run(end);
-        return (sim, RunReport.Build(sim, outcome, "reference"));
-    }
+    private static (Simulation Sim, RunReport Report) Run(ScenarioBuilder builder, long end) =>
+        TestRuns.Reference(builder.Build(end), keepTrace: true);
 
     private static List<TraceEvent> Trace(Simulation sim) =>
         sim.Components.SelectMany(c => c.Trace.Events).OrderBy(e => e.T).ThenBy(e => e.Cpu).ThenBy(e => e.Seq).ToList();
