@@ -76,7 +76,8 @@ public static class ActorEngine
     private static string Name(Layout layout, int id) =>
         layout.IsCpu(id) ? $"cpu-{id}"
         : layout.IsRedistributor(id) ? $"redistributor-{layout.CpuOf(id)}"
-        : $"distributor-{id - 2 * layout.Cpus}";
+        : layout.IsDistributor(id) ? $"distributor-{id - 2 * layout.Cpus}"
+        : "sgi-reclaimer";
 }
 
 /// <summary>The actors of one simulation, ready to run once.</summary>

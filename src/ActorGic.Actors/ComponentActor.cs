@@ -28,6 +28,7 @@ public abstract class ComponentActor : UntypedActor, IEventSink
         CpuComponent cpu => Akka.Actor.Props.Create(() => new CpuActor(cpu)),
         RedistributorComponent redistributor => Akka.Actor.Props.Create(() => new RedistributorActor(redistributor)),
         DistributorComponent distributor => Akka.Actor.Props.Create(() => new DistributorActor(distributor)),
+        ReclaimerComponent reclaimer => Akka.Actor.Props.Create(() => new SgiReclaimerActor(reclaimer)),
         _ => throw new ArgumentException($"no actor for {component.GetType().Name}", nameof(component)),
     }).WithDispatcher("akka.actor.sim-dispatcher");
 
@@ -73,3 +74,11 @@ public sealed class RedistributorActor(RedistributorComponent redistributor) : C
 
 /// <summary>One chip's distributor: SGI routing and the chip-to-chip link (a <see cref="DistributorComponent"/>).</summary>
 public sealed class DistributorActor(DistributorComponent distributor) : ComponentActor(distributor);
+
+/// <summary>
+/// The SGI reclaimer: the table of Non-secure SGIs and the negotiation that frees a slot (a
+/// <see cref="ReclaimerComponent"/>). It runs in virtual time like every component, so a
+/// negotiation is as deterministic as the IPIs it moves; in a cluster it lives on the
+/// coordinator node, never as a migrating singleton.
+/// </summary>
+public sealed class SgiReclaimerActor(ReclaimerComponent reclaimer) : ComponentActor(reclaimer);

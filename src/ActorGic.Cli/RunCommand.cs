@@ -53,7 +53,7 @@ public static class RunCommand
     /// <summary>Writes to a temporary file first and renames it, so a failed run never leaves a report that looks whole.</summary>
     private static void WriteOutputs(RunReport report, Simulation simulation, string? reportPath, string? tracePath)
     {
-        if (tracePath is not null) Atomic(tracePath, stream => ReportJson.WriteTrace(simulation.Components.Select(c => c.Trace), stream, simulation.Scenario.Kernel, simulation.Mux));
+        if (tracePath is not null) Atomic(tracePath, stream => ReportJson.WriteTrace(simulation.Components.Select(c => c.Trace), stream, simulation.Owners, simulation.Mux));
         if (reportPath is not null) Atomic(reportPath, stream => ReportJson.Write(report, stream));
     }
 

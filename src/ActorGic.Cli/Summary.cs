@@ -29,10 +29,30 @@ public static class Summary
                           $"dropped {t.Dropped}  pending {t.Pending}  lost {t.Lost}  spurious {report.PerCpu.Sum(c => c.Spurious)}");
         if (report.PerIpi.Count > 0)
         {
-            var ipis = new Table().Border(TableBorder.Simple).AddColumns($"IPI ({report.Profile})", "requested", "sgi_sent", "handled", "pending", "lost");
+            var ipis = new Table().Border(TableBorder.Simple).AddColumns($"IPI ({report.Profile})", "mode", "requested", "sgi_sent", "handled", "pending", "lost", "refused");
             foreach (var (name, c) in report.PerIpi)
-                ipis.AddRow(name, c.Requested.ToString(), c.SgiSent.ToString(), c.Handled.ToString(), c.Pending.ToString(), c.Lost.ToString());
+                ipis.AddRow(name, report.IpiModes.GetValueOrDefault(name, ""), c.Requested.ToString(), c.SgiSent.ToString(), c.Handled.ToString(),
+                    c.Pending.ToString(), c.Lost.ToString(), c.Refused.ToString());
             console.Write(ipis);
+        }
+        if (report.Reclaims.Count > 0)
+        {
+            var sgis = new Table().Border(TableBorder.Simple).AddColumns("SGI", "owner", "nmi", "mode", "carries");
+            foreach (var row in report.SgiTable.Where(r => r.Mode != "firmware"))
+                sgis.AddRow(row.Sgi.ToString(), Markup.Escape(row.Owner ?? "-"), row.Nmi ? "yes" : "no", row.Mode, Markup.Escape(row.Carries));
+            console.Write(sgis);
+            foreach (var r in report.Reclaims)
+            {
+                string took = r.DoneNs >= 0 ? $" in {r.DoneNs - r.AtNs} ns" : "";
+                string what = r.Outcome switch
+                {
+                    "granted" => $"granted SGI {r.Sgi}" + (r.Victim is null ? " (free)" : $", taken from {r.Victim} (now {r.VictimMode})"),
+                    "released" => $"released SGI {r.Sgi}" + (r.Promoted is null ? "" : $"; promoted {r.Promoted}"),
+                    "failed" => $"FAILED: {r.Reason}",
+                    _ => "still negotiating when the run ended",
+                };
+                console.WriteLine($"{r.Op} {r.Purpose} at {r.AtNs} ns from CPU{r.Cpu}: {what}{took}");
+            }
         }
         if (report.LatencyNs.Count > 0)
         {
@@ -48,19 +68,46 @@ public static class Summary
         console.WriteLine($"digest: {report.Digest}");
     }
 
+    /// <summary>
+    /// The /proc/interrupts-style table. Profile none: a row per acknowledged INTID. A Linux
+    /// profile: a row per IPI (handler runs, as Linux counts them per irq), labelled with the SGI
+    /// it holds at the end (or the host it rides on), then a row per NMI broker user.
+    /// </summary>
     private static Table InterruptTable(RunReport report)
     {
-        var intids = report.PerCpu.SelectMany(c => c.Acks.Keys).Distinct().Order().ToList();
+        var rows = new List<(string Label, List<long> Counts)>();
+        if (report.Profile == "none" || report.PerCpu.Count == 0)
+        {
+            foreach (int intid in report.PerCpu.SelectMany(c => c.Acks.Keys).Distinct().Order())
+                rows.Add(($"SGI{intid}", report.PerCpu.Select(c => c.Acks.TryGetValue(intid, out long n) ? n : 0).ToList()));
+        }
+        else
+        {
+            foreach (var name in report.PerCpu[0].Ipis.Keys)
+            {
+                var counts = report.PerCpu.Select(c => c.Ipis[name]).ToList();
+                if (counts.All(n => n == 0)) continue;
+                var own = report.SgiTable.FirstOrDefault(r => r.Owner == name);
+                var host = report.SgiTable.FirstOrDefault(r => r.Carries.Split(',').Contains(name));
+                string label = own is not null ? $"IPI{own.Sgi}: {report.IpiLabels.GetValueOrDefault(own.Sgi, name)}"
+                    : host is not null ? $"{name} (on IPI{host.Sgi}, {host.Mode})" : $"{name} (no SGI now)";
+                rows.Add((label, counts));
+            }
+            foreach (var user in report.PerCpu[0].NmiUsers.Keys)
+            {
+                var counts = report.PerCpu.Select(c => c.NmiUsers[user]).ToList();
+                if (counts.Any(n => n != 0)) rows.Add(($"NMI broker: {user}", counts));
+            }
+        }
         var table = new Table().Border(TableBorder.Simple).AddColumn("");
         bool wide = report.Cpus > MaxCpuColumns;
         if (wide)
             table.AddColumns("total", "CPUs hit", "min/CPU", "max/CPU", "busiest CPU");
         else
             foreach (var cpu in report.PerCpu) table.AddColumn(new TableColumn($"CPU{cpu.Cpu}").RightAligned());
-        foreach (int intid in intids)
+        foreach (var (label, counts) in rows)
         {
-            var counts = report.PerCpu.Select(c => c.Acks.TryGetValue(intid, out long n) ? n : 0).ToList();
-            var row = new List<string> { report.IpiLabels.TryGetValue(intid, out var label) ? $"IPI{intid}: {label}" : $"SGI{intid}" };
+            var row = new List<string> { Markup.Escape(label) };
             if (wide)
             {
                 int busiest = counts.IndexOf(counts.Max());

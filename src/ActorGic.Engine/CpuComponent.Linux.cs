@@ -3,7 +3,7 @@ using ActorGic.Kernel;
 namespace ActorGic.Engine;
 
 /// <summary>What a queued cross-CPU function call runs (the csd's function).</summary>
-public enum CallKind { Generic, Backtrace, Kgdb }
+public enum CallKind { Generic, Backtrace, Kgdb, SgiSetup }
 
 /// <summary>
 /// The Linux arm64 IPI layer on one CPU (arch/arm64/kernel/smp.c, kernel/smp.c): what each IPI's
@@ -12,9 +12,9 @@ public enum CallKind { Generic, Backtrace, Kgdb }
 /// </summary>
 public sealed partial class CpuComponent
 {
-    private List<(CallKind Kind, long RequestTime)>? _callQueueStore;
+    private List<(CallKind Kind, int Arg, long RequestTime)>? _callQueueStore;
     private Dictionary<long, CallBatch>? _batchesStore;
-    private List<(CallKind Kind, long RequestTime)> _callQueue => _callQueueStore ??= new();
+    private List<(CallKind Kind, int Arg, long RequestTime)> _callQueue => _callQueueStore ??= new();
     private Dictionary<long, CallBatch> _batches => _batchesStore ??= new();
     private long _batchSeq;
     private IReadOnlyList<StopPass>? _stopPasses;
@@ -23,9 +23,11 @@ public sealed partial class CpuComponent
     private SortedSet<int> _stopRemaining => _stopRemainingStore ??= new();
     private int _stopToken;
 
-    private sealed class CallBatch(int outstanding)
+    /// <summary>A send waiting for its remote atomics' replies; then <see cref="Sgi"/> goes to the targets that need it.</summary>
+    private sealed class CallBatch(int outstanding, int sgi)
     {
         public int Outstanding = outstanding;
+        public readonly int Sgi = sgi;
         public readonly List<int> WereEmpty = new();
     }
 
@@ -52,30 +54,47 @@ public sealed partial class CpuComponent
     public IReadOnlyCollection<int> NotStopped => (IReadOnlyCollection<int>?)_notStopped ?? [];
     private SortedSet<int>? _backtraceTargets, _kgdbTargets, _notStopped;
 
-    /// <summary>The handler's entry: what the IPI does, how long it runs, whether it ever returns.</summary>
+    /// <summary>
+    /// The handler's entry: whose handler the SGI's irq descriptor names on this CPU, what it
+    /// does, how long it runs, whether it ever returns. A host first runs the merged and
+    /// ipi-muxed IPIs whose flags it claims.
+    /// </summary>
     private (long Cost, bool Parks) EnterHandler(int intid)
     {
-        if (Mux is not null && intid == Mux.Sgi) return EnterMuxHandler();
-        var ipi = Kernel?.IpiOn(intid);
-        if (ipi is null) return (_timing.Handler, false);
-        long cost = _timing.HandlerOf(ipi.Name);
-        switch (ipi.Name)
+        int owner = intid < Gic.Intid.SgiCount ? _handlers[intid] : -1;
+        if (owner == BootRouting.BrokerHandler) return EnterMuxHandler();
+        if (owner < 0) return (_timing.Handler, false);
+        HandlerRunsW[owner]++;
+        var (flagCost, flagParks) = RunClaimedFlags(owner);
+        if (flagParks) return (0, true); // a merged crash stop parked the CPU: the host's own stop is the same park
+        var (cost, parks) = OwnWork(owner);
+        return (flagCost + cost, parks);
+    }
+
+    /// <summary>What an owner's handler does (the host's own work, or a merged IPI's claimed by its host).</summary>
+    private (long Cost, bool Parks) OwnWork(int owner)
+    {
+        string name = Owners.Name(owner);
+        long cost = _timing.HandlerOf(name);
+        if (Kernel is null) return (cost, false);
+        switch (name)
         {
             case "CALL_FUNC":
                 // generic_smp_call_function_interrupt: llist_del_all, then run every claimed call.
                 if (_callQueueStore is null) break;
-                foreach (var (kind, requestTime) in _callQueue)
+                foreach (var (kind, arg, requestTime) in _callQueue)
                 {
                     CallServed++;
                     (_callLatencies ??= new SampleBuffer()).Add(Now - requestTime);
                     if (kind == CallKind.Backtrace) Backtraced = true;
                     else if (kind == CallKind.Kgdb) RoundedUp = true;
+                    else if (kind == CallKind.SgiSetup) RunSgiSetup(arg);
                     cost += _timing.CallFunctionItem;
                 }
                 _callQueue.Clear();
                 break;
             case "CPU_STOP" or "CPU_STOP_NMI" or "CPU_CRASH_STOP":
-                Park(ipi.Name);
+                Park(name);
                 return (0, true);
             case "CPU_BACKTRACE":
                 Backtraced = true;
@@ -85,6 +104,15 @@ public sealed partial class CpuComponent
                 break;
         }
         return (cost, false);
+    }
+
+    /// <summary>What the Activate message says about the handler: its owner + 1, and whether it claims a pending word.</summary>
+    private int HandlerCode(int intid)
+    {
+        int owner = intid < Gic.Intid.SgiCount ? _handlers[intid] : -1;
+        if (owner == BootRouting.BrokerHandler) return RedistributorComponent.ClaimsWord;
+        if (owner < 0) return 0;
+        return (owner + 1) | (_claimMasks[owner] != 0 ? RedistributorComponent.ClaimsWord : 0);
     }
 
     /// <summary>local_cpu_stop: clear our bit in cpu_online_mask (the stoppers see it), mask everything, park for ever.</summary>
@@ -117,8 +145,7 @@ public sealed partial class CpuComponent
                 (_backtraceTargets ??= new()).UnionWith(all);
                 if (all.Contains(_cpu)) Backtraced = true; // the requester prints its own stack directly
                 // nmi_trigger_cpumask_backtrace (an NMI IPI) from 6.7; smp_call_function(showacpu) in 6.1.
-                if (Mux?.UserFor("CPU_BACKTRACE") is { } backtraceUser) NmiSend(backtraceUser, targets);
-                else if (kernel.Has("CPU_BACKTRACE")) SendSgi(kernel["CPU_BACKTRACE"].Sgi, targets);
+                if (kernel.Has("CPU_BACKTRACE")) SendIpi(kernel["CPU_BACKTRACE"].Sgi, targets);
                 else SmpCallFunction(targets, CallKind.Backtrace);
                 break;
             case ActionVerb.KgdbRoundup:
@@ -128,8 +155,7 @@ public sealed partial class CpuComponent
                 foreach (int cpu in others)
                 {
                     _one[0] = cpu;
-                    if (Mux?.UserFor("KGDB_ROUNDUP") is { } kgdbUser) NmiSend(kgdbUser, _one);
-                    else if (kernel.Has("KGDB_ROUNDUP")) SendSgi(kernel["KGDB_ROUNDUP"].Sgi, _one);
+                    if (kernel.Has("KGDB_ROUNDUP")) SendIpi(kernel["KGDB_ROUNDUP"].Sgi, _one);
                     else SmpCallFunction(_one, CallKind.Kgdb);
                 }
                 break;
@@ -145,7 +171,7 @@ public sealed partial class CpuComponent
     /// targets whose queue was empty: a non-empty queue already has an IPI on the way. A
     /// single-CPU call is a batch of one.
     /// </summary>
-    private void SmpCallFunction(ReadOnlySpan<int> targets, CallKind kind)
+    private void SmpCallFunction(ReadOnlySpan<int> targets, CallKind kind, int arg = 0)
     {
         long batch = ++_batchSeq;
         int count = 0;
@@ -154,22 +180,22 @@ public sealed partial class CpuComponent
             if (target == _cpu) continue; // the caller runs its own share directly, not through an IPI
             count++;
             CallRequested++;
-            Send(_layout.CpuId(target), _timing.RemoteAtomic, EventKind.RemoteAtomic, (int)kind, _cpu, batch, Now);
+            Send(_layout.CpuId(target), _timing.RemoteAtomic, EventKind.RemoteAtomic, (int)kind | arg << 4, _cpu, batch, Now);
         }
-        if (count > 0) _batches[batch] = new CallBatch(count);
+        if (count > 0) _batches[batch] = new CallBatch(count, _routes[CallFuncOwner].Sgi);
     }
 
     private void OnRemoteAtomic(in SimEvent e)
     {
         bool wasEmpty = _callQueue.Count == 0;
-        _callQueue.Add(((CallKind)e.A, e.D));
+        _callQueue.Add(((CallKind)(e.A & 0xF), e.A >> 4, e.D));
         Send(_layout.CpuId(e.B), _timing.RemoteAtomic, EventKind.AtomicReply, e.A, _cpu, e.C, wasEmpty ? 1 : 0);
     }
 
     private void OnAtomicReply(in SimEvent e)
     {
         if (e.D == 1) CallSgiSent++;
-        OnBatchReply(_batches, e, Kernel!["CALL_FUNC"].Sgi);
+        OnBatchReply(_batches, e);
     }
 
     /// <summary>
@@ -177,7 +203,7 @@ public sealed partial class CpuComponent
     /// bit clear). Once every reply is in, one send to the targets that need the SGI, grouped as
     /// gic_ipi_send_mask groups them.
     /// </summary>
-    private void OnBatchReply(Dictionary<long, CallBatch> batches, in SimEvent e, int sgi)
+    private void OnBatchReply(Dictionary<long, CallBatch> batches, in SimEvent e)
     {
         var batch = batches[e.C];
         if (e.D == 1) batch.WereEmpty.Add(e.B);
@@ -186,7 +212,7 @@ public sealed partial class CpuComponent
         // A sender parked meanwhile writes no SGI: its queued calls or set bits wait, counted as pending.
         if (batch.WereEmpty.Count == 0 || !CanRun) return;
         batch.WereEmpty.Sort();
-        SendSgi(sgi, batch.WereEmpty.ToArray());
+        SendSgi(batch.Sgi, batch.WereEmpty.ToArray(), -1);
     }
 
     /// <summary>smp_send_stop / crash_smp_send_stop: each pass sends its IPI to the CPUs still online, then waits.</summary>
@@ -212,8 +238,7 @@ public sealed partial class CpuComponent
             return;
         }
         var pass = _stopPasses![_stopPass];
-        if (Mux?.UserFor(pass.Ipi) is { } stopUser) NmiSend(stopUser, _stopRemaining.ToArray());
-        else SendSgi(Kernel![pass.Ipi].Sgi, _stopRemaining.ToArray());
+        SendIpi(Kernel![pass.Ipi].Sgi, _stopRemaining.ToArray());
         Send(Id, pass.WaitNs, EventKind.Timer, (int)CpuTimer.StopDeadline, ++_stopToken);
     }
 

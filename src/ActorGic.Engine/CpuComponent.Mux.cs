@@ -53,7 +53,7 @@ public sealed partial class CpuComponent
             M.Requested[user.Bit]++;
             Send(_layout.CpuId(target), _timing.RemoteAtomic, EventKind.MuxSet, user.Bit, _cpu, batch, Now);
         }
-        if (targets.Length > 0) M.Batches[batch] = new CallBatch(targets.Length);
+        if (targets.Length > 0) M.Batches[batch] = new CallBatch(targets.Length, Mux.Sgi);
     }
 
     private void OnMuxSet(in SimEvent e)
@@ -67,8 +67,12 @@ public sealed partial class CpuComponent
 
     private void OnMuxReply(in SimEvent e)
     {
-        if (e.D == 1) M.SgiSent[e.A]++;
-        OnBatchReply(M.Batches, e, Mux!.Sgi);
+        if (e.D == 1)
+        {
+            if ((e.A & FlagWord) != 0) F.SgiSent[e.A & 0xFF]++;
+            else M.SgiSent[e.A]++;
+        }
+        OnBatchReply(M.Batches, e);
     }
 
     /// <summary>The broker's NMI handler: claim all pending bits, run each user, the one that never returns last.</summary>

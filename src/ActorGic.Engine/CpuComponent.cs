@@ -33,6 +33,8 @@ public sealed partial class CpuComponent : Component
     private struct Frame
     {
         public int Intid;
+        /// <summary>Whose handler runs (the owner its irq descriptor named at entry).</summary>
+        public int Handler;
         public bool Nmi;
         /// <summary>The handler never returns (local_cpu_stop parks the CPU).</summary>
         public bool Parked;
@@ -62,8 +64,6 @@ public sealed partial class CpuComponent : Component
     public long Spurious { get; private set; }
     public long SgiWrites { get; private set; }
 
-    /// <summary>Requests this CPU made per SGI: one per target CPU of each send.</summary>
-    public long[] Requested { get; } = new long[Intid.SgiCount];
     public List<string> Violations { get; } = new();
 
     /// <summary>Handlers run with IRQs masked (PSTATE.I set by exception entry) unless the scenario makes them preemptible.</summary>
@@ -96,8 +96,12 @@ public sealed partial class CpuComponent : Component
             case EventKind.RemoteAtomic: OnRemoteAtomic(e); break;
             case EventKind.AtomicReply: OnAtomicReply(e); break;
             case EventKind.StopNotify: OnStopNotify(e.A); break;
-            case EventKind.MuxSet: OnMuxSet(e); break;
+            case EventKind.MuxSet:
+                if ((e.A & FlagWord) != 0) OnFlagSet(e, e.A & 0xFF);
+                else OnMuxSet(e);
+                break;
             case EventKind.MuxReply: OnMuxReply(e); break;
+            case EventKind.Reclaim: OnReclaim(e); break;
             default: throw new InvalidOperationException($"cpu {_cpu}: unexpected {e.Kind}");
         }
     }
@@ -151,11 +155,13 @@ public sealed partial class CpuComponent : Component
         }
         Acks[intid]++;
         Trace.Emit(Now, _cpu, TraceKind.Ack, intid, offered.Priority);
-        Send(_layout.RedistributorId(_cpu), _timing.CpuToRedistributor, EventKind.Activate, intid, 0, 0, Now);
+        // The handler the irq descriptor names now, so the redistributor can check whose requests it serves.
+        Send(_layout.RedistributorId(_cpu), _timing.CpuToRedistributor, EventKind.Activate, intid, HandlerCode(intid), 0, Now);
         _offered = Hppi.None; // consumed: the redistributor offers its next HPPI
-        Trace.Emit(Now, _cpu, TraceKind.Enter, intid);
+        int handler = intid < Intid.SgiCount ? _handlers[intid] : -1;
+        Trace.Emit(Now, _cpu, TraceKind.Enter, intid, handler);
         var (cost, parks) = EnterHandler(intid);
-        _frames.Add(new Frame { Intid = intid, Nmi = _masking.IsNmi(offered), Parked = parks, Remaining = cost, ResumedAt = Now });
+        _frames.Add(new Frame { Intid = intid, Handler = handler, Nmi = _masking.IsNmi(offered), Parked = parks, Remaining = cost, ResumedAt = Now });
         ResumeTopFrame();
         TryTakeInterrupt();
     }
@@ -164,7 +170,7 @@ public sealed partial class CpuComponent : Component
     {
         var frame = _frames[^1];
         _frames.RemoveAt(_frames.Count - 1);
-        Trace.Emit(Now, _cpu, TraceKind.Exit, frame.Intid);
+        Trace.Emit(Now, _cpu, TraceKind.Exit, frame.Intid, frame.Handler);
         var error = CpuInterface.EndOfInterrupt1(frame.Intid, out bool deactivate);
         if (error != GicError.None) Violation(frame.Intid, $"EOI of INTID {frame.Intid}: {error}");
         Trace.Emit(Now, _cpu, TraceKind.Eoi, frame.Intid);
@@ -209,6 +215,15 @@ public sealed partial class CpuComponent : Component
         if (!CanRun) return;
         switch (action.Do)
         {
+            case ActionVerb.Ipi when action.Owner >= 0 && action.Ipi != "CALL_FUNC":
+                SendIpi(action.Owner, action.To!.Resolve(_cpu, _layout.Cpus));
+                break;
+            case ActionVerb.RequestSgi:
+                SendReclaimer(ReclaimOp.Request, action.Owner, action.Nmi ? 1 : 0, _cpu);
+                break;
+            case ActionVerb.ReleaseSgi:
+                SendReclaimer(ReclaimOp.Release, action.Owner, 0, _cpu);
+                break;
             case ActionVerb.Ipi when action.Ipi == "CALL_FUNC":
                 SmpCallFunction(action.To!.Resolve(_cpu, _layout.Cpus), CallKind.Generic);
                 break;
@@ -216,10 +231,10 @@ public sealed partial class CpuComponent : Component
             case ActionVerb.Ipi:
                 if (action.Irm)
                 {
-                    Requested[action.Intid] += _layout.Cpus - 1;
-                    WriteSgi(new Sgi1r(0, 0, (byte)action.Intid, 0, Irm: true, 0, 0).Encode(), 0);
+                    RequestedW[action.Intid] += _layout.Cpus - 1;
+                    WriteSgi(new Sgi1r(0, 0, (byte)action.Intid, 0, Irm: true, 0, 0).Encode(), 0, action.Intid + 1);
                 }
-                else SendSgi(action.Intid, action.To!.Resolve(_cpu, _layout.Cpus));
+                else SendSgi(action.Intid, action.To!.Resolve(_cpu, _layout.Cpus), action.Intid);
                 break;
             case ActionVerb.IrqOff:
                 _threadMasked = true;
@@ -283,26 +298,33 @@ public sealed partial class CpuComponent : Component
         _one[0] = target;
         if (action.User is not null) NmiSend(action.User, _one);
         else if (action.Ipi == "CALL_FUNC") SmpCallFunction(_one, CallKind.Generic);
-        else SendSgi(action.Intid, _one);
+        else if (action.Owner >= 0) SendIpi(action.Owner, _one);
+        else SendSgi(action.Intid, _one, action.Intid);
         ScheduleTraffic(action, index);
     }
 
-    /// <summary>Linux's gic_ipi_send_mask(): one ICC_SGI1R_EL1 write per consecutive run of a cluster.</summary>
-    private void SendSgi(int intid, ReadOnlySpan<int> targets)
+    /// <summary>
+    /// Linux's gic_ipi_send_mask(): one ICC_SGI1R_EL1 write per consecutive run of a cluster.
+    /// <paramref name="owner"/> is whose requests these are (counted, and tagged so the target's
+    /// redistributor can check the handler that serves them), or -1 for a kick that carries
+    /// requests made elsewhere (a call queue, a flag or broker word).
+    /// </summary>
+    private void SendSgi(int intid, ReadOnlySpan<int> targets, int owner)
     {
-        Requested[intid] += targets.Length;
+        if (owner >= 0) RequestedW[owner] += targets.Length;
         _writes.Clear();
         GicIpiSendMask.Compute(_layout.Topology, intid, targets, _writes);
-        for (int k = 0; k < _writes.Count; k++) WriteSgi(_writes[k], k);
+        for (int k = 0; k < _writes.Count; k++) WriteSgi(_writes[k], k, owner + 1);
     }
 
-    private void WriteSgi(ulong value, int k)
+    private void WriteSgi(ulong value, int k, int tag)
     {
         SgiWrites++;
         long leave = k * _timing.SgiWrite;
+        _lastWriteLeave = Math.Max(_lastWriteLeave, Now + leave);
         Trace.Emit(Now + leave, _cpu, TraceKind.SgiWrite, (int)((value >> 24) & 0xF), (long)value);
         Send(_distributor, leave + _timing.CpuToDistributor, EventKind.SgiWrite, _cpu,
-            DistributorComponent.EncodeGroup(InterruptGroup.Group1NonSecure), (long)value, Now);
+            DistributorComponent.EncodeGroup(InterruptGroup.Group1NonSecure) | tag << DistributorComponent.TagShift, (long)value, Now);
     }
 
     private void SetState(CpuState state)

@@ -13,6 +13,8 @@ public sealed class DistributorComponent : Component
 {
     /// <summary>Set in SgiWrite.B on a write one distributor forwards to another.</summary>
     public const int RemoteFlag = 1 << 4;
+    /// <summary>SgiWrite.B carries the owner tag of the requests above this shift (0: a kick).</summary>
+    public const int TagShift = 8;
     private readonly Layout _layout;
     private readonly TimingModel _timing;
     private readonly int _chip;
@@ -32,18 +34,25 @@ public sealed class DistributorComponent : Component
 
     protected override void Handle(in SimEvent e)
     {
+        if (e.Kind == EventKind.Reclaim)
+        {
+            // A CPU's fence: every SGI write it made before it is already here. On to the reclaimer.
+            Send(_layout.ReclaimerId, _timing.RemoteAtomic, EventKind.Reclaim, e.A, e.B, e.C, e.D);
+            return;
+        }
         if (e.Kind != EventKind.SgiWrite) throw new InvalidOperationException($"distributor {_chip}: unexpected {e.Kind}");
         var sgi = Sgi1r.Decode((ulong)e.C);
         int group = e.B & 0xF;
+        long tag = e.B >> TagShift;
         bool remote = (e.B & RemoteFlag) != 0;
         if (sgi.Irm)
         {
             foreach (int cpu in _layout.CpusOfChip[_chip])
-                if (cpu != e.A) SetPending(cpu, sgi.Intid, group, e.D);
+                if (cpu != e.A) SetPending(cpu, sgi.Intid, group, tag, e.D);
             if (!remote)
                 for (int chip = 0; chip < _layout.Chips; chip++)
                     if (chip != _chip)
-                        Send(_layout.DistributorId(chip), _timing.ChipToChip, EventKind.SgiWrite, e.A, group | RemoteFlag, e.C, e.D);
+                        Send(_layout.DistributorId(chip), _timing.ChipToChip, EventKind.SgiWrite, e.A, e.B | RemoteFlag, e.C, e.D);
             return;
         }
         var slots = _layout.Topology.ClusterSlots(sgi.ClusterId);
@@ -56,19 +65,19 @@ public sealed class DistributorComponent : Component
             int cpu = slots[bit];
             if (cpu < 0) continue;
             int chip = _layout.Topology.ChipOf(cpu);
-            if (chip == _chip) SetPending(cpu, sgi.Intid, group, e.D);
+            if (chip == _chip) SetPending(cpu, sgi.Intid, group, tag, e.D);
             else if (!remote)
             {
                 // The whole write belongs to one cluster, hence one chip: forward it once.
-                Send(_layout.DistributorId(chip), _timing.ChipToChip, EventKind.SgiWrite, e.A, group | RemoteFlag, e.C, e.D);
+                Send(_layout.DistributorId(chip), _timing.ChipToChip, EventKind.SgiWrite, e.A, e.B | RemoteFlag, e.C, e.D);
                 return;
             }
         }
     }
 
-    private void SetPending(int cpu, int intid, int group, long requestTime)
+    private void SetPending(int cpu, int intid, int group, long tag, long requestTime)
     {
         Sent++;
-        Send(_layout.RedistributorId(cpu), _timing.DistributorToRedistributor, EventKind.SetPending, intid, group, 0, requestTime);
+        Send(_layout.RedistributorId(cpu), _timing.DistributorToRedistributor, EventKind.SetPending, intid, group, tag, requestTime);
     }
 }

@@ -8,8 +8,9 @@ namespace ActorGic.Engine;
 /// </summary>
 public sealed class Layout
 {
-    public Layout(Topology topology)
+    public Layout(Topology topology, bool reclaimer = false)
     {
+        HasReclaimer = reclaimer;
         Topology = topology;
         Cpus = topology.CpuCount;
         Chips = topology.ChipCount;
@@ -22,7 +23,10 @@ public sealed class Layout
     public Topology Topology { get; }
     public int Cpus { get; }
     public int Chips { get; }
-    public int ComponentCount => 2 * Cpus + Chips;
+    /// <summary>The SGI reclaimer is a component (the last id) when the scenario asks for SGIs.</summary>
+    public bool HasReclaimer { get; }
+    public int ComponentCount => 2 * Cpus + Chips + (HasReclaimer ? 1 : 0);
+    public int ReclaimerId => 2 * Cpus + Chips;
     public int[][] CpusOfChip { get; }
 
     public int CpuId(int cpu) => cpu;
@@ -31,9 +35,10 @@ public sealed class Layout
 
     public bool IsCpu(int id) => id < Cpus;
     public bool IsRedistributor(int id) => id >= Cpus && id < 2 * Cpus;
+    public bool IsDistributor(int id) => id >= 2 * Cpus && id < 2 * Cpus + Chips;
 
     /// <summary>The chip a component lives on: its CPU's chip, or the distributor's own.</summary>
-    public int ChipOfComponent(int id) => id < 2 * Cpus ? Topology.ChipOf(CpuOf(id)) : id - 2 * Cpus;
+    public int ChipOfComponent(int id) => id < 2 * Cpus ? Topology.ChipOf(CpuOf(id)) : id == ReclaimerId ? 0 : id - 2 * Cpus;
 
     /// <summary>The CPU a component belongs to, for the trace's cpu field (-1 for a distributor).</summary>
     public int CpuOf(int id) => id < Cpus ? id : id < 2 * Cpus ? id - Cpus : -1;

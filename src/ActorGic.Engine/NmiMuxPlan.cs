@@ -7,17 +7,23 @@ namespace ActorGic.Engine;
 /// Where the NMI broker lives in a scenario: its users (the built-ins and the scenario's
 /// nmi-users), its SGI, and which of the era's NMI IPIs it absorbed. With kernel.nmi-mux = on the
 /// broker takes the lowest slot of the NMI IPIs it absorbs and frees the others; otherwise the
-/// scenario's first user makes it take a free Non-secure SGI (SGI 7 under linux-6.1). Finding a
-/// slot when none is free is the SGI reclaimer's job.
+/// scenario's first user makes it take a free Non-secure SGI (SGI 7 under linux-6.1). When none
+/// is free (linux-6.12), the reclaimer's policy frees one at boot: the least valuable IRQ owner
+/// that may be merged or ipi-muxed moves onto its host's flag, and the broker takes its slot.
+/// Nothing is in flight at boot, so this move needs no drain.
 /// </summary>
 public sealed class NmiMuxPlan
 {
-    private NmiMuxPlan(NmiBroker broker, int sgi, IReadOnlySet<string> absorbed)
+    private NmiMuxPlan(NmiBroker broker, int sgi, IReadOnlySet<string> absorbed, IpiDefinition? bootVictim = null)
     {
         Broker = broker;
         Sgi = sgi;
         Absorbed = absorbed;
+        BootVictim = bootVictim;
     }
+
+    /// <summary>The IPI that gave its SGI to the broker at boot (moved onto its host's flag), or null.</summary>
+    public IpiDefinition? BootVictim { get; }
 
     public NmiBroker Broker { get; }
     public int Sgi { get; }
@@ -25,7 +31,8 @@ public sealed class NmiMuxPlan
     public IReadOnlySet<string> Absorbed { get; }
 
     /// <summary>The plan, or null when the scenario has no broker. Throws <see cref="NmiBrokerException"/> when it cannot have one.</summary>
-    public static NmiMuxPlan? For(KernelProfile? kernel, bool nmiMux, IReadOnlyList<(string Name, int Priority)> users, int nonSecureSgis)
+    public static NmiMuxPlan? For(KernelProfile? kernel, bool nmiMux, IReadOnlyList<(string Name, int Priority)> users, int nonSecureSgis,
+        IReadOnlyDictionary<string, OwnerStance>? stances = null)
     {
         if (!nmiMux && users.Count == 0) return null;
         if (kernel is null) throw new NmiBrokerException("the NMI broker needs a Linux kernel profile");
@@ -42,8 +49,13 @@ public sealed class NmiMuxPlan
         int limit = Math.Min(nonSecureSgis, KernelProfile.LinuxSgiBudget);
         for (int sgi = 0; sgi < limit; sgi++)
             if (!kernel.Ipis.Any(i => i.Sgi == sgi)) return new NmiMuxPlan(broker, sgi, new HashSet<string>());
-        throw new NmiBrokerException(
-            $"no free SGI for the NMI broker: {kernel.Name} uses all {limit} of Linux's SGIs; set kernel.nmi-mux = on to move its NMI IPIs onto the broker (reclaiming a slot from another owner needs the SGI reclaimer, not modelled yet)");
+        stances ??= new Dictionary<string, OwnerStance>();
+        var victim = SgiPolicy.Order(SgiPolicy.Candidates(kernel, _ => true, brokerExists: false, stances, _ => 0))
+            .FirstOrDefault(c => SgiPolicy.Accepts(c.Name, stances));
+        if (victim.Name is null)
+            throw new NmiBrokerException(
+                $"no SGI for the NMI broker: {kernel.Name} uses all {limit} of Linux's SGIs and every owner that could give one up is pinned or refuses; set kernel.nmi-mux = on to move its NMI IPIs onto the broker");
+        return new NmiMuxPlan(broker, victim.Owner, new HashSet<string>(), kernel[victim.Name]);
     }
 
     /// <summary>The broker user an IPI travels as, when it was absorbed.</summary>

@@ -3,10 +3,23 @@ using ActorGic.Gic;
 namespace ActorGic.Engine;
 
 /// <summary>Register writes a CPU makes to its own redistributor (RegisterWrite.A).</summary>
-public enum RegisterOp { Enable, Disable, SetPriority }
+public enum RegisterOp
+{
+    Enable,
+    Disable,
+    SetPriority,
+    /// <summary>A slot's whole configuration (C = <see cref="SlotSetup.Config"/>): disable, priority, NMI bit, Group 1, then enable if asked.</summary>
+    Configure,
+}
 
-/// <summary>Why a set-pending was discarded (the drop event's value).</summary>
-public enum DropReason { Group = 1, Firmware = 2 }
+/// <summary>Why a request or a set-pending was discarded (the drop event's value).</summary>
+public enum DropReason
+{
+    Group = 1,
+    Firmware = 2,
+    /// <summary>A request of an owner that holds no SGI (not granted yet, or given back): refused at the sender.</summary>
+    NoSgi = 3,
+}
 
 /// <summary>
 /// One PE's redistributor: the private bank, the pending latch, and the HPPI it offers its CPU
@@ -20,13 +33,23 @@ public sealed class RedistributorComponent : Component
     private readonly int _cpu;
     private readonly GroupEnables _enables;
     private readonly int _firmwareFrom;
+    /// <summary>Per SGI: the request each latched instance stands for, as time | owner tag &lt;&lt; TagShift.</summary>
     private readonly List<long>?[] _requests = new List<long>?[Intid.SgiCount];
+    private readonly int _owners;
     private Hppi _offered = Hppi.None;
+    private int _drainSgi = -1;
+    private long _drainEpoch;
+
+    /// <summary>In Activate.B: the handler claims a pending word (a broker or a host of flags), so kicks are its.</summary>
+    public const int ClaimsWord = 1 << 20;
+    private const int TagShift = 52;
+    private const long TimeMask = (1L << TagShift) - 1;
 
     public RedistributorComponent(Layout layout, TimingModel timing, int cpu, Redistributor bank, GroupEnables enables,
-        int firmwareFrom, TraceRecorder trace)
+        int firmwareFrom, int owners, TraceRecorder trace)
         : base(layout.RedistributorId(cpu), trace)
     {
+        _owners = owners;
         _layout = layout;
         _timing = timing;
         _cpu = cpu;
@@ -43,17 +66,27 @@ public sealed class RedistributorComponent : Component
     public long Delivered { get; private set; }
     public long Dropped { get; private set; }
 
-    /// <summary>Requests served per SGI: every request a handler run's activation consumed.</summary>
-    public long[] Served { get; } = new long[Intid.SgiCount];
+    private long[]? _served;
+    private SampleBuffer?[]? _latencies;
 
-    /// <summary>Requests still waiting on a latched SGI.</summary>
-    public int WaitingRequests(int intid) => _requests[intid]?.Count ?? 0;
+    /// <summary>Requests served per owner: every tagged request a handler run's activation consumed.</summary>
+    public long Served(int owner) => _served?[owner] ?? 0;
+
+    /// <summary>Requests of an owner still waiting on a latched SGI.</summary>
+    public int WaitingRequests(int owner)
+    {
+        int n = 0;
+        foreach (var list in _requests)
+            if (list is not null)
+                foreach (long r in list)
+                    if ((int)(r >> TagShift) == owner + 1) n++;
+        return n;
+    }
+
     public List<string> Violations { get; } = new();
 
-    private readonly SampleBuffer?[] _latencies = new SampleBuffer?[Intid.SgiCount];
-
-    /// <summary>Latency samples (handler entry - request) of one SGI, or null when it never ran.</summary>
-    public SampleBuffer? Latencies(int intid) => _latencies[intid];
+    /// <summary>Latency samples (handler entry - request) of one owner's requests served on a dedicated SGI, or null.</summary>
+    public SampleBuffer? Latencies(int owner) => _latencies?[owner];
 
     public int LatchedSgis => System.Numerics.BitOperations.PopCount(Bank.PendingBits & 0xFFFF);
 
@@ -61,19 +94,65 @@ public sealed class RedistributorComponent : Component
     {
         switch (e.Kind)
         {
-            case EventKind.SetPending: OnSetPending(e.A, (InterruptGroup)e.B, e.D); break;
-            case EventKind.Activate: OnActivate(e.A, e.D); break;
+            case EventKind.SetPending: OnSetPending(e.A, (InterruptGroup)e.B, e.D | e.C << TagShift); break;
+            case EventKind.Activate: OnActivate(e.A, e.B, e.D); break;
             case EventKind.Deactivate:
                 if (!Bank.Deactivate(e.A)) Violation(e.A, $"deactivate of INTID {e.A}, which is not active");
                 break;
             case EventKind.RegisterWrite: OnRegisterWrite((RegisterOp)e.A, e.B, (int)e.C); break;
+            case EventKind.Reclaim: OnReclaim(e); break;
             default: throw new InvalidOperationException($"redistributor {_cpu}: unexpected {e.Kind}");
         }
         UpdateOffer();
+        if (_drainSgi >= 0 && IsIdle(_drainSgi)) DrainDone();
     }
 
-    private void OnSetPending(int intid, InterruptGroup group, long requestTime)
+    private bool IsIdle(int sgi) => !Bank.IsPending(sgi) && !Bank.IsActive(sgi);
+
+    /// <summary>The reclaimer's drain watch and its MMIO writes of this redistributor's SGI frame.</summary>
+    private void OnReclaim(in SimEvent e)
     {
+        switch ((ReclaimOp)e.A)
+        {
+            case ReclaimOp.DrainWatch:
+                (_drainSgi, _drainEpoch) = (e.B, e.D);
+                break;
+            case ReclaimOp.Reprogram:
+                // Reprogramming a slot that still holds an instance would give it two owners.
+                if (!IsIdle(e.B)) Violation(e.B, $"SGI {e.B} reprogrammed while {(Bank.IsActive(e.B) ? "active" : "pending")}: it would have two owners");
+                Configure(e.B, (int)e.C);
+                Send(_layout.ReclaimerId, _timing.CpuToRedistributor, EventKind.Reclaim, (int)ReclaimOp.ReprogramDone, _cpu, 0, e.D);
+                break;
+        }
+    }
+
+    private void DrainDone()
+    {
+        Send(_layout.ReclaimerId, _timing.CpuToRedistributor, EventKind.Reclaim, (int)ReclaimOp.DrainDone, _cpu, 0, _drainEpoch);
+        _drainSgi = -1;
+    }
+
+    private GicError ConfigureChecked(int sgi, int config)
+    {
+        if (!IsIdle(sgi)) Violation(sgi, $"SGI {sgi} set up again while {(Bank.IsActive(sgi) ? "active" : "pending")}: it would have two owners");
+        Configure(sgi, config);
+        return GicError.None;
+    }
+
+    private void Configure(int sgi, int config)
+    {
+        var (priority, nmi, enable) = SlotSetup.Unconfig(config);
+        Bank.SetEnabled(sgi, false);
+        if (NonSecureWrites) Bank.SetPriorityNonSecure(sgi, priority);
+        else Bank.SetPriority(sgi, priority);
+        Bank.SetNmi(sgi, nmi); // RAZ/WI without FEAT_GICv3_NMI
+        Bank.SetGroup(sgi, InterruptGroup.Group1NonSecure);
+        Bank.SetEnabled(sgi, enable);
+    }
+
+    private void OnSetPending(int intid, InterruptGroup group, long request)
+    {
+        long requestTime = request;
         switch (Bank.ReceiveSgi(intid, group))
         {
             case SetPendingOutcome.Pended:
@@ -93,7 +172,7 @@ public sealed class RedistributorComponent : Component
         }
     }
 
-    private void OnActivate(int intid, long entryTime)
+    private void OnActivate(int intid, int handler, long entryTime)
     {
         if (!Bank.IsPending(intid) || !Bank.IsEnabled(intid) || Bank.IsActive(intid))
         {
@@ -105,11 +184,33 @@ public sealed class RedistributorComponent : Component
         _offered = Hppi.None; // the CPU dropped its copy when it acknowledged: only a new HPPI needs a message
         var served = _requests[intid];
         if (served is null) return;
-        Served[intid] += served.Count;
-        var samples = _latencies[intid] ??= new SampleBuffer();
-        foreach (long t in served) samples.Add(entryTime - t);
+        int handlerTag = handler & 0xFFFF;
+        foreach (long r in served)
+        {
+            int tag = (int)(r >> TagShift);
+            if (tag == 0)
+            {
+                // A kick for requests kept elsewhere (a call queue, a flag or broker word).
+                if ((handler & ClaimsWord) == 0 && handlerTag != 0 && !IsQueueOwner(handlerTag - 1))
+                    Violation(intid, $"a kick on SGI {intid} reached the handler of owner {handlerTag - 1}, which claims no pending word");
+                continue;
+            }
+            if (tag != handlerTag)
+            {
+                Violation(intid, $"misrouted: a request of owner {tag - 1} on SGI {intid} was served by the handler of {(handlerTag == 0 ? "nobody" : $"owner {handlerTag - 1}")}");
+                continue;
+            }
+            _served ??= new long[_owners];
+            _latencies ??= new SampleBuffer?[_owners];
+            _served[tag - 1]++;
+            (_latencies[tag - 1] ??= new SampleBuffer()).Add(entryTime - (r & TimeMask));
+        }
         served.Clear();
     }
+
+    /// <summary>CALL_FUNC's kicks carry its queue: the owner whose requests live in the call queue.</summary>
+    public int CallQueueOwner { get; init; } = -1;
+    private bool IsQueueOwner(int owner) => owner == CallQueueOwner;
 
     private void OnRegisterWrite(RegisterOp op, int intid, int value)
     {
@@ -117,6 +218,7 @@ public sealed class RedistributorComponent : Component
         {
             RegisterOp.Enable => Bank.SetEnabled(intid, true),
             RegisterOp.Disable => Bank.SetEnabled(intid, false),
+            RegisterOp.Configure => ConfigureChecked(intid, value),
             _ => NonSecureWrites ? Bank.SetPriorityNonSecure(intid, value) : Bank.SetPriority(intid, value),
         };
         if (error != GicError.None) Violation(intid, $"{op} INTID {intid}: {error}");

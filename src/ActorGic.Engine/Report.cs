@@ -33,12 +33,22 @@ public sealed record CpuReport(int Cpu, string Mpidr, CpuState State, IReadOnlyD
 public sealed record FlowOutcomes(IReadOnlyList<int> NotStopped, IReadOnlyList<int> BacktraceMissing, IReadOnlyList<int> KgdbMissing,
     IReadOnlyList<int> Backtraces);
 
-/// <summary>Software requests of one IPI: requested = handled + pending + lost.</summary>
-public sealed record IpiCounts(long Requested, long SgiSent, long Handled, long Pending, long Lost);
+/// <summary>
+/// Software requests of one IPI: requested = handled + pending + lost. <see cref="Refused"/>
+/// counts requests of an owner that held no SGI at the time (not part of requested).
+/// </summary>
+public sealed record IpiCounts(long Requested, long SgiSent, long Handled, long Pending, long Lost)
+{
+    public long Refused { get; init; }
+}
 
 public sealed record Totals(long SgiWrites, long Sent, long Coalesced, long Delivered, long Dropped, long Pending, long Lost);
 
-public sealed record SgiTableRow(int Sgi, string? Owner, bool Nmi, string Mode);
+public sealed record SgiTableRow(int Sgi, string? Owner, bool Nmi, string Mode)
+{
+    /// <summary>The IPIs a host's or the broker's handler carries besides its own, comma-separated ("" for none).</summary>
+    public string Carries { get; init; } = "";
+}
 
 /// <summary>The report of SCENARIOS.md section 3, before it is written as JSON or as a table.</summary>
 public sealed record RunReport
@@ -56,6 +66,8 @@ public sealed record RunReport
     public required IReadOnlyDictionary<string, LatencySummary> LatencyNs { get; init; }
     /// <summary>Per IPI of the profile (empty for profile none).</summary>
     public IReadOnlyDictionary<string, IpiCounts> PerIpi { get; init; } = new Dictionary<string, IpiCounts>();
+    /// <summary>How each IPI of the profile travels at the end: dedicated, merged, ipi-mux, nmi-mux, or none.</summary>
+    public IReadOnlyDictionary<string, string> IpiModes { get; init; } = new Dictionary<string, string>();
     /// <summary>Per NMI broker user (empty without a broker).</summary>
     public IReadOnlyDictionary<string, IpiCounts> PerNmiUser { get; init; } = new Dictionary<string, IpiCounts>();
     /// <summary>The kernel profile's /proc/interrupts labels per SGI (empty for profile none).</summary>
@@ -63,6 +75,8 @@ public sealed record RunReport
     public string Profile { get; init; } = "none";
     public FlowOutcomes Flows { get; init; } = new([], [], [], []);
     public required IReadOnlyList<SgiTableRow> SgiTable { get; init; }
+    /// <summary>Every request-sgi and release-sgi with its outcome (empty without the reclaimer).</summary>
+    public IReadOnlyList<ReclaimRecord> Reclaims { get; init; } = [];
     public required IReadOnlyList<string> Violations { get; init; }
     public required string Digest { get; init; }
     public long Events { get; init; }
@@ -86,8 +100,8 @@ public sealed record RunReport
                 if (c.Acks[intid] != 0) acks[intid] = c.Acks[intid];
             perCpu.Add(new CpuReport(cpu, layout.Topology.MpidrOf(cpu).ToString(), c.State, acks, c.Spurious)
             {
-                Ipis = kernel?.Ipis.ToDictionary(i => i.Name, i => sim.Mux?.Absorbed.Contains(i.Name) == true ? 0 : c.Acks[i.Sgi])
-                    ?? new Dictionary<string, long>(),
+                Ipis = kernel is null ? new Dictionary<string, long>()
+                    : LinuxOwners(sim).ToDictionary(o => sim.Owners.Name(o), o => c.HandlerRuns[o]),
                 StoppedBy = c.StoppedBy,
                 Backtrace = c.Backtraced,
                 KgdbRoundup = c.RoundedUp,
@@ -100,10 +114,10 @@ public sealed record RunReport
             latched += r.LatchedSgis;
             violations.AddRange(c.Violations);
             violations.AddRange(r.Violations);
-            for (int intid = 0; intid < Intid.SgiCount; intid++)
+            for (int owner = 0; owner < sim.Owners.Count; owner++)
             {
-                if (r.Latencies(intid) is not { } samples) continue;
-                if (!latencies.TryGetValue(intid, out var list)) latencies[intid] = list = new List<long>();
+                if (r.Latencies(owner) is not { } samples) continue;
+                if (!latencies.TryGetValue(owner, out var list)) latencies[owner] = list = new List<long>();
                 samples.CopyTo(list);
             }
         }
@@ -111,10 +125,12 @@ public sealed record RunReport
         long inFlight = outcome.InFlight.Count(e => e.Kind == EventKind.SetPending);
         long pending = latched + inFlight;
         long lost = sent - coalesced - delivered - dropped - pending;
-        var perIpi = kernel is null ? new Dictionary<string, IpiCounts>() : PerIpiCounts(sim, outcome);
+        var modes = new Dictionary<string, string>();
+        var perIpi = kernel is null ? new Dictionary<string, IpiCounts>() : PerIpiCounts(sim, outcome, modes);
         var perNmiUser = PerNmiUserCounts(sim, outcome);
         foreach (var (name, ipi) in perIpi)
             if (ipi.Lost != 0) violations.Add($"lost {ipi.Lost} {name} request(s)");
+        violations.AddRange(RouteViolations(sim));
         foreach (var (name, user) in perNmiUser)
             if (user.Lost != 0) violations.Add($"lost {user.Lost} request(s) of NMI user {name}");
         if (lost != 0) violations.Add($"lost {lost} SGI(s): sent {sent} != coalesced {coalesced} + delivered {delivered} + dropped {dropped} + pending {pending}");
@@ -132,10 +148,12 @@ public sealed record RunReport
             Totals = new Totals(writes, sent, coalesced, delivered, dropped, pending, lost),
             LatencyNs = LatencyByName(sim, latencies),
             Flows = BuildFlows(sim),
-            SgiTable = BuildSgiTable(sim.Scenario, sim.Mux),
+            SgiTable = BuildSgiTable(sim),
+            Reclaims = sim.Reclaimer?.Records ?? [],
             PerIpi = perIpi,
+            IpiModes = modes,
             PerNmiUser = perNmiUser,
-            IpiLabels = IpiLabelsOf(kernel, sim.Mux),
+            IpiLabels = IpiLabelsOf(sim),
             Profile = sim.Scenario.Profile,
             Violations = violations,
             Digest = ComputeDigest(sim.Components.Select(c => c.Trace)),
@@ -143,41 +161,85 @@ public sealed record RunReport
         };
     }
 
-    /// <summary>Profile none leaves every SGI to the harness (all 16 free); a Linux profile owns its IPIs' SGIs.</summary>
-    private static IReadOnlyList<SgiTableRow> BuildSgiTable(Scenario scenario, NmiMuxPlan? mux)
+    /// <summary>The owners a Linux profile reports: its IPIs, then the purposes request-sgi asked for.</summary>
+    private static IEnumerable<int> LinuxOwners(Simulation sim) =>
+        sim.Scenario.Kernel!.Ipis.Select(i => i.Sgi).Concat(Enumerable.Range(Owners.BootSlots, sim.Owners.Count - Owners.BootSlots));
+
+    /// <summary>Each owner's route at the end: the reclaimer's table, or the boot routing.</summary>
+    private static IReadOnlyList<Route> FinalRoutes(Simulation sim) => sim.Reclaimer?.Routes ?? sim.Boot.Routes;
+
+    private static string RouteMode(Simulation sim, int owner, Route route) => route.Kind switch
     {
-        if (scenario.Kernel is not { } kernel)
+        RouteKind.Dedicated => "dedicated",
+        RouteKind.Nmi => "nmi-mux",
+        RouteKind.Flag => ActorGic.Kernel.SgiPolicy.ModeOf(ActorGic.Kernel.SgiPolicy.ClassOf(sim.Scenario.Kernel![sim.Owners.Name(owner)])),
+        _ => "none",
+    };
+
+    /// <summary>
+    /// The 16 rows at the end of the run. Profile none leaves every SGI to the harness (all free).
+    /// A host row lists the merged or ipi-muxed IPIs its handler carries, the broker's row its users.
+    /// </summary>
+    private static IReadOnlyList<SgiTableRow> BuildSgiTable(Simulation sim)
+    {
+        var scenario = sim.Scenario;
+        if (scenario.Kernel is null)
             return Enumerable.Range(0, Intid.SgiCount).Select(sgi => new SgiTableRow(sgi, null, false, "free")).ToList();
         bool nmiOn = scenario.Gic.Nmi != NmiMode.None;
-        return kernel.SgiTable(scenario.Gic.NonSecureSgis).Select(r =>
-            mux is not null && r.Sgi == mux.Sgi ? new SgiTableRow(r.Sgi, "nmi-broker", nmiOn, "nmi-mux")
-            : mux is not null && mux.IsFreed(r.Sgi, kernel) ? new SgiTableRow(r.Sgi, null, false, "free")
-            : new SgiTableRow(r.Sgi, r.Owner, r.Nmi && nmiOn, r.Mode)).ToList();
+        var routes = FinalRoutes(sim);
+        var slotOwners = sim.Reclaimer?.SlotOwners;
+        var rows = new List<SgiTableRow>(Intid.SgiCount);
+        for (int sgi = 0; sgi < Intid.SgiCount; sgi++)
+        {
+            int owner = slotOwners?[sgi] ?? sim.Boot.Handlers[sgi];
+            if (owner == BootRouting.BrokerHandler)
+            {
+                rows.Add(new SgiTableRow(sgi, "nmi-broker", nmiOn, "nmi-mux") { Carries = string.Join(",", sim.Mux!.Broker.Users.Select(u => u.Name)) });
+                continue;
+            }
+            if (owner < 0)
+            {
+                rows.Add(new SgiTableRow(sgi, null, false, sgi >= scenario.Gic.NonSecureSgis ? "firmware" : "free"));
+                continue;
+            }
+            var carried = Enumerable.Range(0, Owners.BootSlots)
+                .Where(o => routes[o].Kind == RouteKind.Flag && routes[o].Sgi == sgi).ToList();
+            string mode = carried.Count == 0 ? "dedicated"
+                : carried.Any(o => RouteMode(sim, o, routes[o]) == "ipi-mux") ? "ipi-mux" : "merged";
+            rows.Add(new SgiTableRow(sgi, sim.Owners.Name(owner), sim.Owners.Nmi(owner) && nmiOn, mode)
+            {
+                Carries = string.Join(",", carried.Select(sim.Owners.Name)),
+            });
+        }
+        return rows;
     }
 
     /// <summary>
-    /// Requests per IPI: made by senders, served by handler runs at the targets, still waiting
-    /// (latched, or travelling at the end), and whatever is left: lost, which must be 0.
+    /// Requests per owner (each IPI of the profile, each purpose): made by senders on its own SGI
+    /// or on a host's flag, served by handler runs at the targets, still waiting (latched, flagged,
+    /// or travelling at the end), and whatever is left: lost, which must be 0. An IPI the broker
+    /// carries is counted under per_nmi_user.
     /// </summary>
-    private static Dictionary<string, IpiCounts> PerIpiCounts(Simulation sim, RunOutcome outcome)
+    private static Dictionary<string, IpiCounts> PerIpiCounts(Simulation sim, RunOutcome outcome, Dictionary<string, string> modes)
     {
         var layout = sim.Layout;
-        var travelling = new long[Intid.SgiCount];
+        int owners = sim.Owners.Count;
+        var travelling = new long[owners];
         foreach (var e in outcome.InFlight)
         {
-            if (e.Kind == EventKind.SetPending) travelling[e.A]++;
-            else if (e.Kind == EventKind.SgiWrite) travelling[(int)((e.C >> 24) & 0xF)] += TargetsOf(layout, e);
+            if (e.Kind == EventKind.SetPending && e.C > 0) travelling[e.C - 1]++;
+            else if (e.Kind == EventKind.SgiWrite && e.B >> DistributorComponent.TagShift is > 0 and var tag)
+                travelling[tag - 1] += TargetsOf(layout, e);
+            else if (e.Kind == EventKind.MuxSet && (e.A & CpuComponent.FlagWord) != 0) travelling[e.A & 0xFF]++;
         }
+        var routes = FinalRoutes(sim);
         var counts = new Dictionary<string, IpiCounts>();
         long callInFlight = outcome.InFlight.Count(e => e.Kind == EventKind.RemoteAtomic);
-        foreach (var ipi in sim.Scenario.Kernel!.Ipis)
+        foreach (int owner in LinuxOwners(sim))
         {
-            if (sim.Mux is not null && sim.Mux.Absorbed.Contains(ipi.Name))
-            {
-                counts[ipi.Name] = new IpiCounts(0, 0, 0, 0, 0); // it travels as an NMI broker user now: see per_nmi_user
-                continue;
-            }
-            if (ipi.Name == "CALL_FUNC")
+            string name = sim.Owners.Name(owner);
+            string mode = RouteMode(sim, owner, routes[owner]);
+            if (name == "CALL_FUNC")
             {
                 // The software request is the queued call: made by the caller, run by the target's handler.
                 long req = 0, sent = 0, ran = 0, queued = callInFlight;
@@ -186,33 +248,56 @@ public sealed record RunReport
                     var c = sim.Cpu(cpu);
                     (req, sent, ran, queued) = (req + c.CallRequested, sent + c.CallSgiSent, ran + c.CallServed, queued + c.CallQueueLength);
                 }
-                counts[ipi.Name] = new IpiCounts(req, sent, ran, queued, req - ran - queued);
+                counts[name] = new IpiCounts(req, sent, ran, queued, req - ran - queued);
+                modes[name] = mode;
                 continue;
             }
-            long requested = 0, handled = 0, waiting = travelling[ipi.Sgi];
+            long requested = 0, sgiSent = 0, handled = 0, waiting = travelling[owner], refused = 0;
             for (int cpu = 0; cpu < layout.Cpus; cpu++)
             {
-                requested += sim.Cpu(cpu).Requested[ipi.Sgi];
-                handled += sim.Redistributor(cpu).Served[ipi.Sgi];
-                waiting += sim.Redistributor(cpu).WaitingRequests(ipi.Sgi);
+                var c = sim.Cpu(cpu);
+                var r = sim.Redistributor(cpu);
+                requested += c.Requested[owner] + c.FlagRequested[owner];
+                sgiSent += c.Requested[owner] + c.FlagSgiSent[owner];
+                handled += r.Served(owner) + c.FlagServed[owner];
+                waiting += r.WaitingRequests(owner) + c.FlagWaiting(owner);
+                refused += c.Refused[owner];
             }
-            counts[ipi.Name] = new IpiCounts(requested, requested, handled, waiting, requested - handled - waiting);
+            counts[name] = new IpiCounts(requested, sgiSent, handled, waiting, requested - handled - waiting) { Refused = refused };
+            modes[name] = mode;
         }
         return counts;
     }
 
     /// <summary>
-    /// Latency per IPI name (per SGI for profile none). CALL_FUNC's is per queued call, from the
-    /// caller's request to the handler run that claimed it, not per hardware send.
+    /// Latency per owner name (per SGI for profile none). CALL_FUNC's is per queued call. An IPI
+    /// that travelled both on its own SGI and on a host's flag also gets NAME/dedicated and
+    /// NAME/merged (or /ipi-mux): what moving it cost.
     /// </summary>
-    private static Dictionary<string, LatencySummary> LatencyByName(Simulation sim, SortedDictionary<int, List<long>> bySgi)
+    private static Dictionary<string, LatencySummary> LatencyByName(Simulation sim, SortedDictionary<int, List<long>> byOwner)
     {
         var kernel = sim.Scenario.Kernel;
         var result = new Dictionary<string, LatencySummary>();
-        foreach (var (sgi, samples) in bySgi)
+        var flagged = new SortedDictionary<int, List<long>>();
+        for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++)
+            for (int owner = 0; owner < Owners.BootSlots; owner++)
+                if (sim.Cpu(cpu).FlagLatencies(owner) is { } samples)
+                {
+                    if (!flagged.TryGetValue(owner, out var list)) flagged[owner] = list = new List<long>();
+                    samples.CopyTo(list);
+                }
+        foreach (int owner in byOwner.Keys.Union(flagged.Keys).Order())
         {
-            string name = kernel?.IpiOn(sgi)?.Name ?? $"SGI{sgi}";
-            if (name != "CALL_FUNC") result[name] = LatencySummary.Of(samples);
+            string name = sim.Owners.Name(owner);
+            if (name == "CALL_FUNC") continue;
+            var dedicated = byOwner.GetValueOrDefault(owner) ?? new List<long>();
+            var moved = flagged.GetValueOrDefault(owner) ?? new List<long>();
+            result[name] = LatencySummary.Of([.. dedicated, .. moved]);
+            if (dedicated.Count > 0 && moved.Count > 0)
+            {
+                result[$"{name}/dedicated"] = LatencySummary.Of(dedicated);
+                result[$"{name}/{ActorGic.Kernel.SgiPolicy.ModeOf(ActorGic.Kernel.SgiPolicy.ClassOf(kernel![name]))}"] = LatencySummary.Of(moved);
+            }
         }
         if (sim.Mux is not null)
         {
@@ -222,7 +307,6 @@ public sealed record RunReport
                 for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++) sim.Cpu(cpu).MuxLatencies[user.Bit]?.CopyTo(samples);
                 if (samples.Count > 0) result[$"nmi:{user.Name}"] = LatencySummary.Of(samples);
             }
-            result.Remove(kernel?.IpiOn(sim.Mux.Sgi)?.Name ?? $"SGI{sim.Mux.Sgi}");
         }
         if (kernel?.Has("CALL_FUNC") == true)
         {
@@ -233,12 +317,45 @@ public sealed record RunReport
         return result;
     }
 
-    private static Dictionary<int, string> IpiLabelsOf(ActorGic.Kernel.KernelProfile? kernel, NmiMuxPlan? mux)
+    /// <summary>/proc/interrupts labels per SGI at the end: the owner's, or the broker's.</summary>
+    private static Dictionary<int, string> IpiLabelsOf(Simulation sim)
     {
-        var labels = kernel?.Ipis.Where(i => mux?.Absorbed.Contains(i.Name) != true).ToDictionary(i => i.Sgi, i => i.ProcLabel)
-            ?? new Dictionary<int, string>();
-        if (mux is not null) labels[mux.Sgi] = "NMI broker interrupts";
+        var labels = new Dictionary<int, string>();
+        if (sim.Scenario.Kernel is not { } kernel) return labels;
+        foreach (var row in BuildSgiTable(sim))
+        {
+            if (row.Owner == "nmi-broker") labels[row.Sgi] = "NMI broker interrupts";
+            else if (row.Owner is not null) labels[row.Sgi] = kernel.Has(row.Owner) ? kernel[row.Owner].ProcLabel : $"{row.Owner} interrupts";
+        }
         return labels;
+    }
+
+    /// <summary>
+    /// After the reclaimer's last negotiation every CPU must send each owner the way the table
+    /// says, and run the table's handler on each SGI: otherwise an SGI has two owners somewhere.
+    /// </summary>
+    private static IEnumerable<string> RouteViolations(Simulation sim)
+    {
+        if (sim.Reclaimer is not { } reclaimer || reclaimer.Records.Any(r => r.Outcome == "pending")) yield break;
+        for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++)
+        {
+            var c = sim.Cpu(cpu);
+            for (int owner = 0; owner < sim.Owners.Count; owner++)
+                if (c.RouteOf(owner) != reclaimer.Routes[owner])
+                {
+                    yield return $"cpu {cpu} sends {sim.Owners.Name(owner)} as {c.RouteOf(owner)}, the reclaimer's table says {reclaimer.Routes[owner]}";
+                    yield break;
+                }
+            for (int sgi = 0; sgi < Intid.SgiCount; sgi++)
+            {
+                int table = reclaimer.SlotOwners[sgi] is var o && o >= 0 || o == BootRouting.BrokerHandler ? o : -1;
+                if (c.HandlerOf(sgi) != table)
+                {
+                    yield return $"cpu {cpu} runs handler {c.HandlerOf(sgi)} on SGI {sgi}, the reclaimer's table says {table}: two owners";
+                    yield break;
+                }
+            }
+        }
     }
 
     /// <summary>Requests per broker user: made, causing an SGI (bit was clear), served by a handler run, still waiting.</summary>

@@ -54,7 +54,7 @@ public static class ReportJson
         w.WriteNumber("pending", t.Pending);
         w.WriteNumber("lost", t.Lost);
         w.WriteEndObject();
-        WriteCounts(w, "per_ipi", report.PerIpi);
+        WriteCounts(w, "per_ipi", report.PerIpi, report.IpiModes);
         WriteCounts(w, "per_nmi_user", report.PerNmiUser);
         w.WriteStartObject("latency_ns");
         foreach (var (name, l) in report.LatencyNs)
@@ -76,9 +76,16 @@ public static class ReportJson
             else w.WriteString("owner", row.Owner);
             w.WriteBoolean("nmi", row.Nmi);
             w.WriteString("mode", row.Mode);
+            if (row.Carries.Length > 0)
+            {
+                w.WriteStartArray("carries");
+                foreach (var name in row.Carries.Split(',')) w.WriteStringValue(name);
+                w.WriteEndArray();
+            }
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        if (report.Reclaims.Count > 0) WriteReclaims(w, report.Reclaims);
         w.WriteStartObject("invariants");
         w.WriteBoolean("ok", report.InvariantsOk);
         w.WriteStartArray("violations");
@@ -99,7 +106,8 @@ public static class ReportJson
         w.WriteEndObject();
     }
 
-    private static void WriteCounts(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, IpiCounts> counts)
+    private static void WriteCounts(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, IpiCounts> counts,
+        IReadOnlyDictionary<string, string>? modes = null)
     {
         w.WriteStartObject(name);
         foreach (var (key, c) in counts)
@@ -110,9 +118,44 @@ public static class ReportJson
             w.WriteNumber("handled", c.Handled);
             w.WriteNumber("pending", c.Pending);
             w.WriteNumber("lost", c.Lost);
+            if (modes is not null)
+            {
+                w.WriteNumber("refused", c.Refused);
+                if (modes.TryGetValue(key, out var mode)) w.WriteString("mode", mode);
+            }
             w.WriteEndObject();
         }
         w.WriteEndObject();
+    }
+
+    /// <summary>Every request-sgi and release-sgi: outcome, slot, victim and its new mode, who was asked, the reason of a failure.</summary>
+    private static void WriteReclaims(Utf8JsonWriter w, IReadOnlyList<ReclaimRecord> reclaims)
+    {
+        w.WriteStartArray("reclaims");
+        foreach (var r in reclaims)
+        {
+            w.WriteStartObject();
+            w.WriteString("op", r.Op);
+            w.WriteString("purpose", r.Purpose);
+            w.WriteNumber("cpu", r.Cpu);
+            w.WriteNumber("at_ns", r.AtNs);
+            w.WriteString("outcome", r.Outcome);
+            if (r.DoneNs >= 0)
+            {
+                w.WriteNumber("done_ns", r.DoneNs);
+                w.WriteNumber("took_ns", r.DoneNs - r.AtNs);
+            }
+            if (r.Sgi >= 0) w.WriteNumber("sgi", r.Sgi);
+            if (r.Victim is not null) w.WriteString("victim", r.Victim);
+            if (r.VictimMode is not null) w.WriteString("victim_mode", r.VictimMode);
+            if (r.Reason is not null) w.WriteString("reason", r.Reason);
+            if (r.Promoted is not null) w.WriteString("promoted", r.Promoted);
+            w.WriteStartArray("asked");
+            foreach (var a in r.Asked) w.WriteStringValue(a);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     private static void Cpus(Utf8JsonWriter w, string name, IReadOnlyList<int> cpus)
@@ -123,11 +166,10 @@ public static class ReportJson
     }
 
     /// <summary>The trace as JSON Lines in canonical order (t, cpu, seq); handlers named by the profile's IPIs.</summary>
-    public static void WriteTrace(IEnumerable<TraceRecorder> traces, Stream stream, ActorGic.Kernel.KernelProfile? kernel = null,
-        NmiMuxPlan? mux = null)
+    public static void WriteTrace(IEnumerable<TraceRecorder> traces, Stream stream, Owners owners, NmiMuxPlan? mux = null)
     {
-        string HandlerName(int intid) =>
-            mux is not null && intid == mux.Sgi ? "nmi-broker" : kernel?.IpiOn(intid)?.Name ?? $"SGI{intid}";
+        string HandlerName(int intid, long handler) =>
+            handler == BootRouting.BrokerHandler ? "nmi-broker" : handler >= 0 ? owners.Name((int)handler) : $"SGI{intid}";
         var events = traces.SelectMany(t => t.Events)
             .OrderBy(e => e.T).ThenBy(e => e.Cpu).ThenBy(e => e.Component).ThenBy(e => e.Seq);
         using var w = new Utf8JsonWriter(stream);
@@ -145,10 +187,19 @@ public static class ReportJson
                 case TraceKind.Signal: w.WriteNumber("prio", e.Value); break;
                 case TraceKind.Drop: w.WriteString("reason", ((DropReason)e.Value).ToString().ToLowerInvariant()); break;
                 case TraceKind.Enter:
-                case TraceKind.Exit: w.WriteString("handler", HandlerName(e.Intid)); break;
+                case TraceKind.Exit: w.WriteString("handler", HandlerName(e.Intid, e.Value)); break;
                 case TraceKind.State: w.WriteString("state", ((CpuState)e.Value).ToString().ToLowerInvariant()); break;
+                case TraceKind.NmiDispatch when e.Extra == 1: // a host claiming a merged or ipi-muxed IPI's flag
+                    w.WriteString("user", owners.Name((int)e.Value));
+                    w.WriteString("word", "flag");
+                    break;
                 case TraceKind.NmiDispatch:
                     w.WriteString("user", mux?.Broker.Users.FirstOrDefault(u => u.Bit == e.Value)?.Name ?? $"bit{e.Value}");
+                    break;
+                case TraceKind.Reclaim:
+                    w.WriteString("phase", ((ReclaimPhase)(e.Value & 0xFF)).Name());
+                    if (e.Extra > 0) w.WriteString("owner", owners.Name(e.Extra - 1));
+                    if (e.Value >> 8 > 0) w.WriteNumber("stuck_cpu", (e.Value >> 8) - 1);
                     break;
             }
             w.WriteEndObject();

@@ -76,6 +76,10 @@ public enum ActionVerb
     KgdbRoundup,
     /// <summary>A request of an NMI broker user (do = nmi, user = NAME).</summary>
     Nmi,
+    /// <summary>Ask the SGI reclaimer for a slot (purpose, nmi).</summary>
+    RequestSgi,
+    /// <summary>Give a purpose's slot back to the SGI reclaimer.</summary>
+    ReleaseSgi,
 }
 
 /// <summary>One scenario action; which optional fields apply depends on <see cref="Do"/>.</summary>
@@ -98,6 +102,34 @@ public sealed record ScenarioAction
     public string? Ipi { get; init; }
     /// <summary>nmi: the broker user.</summary>
     public string? User { get; init; }
+    /// <summary>ipi and traffic under a Linux profile: the owner index of the IPI (see <see cref="Owners"/>); -1 otherwise.</summary>
+    public int Owner { get; init; } = -1;
+    /// <summary>request-sgi and release-sgi: what the slot is for.</summary>
+    public string? Purpose { get; init; }
+    /// <summary>request-sgi: the slot is to be an NMI.</summary>
+    public bool Nmi { get; init; }
+}
+
+/// <summary>How the reclaimer reprograms a slot on every CPU.</summary>
+public enum ReprogramWay
+{
+    /// <summary>Through each redistributor's memory-mapped SGI frame: any CPU may write it, a hung CPU's included.</summary>
+    Mmio,
+    /// <summary>Linux's way: every CPU sets up its own (per-CPU) NMI, through smp_call_function; a hung CPU cannot.</summary>
+    PerCpu,
+}
+
+/// <summary>The scenario's <c>reclaim</c> block: how the SGI reclaimer negotiates.</summary>
+public sealed record ReclaimOptions
+{
+    public ReprogramWay Reprogram { get; init; } = ReprogramWay.Mmio;
+    /// <summary>How long a drain (or the per-CPU setup) may take before the victim is given up.</summary>
+    public long DrainBound { get; init; } = 1_000_000;
+    /// <summary>What owners answer when asked, by IPI name (absent: the class decides).</summary>
+    public IReadOnlyDictionary<string, ActorGic.Kernel.OwnerStance> Stances { get; init; } =
+        new Dictionary<string, ActorGic.Kernel.OwnerStance>();
+    /// <summary>release-sgi promotes the hottest muxed or merged IPI back to a dedicated SGI.</summary>
+    public bool Promote { get; init; } = true;
 }
 
 /// <summary>A validated scenario: everything a run needs, nothing left to check.</summary>
@@ -120,6 +152,16 @@ public sealed record Scenario
     /// <summary>nmi-users: extra users of the NMI broker, by name and dispatch priority.</summary>
     public IReadOnlyList<(string Name, int Priority)> NmiUsers { get; init; } = [];
 
+    /// <summary>The reclaimer's settings.</summary>
+    public ReclaimOptions Reclaim { get; init; } = new();
+
+    /// <summary>The purposes request-sgi asks slots for, in order of first request, with whether each is an NMI.</summary>
+    public IReadOnlyList<(string Name, bool Nmi)> Purposes =>
+        Actions.Where(a => a.Do == ActionVerb.RequestSgi).GroupBy(a => a.Purpose!).Select(g => (g.Key, g.First().Nmi)).ToList();
+
+    /// <summary>Whether the run needs the SGI reclaimer (a request-sgi or release-sgi action).</summary>
+    public bool HasReclaimer => Actions.Any(a => a.Do is ActionVerb.RequestSgi or ActionVerb.ReleaseSgi);
+
     /// <summary>The NMI broker's plan, or null without one.</summary>
-    public NmiMuxPlan? PlanMux() => NmiMuxPlan.For(Kernel, NmiMux, NmiUsers, Gic.NonSecureSgis);
+    public NmiMuxPlan? PlanMux() => NmiMuxPlan.For(Kernel, NmiMux, NmiUsers, Gic.NonSecureSgis, Reclaim.Stances);
 }

@@ -29,6 +29,43 @@ public enum EventKind : byte
     MuxReply,
     /// <summary>A CPU that parked in local_cpu_stop clears its bit in cpu_online_mask; the stopper sees it. A = the CPU.</summary>
     StopNotify,
+    /// <summary>The SGI reclaimer's negotiation. A = <see cref="ReclaimOp"/>; B, C, D as the op says.</summary>
+    Reclaim,
+}
+
+/// <summary>The messages of the SGI reclaimer's negotiation (EventKind.Reclaim's A).</summary>
+public enum ReclaimOp
+{
+    /// <summary>CPU to reclaimer: request-sgi. B = owner, C = 1 for an NMI, D = the CPU.</summary>
+    Request,
+    /// <summary>CPU to reclaimer: release-sgi. B = owner, D = the CPU.</summary>
+    Release,
+    /// <summary>Reclaimer to CPU: report your sends of these owners. C = owner mask, D = epoch.</summary>
+    Survey,
+    /// <summary>CPU to reclaimer. B = owner, C = its requests made on this CPU, D = epoch.</summary>
+    SurveyReply,
+    /// <summary>Reclaimer to CPU: send this owner another way from now on. B = owner, C = route, D = epoch.</summary>
+    Switch,
+    /// <summary>CPU to its distributor, then on to the reclaimer: every SGI write before the switch is behind this. B = CPU, D = epoch.</summary>
+    Fence,
+    /// <summary>Reclaimer to redistributor: answer once this SGI is neither pending nor active. B = SGI, D = epoch.</summary>
+    DrainWatch,
+    /// <summary>Redistributor to reclaimer. B = CPU, D = epoch.</summary>
+    DrainDone,
+    /// <summary>Reclaimer to redistributor, an MMIO write of its SGI frame. B = SGI, C = configuration, D = epoch.</summary>
+    Reprogram,
+    /// <summary>Redistributor to reclaimer. B = CPU, D = epoch.</summary>
+    ReprogramDone,
+    /// <summary>Reclaimer to CPU: this SGI's handler and route (the irq descriptor). B = SGI, C = owner + 1 (0: none), D = epoch.</summary>
+    Install,
+    /// <summary>CPU to reclaimer. B = CPU, D = epoch.</summary>
+    InstallDone,
+    /// <summary>Reclaimer to the requesting CPU: have every CPU set the slot up itself. C = the setup, D = epoch.</summary>
+    Setup,
+    /// <summary>A CPU ran its own setup. B = CPU, C = the setup.</summary>
+    SetupDone,
+    /// <summary>The reclaimer's own timers. B = which, D = epoch.</summary>
+    Timer,
 }
 
 /// <summary>

@@ -15,10 +15,12 @@ public sealed class Simulation
     public Simulation(Scenario scenario, bool keepTrace)
     {
         Scenario = scenario;
-        Layout = new Layout(scenario.Topology);
+        Layout = new Layout(scenario.Topology, scenario.HasReclaimer);
         KeepTrace = keepTrace;
         Config = scenario.Gic.ToConfig(scenario.Topology.Rss).Validated();
         Mux = scenario.PlanMux();
+        Owners = new Owners(scenario);
+        Boot = new BootRouting(scenario, Owners, Mux);
         Components = new Component[Layout.ComponentCount];
         for (int id = 0; id < Components.Length; id++) Components[id] = Create(id);
     }
@@ -30,6 +32,13 @@ public sealed class Simulation
     /// <summary>The NMI broker's users, SGI and absorbed IPIs, or null.</summary>
     public NmiMuxPlan? Mux { get; }
     public Component[] Components { get; }
+    /// <summary>Who can own an SGI, by index.</summary>
+    public Owners Owners { get; }
+    /// <summary>The routes and handlers every CPU boots with.</summary>
+    public BootRouting Boot { get; }
+
+    /// <summary>The SGI reclaimer, when the scenario asks for SGIs.</summary>
+    public ReclaimerComponent? Reclaimer => Layout.HasReclaimer ? (ReclaimerComponent)Components[Layout.ReclaimerId] : null;
 
     public CpuComponent Cpu(int cpu) => (CpuComponent)Components[Layout.CpuId(cpu)];
     public RedistributorComponent Redistributor(int cpu) => (RedistributorComponent)Components[Layout.RedistributorId(cpu)];
@@ -55,6 +64,8 @@ public sealed class Simulation
             {
                 PreemptibleHandlers = Scenario.PreemptibleHandlers,
                 Mux = Mux,
+                Owners = Owners,
+                Boot = Boot,
             };
         }
         if (Layout.IsRedistributor(id))
@@ -64,12 +75,14 @@ public sealed class Simulation
             if (Scenario.Kernel is null) BootHarness(bank);
             else BootLinux(bank);
             int firmwareFrom = Scenario.Kernel is null ? Intid.SgiCount : Scenario.Gic.NonSecureSgis;
-            return new RedistributorComponent(Layout, Scenario.Timing, cpu, bank, BootEnables, firmwareFrom, trace)
+            return new RedistributorComponent(Layout, Scenario.Timing, cpu, bank, BootEnables, firmwareFrom, Owners.Count, trace)
             {
                 NonSecureWrites = Scenario.Kernel is not null,
+                CallQueueOwner = Scenario.Kernel?.Has("CALL_FUNC") == true ? Scenario.Kernel["CALL_FUNC"].Sgi : -1,
             };
         }
-        return new DistributorComponent(Layout, Scenario.Timing, id - 2 * Layout.Cpus, trace);
+        if (Layout.IsDistributor(id)) return new DistributorComponent(Layout, Scenario.Timing, id - 2 * Layout.Cpus, trace);
+        return new ReclaimerComponent(Layout, Scenario, Owners, Boot, Mux, SlotConfig, trace);
     }
 
     /// <summary>The software's masking discipline (profile and gic.nmi).</summary>
@@ -95,10 +108,6 @@ public sealed class Simulation
     /// </summary>
     private void BootLinux(Redistributor bank)
     {
-        var kernel = Scenario.Kernel!;
-        var priorities = kernel.Priorities;
-        bool pseudo = Scenario.Gic.Nmi == NmiMode.Pseudo;
-        byte irqPriority = pseudo ? priorities.IrqPriority : HarnessPriority;
         for (int sgi = 0; sgi < Intid.SgiCount; sgi++)
         {
             if (sgi >= Scenario.Gic.NonSecureSgis)
@@ -107,14 +116,26 @@ public sealed class Simulation
                 continue;
             }
             bank.SetGroup(sgi, InterruptGroup.Group1NonSecure);
-            var ipi = kernel.IpiOn(sgi);
-            bool broker = Mux is not null && Mux.Sgi == sgi;
-            bool nmi = broker || ipi is { Nmi: true };
-            bank.SetPriorityNonSecure(sgi, nmi && pseudo ? priorities.NmiPriority : irqPriority); // Linux writes from Non-secure EL1
-            bank.SetNmi(sgi, nmi && Scenario.Gic.Nmi == NmiMode.Architected);
-            // A slot the broker freed is left disabled, like any SGI Linux does not use.
-            bank.SetEnabled(sgi, broker || (ipi is not null && Mux?.IsFreed(sgi, kernel) != true));
+            int handler = Boot.Handlers[sgi];
+            bool nmi = handler == BootRouting.BrokerHandler || handler >= 0 && Owners.Nmi(handler);
+            var (priority, nmiBit, _) = SlotSetup.Unconfig(SlotConfig(nmi, true));
+            bank.SetPriorityNonSecure(sgi, priority); // Linux writes from Non-secure EL1
+            bank.SetNmi(sgi, nmiBit);
+            // A slot nobody's handler owns (free, or freed by the broker) is left disabled.
+            bank.SetEnabled(sgi, handler != -1);
         }
+    }
+
+    /// <summary>
+    /// How Linux configures an SGI slot: the NMI priority for an NMI under pseudo-NMI (and the NMI
+    /// bit with architected NMIs), else the IRQ priority; enabled or not.
+    /// </summary>
+    public int SlotConfig(bool nmi, bool enable)
+    {
+        var priorities = Scenario.Kernel!.Priorities;
+        bool pseudo = Scenario.Gic.Nmi == NmiMode.Pseudo;
+        byte irqPriority = pseudo ? priorities.IrqPriority : HarnessPriority;
+        return SlotSetup.Config(nmi && pseudo ? priorities.NmiPriority : irqPriority, nmi && Scenario.Gic.Nmi == NmiMode.Architected, enable);
     }
 
     /// <summary>

@@ -17,12 +17,13 @@ public enum TraceKind : byte
     State,
     Violation,
     NmiDispatch,
+    Reclaim,
 }
 
 public static class TraceKindNames
 {
     private static readonly string[] Names =
-        ["sgi-write", "pend", "coalesce", "drop", "signal", "ack", "spurious", "eoi", "dir", "enter", "exit", "state", "violation", "nmi-dispatch"];
+        ["sgi-write", "pend", "coalesce", "drop", "signal", "ack", "spurious", "eoi", "dir", "enter", "exit", "state", "violation", "nmi-dispatch", "reclaim"];
 
     public static string Name(this TraceKind kind) => Names[(int)kind];
 }

@@ -13,7 +13,10 @@ namespace ActorGic.Scenarios;
 /// </summary>
 public static class ScenarioLoader
 {
-    private static readonly string[] ScenarioKeys = ["name", "seed", "end", "topology", "gic", "kernel", "timing", "nmi-users", "actions"];
+    private static readonly string[] ScenarioKeys = ["name", "seed", "end", "topology", "gic", "kernel", "timing", "nmi-users", "reclaim", "actions"];
+    private static readonly string[] ReclaimKeys = ["reprogram", "drain-bound", "promote", "owners"];
+    /// <summary>At most this many purposes may ask for SGIs in one scenario.</summary>
+    public const int MaxPurposes = 32;
     private static readonly string[] GicKeys = ["priority-bits", "eoi-mode", "nmi", "security", "ns-sgis"];
     private static readonly string[] KernelKeys = ["profile", "nmi-mux", "preemptible-handlers"];
     private static readonly string[] TimingKeys =
@@ -22,7 +25,6 @@ public static class ScenarioLoader
     private static readonly string[] KnownProfiles = ["none", "linux-6.1", "linux-6.7", "linux-6.12"];
     private static readonly string[] ActionKeys =
         ["at", "cpu", "do", "intid", "to", "irm", "for", "priority", "rate", "cpus", "until", "ipi", "user", "purpose", "nmi"];
-    private static readonly string[] LinuxVerbs = ["request-sgi", "release-sgi"];
 
     private static readonly Lazy<Config> EmbeddedDefaults = new(() =>
     {
@@ -84,10 +86,12 @@ public static class ScenarioLoader
         long end = Duration.ParseNs((s["end"].Exists ? s["end"] : defaults["run"]["end"]).String(), s["end"].Path);
         if (end < 1) throw s["end"].Fail("must be at least 1ns");
 
+        var reclaim = LoadReclaim(Block(s, "reclaim", ReclaimKeys), defaults["reclaim"], kernelProfile);
         var actions = new List<ScenarioAction>();
         if (s["actions"].Exists)
             foreach (var a in s["actions"].Elements())
-                actions.Add(LoadAction(a, topology.CpuCount, end, profile, kernelProfile));
+                actions.Add(LoadAction(a, topology.CpuCount, end, profile, kernelProfile, gic));
+        ResolvePurposes(actions, s["actions"].Exists ? s["actions"].Elements().ToList() : [], kernelProfile);
 
         var built = new Scenario
         {
@@ -103,6 +107,7 @@ public static class ScenarioLoader
             PreemptibleHandlers = preemptible,
             NmiMux = nmiMux,
             NmiUsers = nmiUsers,
+            Reclaim = reclaim,
         };
         try
         {
@@ -211,7 +216,80 @@ public static class ScenarioLoader
         return result;
     }
 
-    private static ScenarioAction LoadAction(HoconNode a, int cpus, long end, string profile, KernelProfile? kernel)
+    private static ReclaimOptions LoadReclaim(HoconNode r, HoconNode d, KernelProfile? kernel)
+    {
+        var way = Pick(r, d, "reprogram");
+        var bound = Pick(r, d, "drain-bound");
+        long boundNs = Duration.ParseNs(bound.String(), bound.Path);
+        if (boundNs < 1) throw bound.Fail("must be at least 1ns");
+        var stances = new Dictionary<string, OwnerStance>();
+        var owners = r["owners"];
+        if (owners.Exists)
+        {
+            if (!owners.IsObject) throw owners.Fail("expected a block { TIMER = refuses, IRQ_WORK = pinned }");
+            foreach (var key in owners.Keys)
+            {
+                var node = owners[key];
+                string name = key.StartsWith("IPI_", StringComparison.Ordinal) ? key[4..] : key;
+                if (kernel is null || !kernel.Has(name))
+                    throw node.Fail(kernel is null ? "owners need a Linux kernel profile" : $"{kernel.Name} has no IPI {name} (it has: {string.Join(", ", kernel.Ipis.Select(i => i.Name))})");
+                stances[name] = node.String() switch
+                {
+                    "pinned" => OwnerStance.Pinned,
+                    "refuses" => OwnerStance.Refuses,
+                    "default" => OwnerStance.Default,
+                    var other => throw node.Fail($"\"{other}\" is not pinned, refuses or default"),
+                };
+            }
+        }
+        return new ReclaimOptions
+        {
+            Reprogram = way.String() switch
+            {
+                "mmio" => ReprogramWay.Mmio,
+                "per-cpu" => ReprogramWay.PerCpu,
+                var other => throw way.Fail($"\"{other}\" is not mmio or per-cpu"),
+            },
+            DrainBound = boundNs,
+            Promote = Pick(r, d, "promote").Bool(),
+            Stances = stances,
+        };
+    }
+
+    /// <summary>
+    /// Purposes get owner indexes after the profile's 16 boot slots, in order of first request; an
+    /// ipi or traffic naming a purpose must have a request-sgi for it somewhere in the scenario.
+    /// </summary>
+    private static void ResolvePurposes(List<ScenarioAction> actions, List<HoconNode> nodes, KernelProfile? kernel)
+    {
+        var purposes = new List<string>();
+        foreach (var (action, node) in actions.Zip(nodes))
+            if (action.Do == ActionVerb.RequestSgi && !purposes.Contains(action.Purpose!))
+            {
+                if (purposes.Count == MaxPurposes) throw node["purpose"].Fail($"at most {MaxPurposes} purposes may ask for SGIs");
+                purposes.Add(action.Purpose!);
+            }
+        for (int i = 0; i < actions.Count; i++)
+        {
+            var action = actions[i];
+            string? purpose = action.Do == ActionVerb.ReleaseSgi ? action.Purpose : action.Owner == PurposeMarker ? action.Ipi : null;
+            if (purpose is null) continue;
+            int k = purposes.IndexOf(purpose);
+            if (k < 0)
+                throw nodes[i][action.Do == ActionVerb.ReleaseSgi ? "purpose" : "ipi"].Fail(action.Do == ActionVerb.ReleaseSgi
+                    ? $"no request-sgi asks for a slot for {purpose}, so there is nothing to release"
+                    : $"{kernel!.Name} has no IPI {purpose} (it has: {string.Join(", ", kernel.Ipis.Select(x => x.Name))}), and no request-sgi asks for a slot for it");
+            actions[i] = action with { Owner = Owners.BootSlots + k };
+        }
+        for (int i = 0; i < actions.Count; i++)
+            if (actions[i].Do == ActionVerb.RequestSgi)
+                actions[i] = actions[i] with { Owner = Owners.BootSlots + purposes.IndexOf(actions[i].Purpose!) };
+    }
+
+    /// <summary>Owner of an ipi action that names a purpose, until <see cref="ResolvePurposes"/> gives it its index.</summary>
+    private const int PurposeMarker = -2;
+
+    private static ScenarioAction LoadAction(HoconNode a, int cpus, long end, string profile, KernelProfile? kernel, GicOptions gic)
     {
         if (!a.IsObject) throw a.Fail("expected an action { at = ..., cpu = ..., do = ... }");
         a.RejectUnknownKeys(ActionKeys);
@@ -243,11 +321,24 @@ public static class ScenarioLoader
                 return action with { Do = ActionVerb.SetPriority, Intid = Private(a["intid"]), Priority = a["priority"].Int(0, 255) };
             case "ipi":
                 Only(a, "at", "cpu", "do", "ipi", "to");
-                var ipi = Ipi(a["ipi"], kernel, profile);
                 var to = Targets(a["to"], cpus);
+                if (PurposeName(a["ipi"], kernel) is { } sentPurpose)
+                    return action with { Do = ActionVerb.Ipi, Ipi = sentPurpose, Owner = PurposeMarker, To = to };
+                var ipi = Ipi(a["ipi"], kernel, profile);
                 if (ipi.Name == "IRQ_WORK" && to.Kind != TargetSetKind.Self)
                     throw a["to"].Fail("IRQ_WORK is a self IPI (arch_irq_work_raise): to = self");
-                return action with { Do = ActionVerb.Ipi, Intid = ipi.Sgi, Ipi = ipi.Name, To = to };
+                return action with { Do = ActionVerb.Ipi, Intid = ipi.Sgi, Ipi = ipi.Name, Owner = ipi.Sgi, To = to };
+            case "request-sgi":
+            case "release-sgi":
+                if (verb == "request-sgi") Only(a, "at", "cpu", "do", "purpose", "nmi");
+                else Only(a, "at", "cpu", "do", "purpose");
+                if (kernel is null) throw a["do"].Fail($"{verb} asks the SGI reclaimer, which owns Linux's SGI table: it needs a Linux kernel profile, not {profile}");
+                string purpose = a["purpose"].String().Trim();
+                if (purpose.Length == 0) throw a["purpose"].Fail("a purpose needs a name");
+                if (kernel.Has(purpose)) throw a["purpose"].Fail($"{purpose} is an IPI of {kernel.Name}: it already has its SGI; name the new purpose");
+                bool nmiSlot = a["nmi"].Bool(false);
+                if (nmiSlot && gic.Nmi == NmiMode.None) throw a["nmi"].Fail("gic.nmi = none: no SGI can be an NMI (request_percpu_nmi fails)");
+                return action with { Do = verb == "request-sgi" ? ActionVerb.RequestSgi : ActionVerb.ReleaseSgi, Purpose = purpose, Nmi = nmiSlot };
             case "stop":
             case "crash-stop":
             case "kgdb-roundup":
@@ -268,7 +359,8 @@ public static class ScenarioLoader
                     throw a["do"].Fail("traffic takes one of ipi, intid or user (an NMI broker user)");
                 if (a["user"].Exists && kernel is null) throw a["user"].Fail($"NMI broker users need a Linux kernel profile, not {profile}");
                 if (a["ipi"].Exists && kernel is null) throw a["ipi"].Fail($"profile {profile} has no IPIs: give intid");
-                var trafficIpi = a["ipi"].Exists ? Ipi(a["ipi"], kernel, profile) : null;
+                string? trafficPurpose = a["ipi"].Exists ? PurposeName(a["ipi"], kernel) : null;
+                var trafficIpi = a["ipi"].Exists && trafficPurpose is null ? Ipi(a["ipi"], kernel, profile) : null;
                 if (trafficIpi?.Name == "IRQ_WORK") throw a["ipi"].Fail("IRQ_WORK is a self IPI: traffic sends to other CPUs");
                 double rate = Rate(a["rate"]);
                 long until = Duration.ParseNs(a["until"].String(), a["until"].Path);
@@ -285,8 +377,9 @@ public static class ScenarioLoader
                 return action with
                 {
                     Do = ActionVerb.Traffic,
-                    Intid = a["user"].Exists ? 0 : trafficIpi?.Sgi ?? Sgi(a["intid"]),
-                    Ipi = trafficIpi?.Name,
+                    Intid = a["user"].Exists || trafficPurpose is not null ? 0 : trafficIpi?.Sgi ?? Sgi(a["intid"]),
+                    Ipi = trafficIpi?.Name ?? trafficPurpose,
+                    Owner = trafficPurpose is not null ? PurposeMarker : trafficIpi?.Sgi ?? -1,
                     User = a["user"].Exists ? a["user"].String() : null,
                     Rate = rate,
                     Until = until,
@@ -294,9 +387,7 @@ public static class ScenarioLoader
                     To = a["to"].Exists ? Targets(a["to"], cpus) : null,
                 };
             default:
-                if (Array.IndexOf(LinuxVerbs, verb) >= 0)
-                    throw a["do"].Fail($"\"{verb}\" is not modelled yet (it comes with the kernel layer, NMI broker and reclaimer)");
-                throw a["do"].Fail($"unknown verb \"{verb}\" (known: sgi, ipi, irq-off, irq-on, hang, idle, enable, disable, set-priority, traffic, stop, crash-stop, backtrace, kgdb-roundup, nmi)");
+                throw a["do"].Fail($"unknown verb \"{verb}\" (known: sgi, ipi, irq-off, irq-on, hang, idle, enable, disable, set-priority, traffic, stop, crash-stop, backtrace, kgdb-roundup, nmi, request-sgi, release-sgi)");
         }
     }
 
@@ -309,6 +400,15 @@ public static class ScenarioLoader
         ["CPU_BACKTRACE"] = "do = backtrace",
         ["KGDB_ROUNDUP"] = "do = kgdb-roundup",
     };
+
+    /// <summary>The name an ipi or traffic action gives, when it is not one of the profile's IPIs (then it must be a purpose).</summary>
+    private static string? PurposeName(HoconNode node, KernelProfile? kernel)
+    {
+        if (kernel is null) return null;
+        string name = node.String().Trim();
+        string bare = name.StartsWith("IPI_", StringComparison.Ordinal) ? name[4..] : name;
+        return kernel.Has(bare) ? null : name;
+    }
 
     private static IpiDefinition Ipi(HoconNode node, KernelProfile? kernel, string profile)
     {

@@ -102,7 +102,9 @@ public class LinuxProfileTests
     [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = CPU_STOP_NMI, to = [1] }", "scenario.actions[0].ipi: CPU_STOP_NMI is sent by its kernel flow: use do = stop")]
     [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = WAKEUP, to = [1] }", "scenario.actions[0].ipi: linux-6.12 has no IPI WAKEUP")]
     [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = IRQ_WORK, to = [1] }", "scenario.actions[0].to: IRQ_WORK is a self IPI")]
-    [InlineData("{ at = 1us, cpu = 0, do = request-sgi, purpose = x }", "scenario.actions[0].do: \"request-sgi\" is not modelled yet")]
+    [InlineData("{ at = 1us, cpu = 0, do = request-sgi, purpose = RESCHEDULE }", "scenario.actions[0].purpose: RESCHEDULE is an IPI of linux-6.12")]
+    [InlineData("{ at = 1us, cpu = 0, do = release-sgi, purpose = x }", "scenario.actions[0].purpose: no request-sgi asks for a slot for x")]
+    [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = cpu-pause, to = [1] }", "scenario.actions[0].ipi: linux-6.12 has no IPI cpu-pause")]
     public void Linux_actions_that_are_wrong_or_not_modelled_yet_are_refused(string action, string expected)
     {
         var e = Assert.Throws<ScenarioException>(() =>

@@ -10,7 +10,7 @@ public class NmiBrokerEngineTests
     public void Nmi_mux_on_linux_6_12_turns_three_nmi_sgis_into_one_and_frees_two()
     {
         var report = TestRuns.File("nmi-mux-four-users.conf");
-        Assert.Equal(new SgiTableRow(3, "nmi-broker", true, "nmi-mux"), report.SgiTable[3]);
+        Assert.Equal(new SgiTableRow(3, "nmi-broker", true, "nmi-mux") { Carries = "backtrace,kgdb-roundup,cpu-stop,cpu-pause" }, report.SgiTable[3]);
         Assert.Equal([6, 7], report.SgiTable.Where(r => r.Mode == "free").Select(r => r.Sgi));
         Assert.True(report.InvariantsOk, string.Join("; ", report.Violations));
         Assert.All(report.PerNmiUser.Values, u => Assert.Equal(0, u.Lost));
@@ -28,7 +28,7 @@ public class NmiBrokerEngineTests
     public void Linux_6_1_gives_the_last_free_sgi_to_a_new_nmi_user_at_once()
     {
         var report = TestRuns.File("new-nmi-user-6.1.conf");
-        Assert.Equal(new SgiTableRow(7, "nmi-broker", true, "nmi-mux"), report.SgiTable[7]);
+        Assert.Equal(new SgiTableRow(7, "nmi-broker", true, "nmi-mux") { Carries = "backtrace,kgdb-roundup,cpu-stop,cpu-pause" }, report.SgiTable[7]);
         Assert.Equal(new IpiCounts(7, 7, 7, 0, 0), report.PerNmiUser["cpu-pause"]);
         Assert.Equal(1, report.PerCpu[3].NmiUsers["cpu-pause"]); // hung, and still paused: the broker's SGI is an NMI
         Assert.Equal(1, report.Totals.SgiWrites);
@@ -73,7 +73,7 @@ public class NmiBrokerEngineTests
     }
 
     [Theory]
-    [InlineData("kernel { profile = linux-6.12 }\n nmi-users = [ { name = x, priority = 1 } ]", "scenario.nmi-users: no free SGI for the NMI broker")]
+    [InlineData("kernel { profile = linux-6.12 }\n reclaim.owners { TIMER = pinned, IRQ_WORK = refuses }\n nmi-users = [ { name = x, priority = 1 } ]", "scenario.nmi-users: no SGI for the NMI broker: linux-6.12 uses all 8")]
     [InlineData("kernel { profile = linux-6.12, nmi-mux = on }\n nmi-users = [ { name = backtrace, priority = 1 } ]", "scenario.nmi-users: NMI user backtrace is already registered")]
     [InlineData("kernel { profile = linux-6.1, nmi-mux = on }", "scenario.kernel.nmi-mux: linux-6.1 has no NMI IPI for the broker to absorb")]
     [InlineData("kernel { profile = linux-6.12, nmi-mux = on }\n actions = [ { at = 1us, cpu = 0, do = nmi, user = nobody, to = [1] } ]", "scenario.actions[0].user: no NMI user nobody")]

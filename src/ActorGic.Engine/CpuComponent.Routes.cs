@@ -1,0 +1,224 @@
+using ActorGic.Gic;
+
+namespace ActorGic.Engine;
+
+/// <summary>
+/// How this CPU sends each owner's IPI (its own SGI, a host's flag, the NMI broker) and whose
+/// handler runs on each SGI: the software side of the SGI reclaimer. Every CPU starts from the
+/// boot routing and copies it on the first change the reclaimer makes. A merged or ipi-muxed IPI
+/// travels like a broker user, on a second pending word (the flag word) that its host's handler
+/// claims.
+/// </summary>
+public sealed partial class CpuComponent
+{
+    /// <summary>Set in MuxSet.A / MuxReply.A for the flag word instead of the broker's word.</summary>
+    internal const int FlagWord = 0x100;
+
+    private Route[] _routes = null!;
+    private int[] _handlers = null!;
+    private bool _ownRouting;
+    private uint _flagPending;
+    private long _lastWriteLeave;
+
+    /// <summary>Flag-word bookkeeping, allocated on first use (a CPU stays small at 65,536).</summary>
+    private sealed class FlagState(int owners)
+    {
+        public readonly long[] Requested = new long[owners];
+        public readonly long[] SgiSent = new long[owners];
+        public readonly long[] Served = new long[owners];
+        public readonly List<long>?[] Requests = new List<long>?[Intid.SgiCount];
+        public readonly SampleBuffer?[] Latencies = new SampleBuffer?[owners];
+    }
+
+    private long[]? _requested, _refused, _handlerRuns;
+    private FlagState? _flags;
+    private long[] RequestedW => _requested ??= new long[Owners.Count];
+    private long[] RefusedW => _refused ??= new long[Owners.Count];
+    private long[] HandlerRunsW => _handlerRuns ??= new long[Owners.Count];
+    private FlagState F => _flags ??= new FlagState(Owners.Count);
+    private static readonly long[] NoOwnerCounts = new long[64];
+
+    public required Owners Owners { get; init; }
+    public required BootRouting Boot
+    {
+        init
+        {
+            _routes = value.Routes;
+            _handlers = value.Handlers;
+            _claimMasks = value.ClaimMasks;
+        }
+    }
+
+    private uint[] _claimMasks = null!;
+
+    /// <summary>Requests this CPU made per owner on a dedicated SGI: one per target CPU of each send.</summary>
+    public IReadOnlyList<long> Requested => _requested ?? NoOwnerCounts;
+    /// <summary>Requests refused per owner because it had no SGI (a purpose not granted yet, or given back).</summary>
+    public IReadOnlyList<long> Refused => _refused ?? NoOwnerCounts;
+    /// <summary>Handler runs per owner on this CPU: the /proc/interrupts row.</summary>
+    public IReadOnlyList<long> HandlerRuns => _handlerRuns ?? NoOwnerCounts;
+    public IReadOnlyList<long> FlagRequested => _flags?.Requested ?? NoOwnerCounts;
+    public IReadOnlyList<long> FlagSgiSent => _flags?.SgiSent ?? NoOwnerCounts;
+    public IReadOnlyList<long> FlagServed => _flags?.Served ?? NoOwnerCounts;
+    public SampleBuffer? FlagLatencies(int owner) => _flags?.Latencies[owner];
+    public int FlagWaiting(int owner) => owner < Intid.SgiCount ? _flags?.Requests[owner]?.Count ?? 0 : 0;
+
+    /// <summary>The route this CPU sends an owner's IPI on now.</summary>
+    public Route RouteOf(int owner) => _routes[owner];
+    /// <summary>Whose handler runs on an SGI here (an owner, <see cref="BootRouting.BrokerHandler"/>, or -1).</summary>
+    public int HandlerOf(int sgi) => _handlers[sgi];
+
+    private void OwnRouting()
+    {
+        if (_ownRouting) return;
+        _routes = (Route[])_routes.Clone();
+        _handlers = (int[])_handlers.Clone();
+        _ownRouting = true;
+    }
+
+    /// <summary>An IPI request of <paramref name="owner"/> to each target, along its current route.</summary>
+    private void SendIpi(int owner, ReadOnlySpan<int> targets)
+    {
+        var route = _routes[owner];
+        switch (route.Kind)
+        {
+            case RouteKind.Dedicated: SendSgi(route.Sgi, targets, owner); break;
+            case RouteKind.Flag: FlagSend(owner, route.Sgi, targets); break;
+            case RouteKind.Nmi: NmiSend(Mux!.Broker.Users.First(u => u.Bit == route.Bit).Name, targets); break;
+            default:
+                RefusedW[owner] += targets.Length;
+                Trace.Emit(Now, _cpu, TraceKind.Drop, -1, (long)DropReason.NoSgi, owner);
+                break;
+        }
+    }
+
+    /// <summary>ipi-mux's send on the flag word: set the owner's bit at each target, then the host's SGI where it was clear.</summary>
+    private void FlagSend(int owner, int hostSgi, ReadOnlySpan<int> targets)
+    {
+        long batch = ++_batchSeq;
+        foreach (int target in targets)
+        {
+            F.Requested[owner]++;
+            Send(_layout.CpuId(target), _timing.RemoteAtomic, EventKind.MuxSet, owner | FlagWord, _cpu, batch, Now);
+        }
+        if (targets.Length > 0) M.Batches[batch] = new CallBatch(targets.Length, hostSgi);
+    }
+
+    private void OnFlagSet(in SimEvent e, int owner)
+    {
+        uint bit = 1u << owner;
+        bool wasClear = (_flagPending & bit) == 0;
+        _flagPending |= bit;
+        (F.Requests[owner] ??= new List<long>()).Add(e.D);
+        Send(_layout.CpuId(e.B), _timing.RemoteAtomic, EventKind.MuxReply, e.A, _cpu, e.C, wasClear ? 1 : 0);
+    }
+
+    /// <summary>
+    /// A host's handler claims its merged and ipi-muxed IPIs' flags before its own work (its own
+    /// work may park the CPU: nothing claimed may be stranded behind it) and runs each.
+    /// </summary>
+    private (long Cost, bool Parks) RunClaimedFlags(int host)
+    {
+        uint claimed = _flagPending & _claimMasks[host];
+        if (claimed == 0) return (0, false);
+        _flagPending &= ~claimed;
+        long cost = 0;
+        bool parks = false;
+        while (claimed != 0)
+        {
+            int owner = System.Numerics.BitOperations.TrailingZeroCount(claimed);
+            claimed &= claimed - 1;
+            HandlerRunsW[owner]++;
+            Trace.Emit(Now, _cpu, TraceKind.NmiDispatch, -1, owner, 1);
+            var served = F.Requests[owner];
+            if (served is { Count: > 0 })
+            {
+                F.Served[owner] += served.Count;
+                var samples = F.Latencies[owner] ??= new SampleBuffer();
+                foreach (long t in served) samples.Add(Now - t);
+                served.Clear();
+            }
+            var (c, p) = OwnWork(owner);
+            cost += c;
+            parks |= p;
+        }
+        return (cost, parks);
+    }
+
+    /// <summary>The reclaimer's messages: its survey, route switches, handler installs, and (Linux's way) the per-CPU setup.</summary>
+    private void OnReclaim(in SimEvent e)
+    {
+        switch ((ReclaimOp)e.A)
+        {
+            case ReclaimOp.Survey:
+                // kstat-style per-CPU counters: readable whatever the CPU is doing.
+                for (long mask = e.C; mask != 0; mask &= mask - 1)
+                {
+                    int owner = System.Numerics.BitOperations.TrailingZeroCount(mask);
+                    long sent = Requested[owner] + FlagRequested[owner];
+                    if (owner == CallFuncOwner) sent += CallRequested;
+                    SendReclaimer(ReclaimOp.SurveyReply, owner, sent, e.D);
+                }
+                break;
+            case ReclaimOp.Switch:
+                OwnRouting();
+                _routes[e.B] = Route.Decode(e.C);
+                // Every write this CPU issued on the old route leaves before the fence does.
+                Send(_distributor, Math.Max(0, _lastWriteLeave - Now) + _timing.CpuToDistributor, EventKind.Reclaim,
+                    (int)ReclaimOp.Fence, _cpu, 0, e.D);
+                break;
+            case ReclaimOp.Install:
+                Install(e.B, (int)e.C - 1);
+                SendReclaimer(ReclaimOp.InstallDone, _cpu, 0, e.D);
+                break;
+            case ReclaimOp.Setup:
+                // request_percpu_nmi + on_each_cpu(enable): every other CPU through CALL_FUNC, this one directly.
+                if (!CanRun) break;
+                var all = Enumerable.Range(0, _layout.Cpus).ToArray();
+                SmpCallFunction(all, CallKind.SgiSetup, (int)e.C);
+                RunSgiSetup((int)e.C);
+                break;
+        }
+    }
+
+    private int CallFuncOwner => Kernel?.Has("CALL_FUNC") == true ? Kernel["CALL_FUNC"].Sgi : -1;
+
+    private void SendReclaimer(ReclaimOp op, int b, long c, long d) =>
+        Send(_layout.ReclaimerId, _timing.RemoteAtomic, EventKind.Reclaim, (int)op, b, c, d);
+
+    private void Install(int sgi, int owner)
+    {
+        OwnRouting();
+        // The previous owner of the slot no longer has it (a victim already travels another way).
+        int previous = _handlers[sgi];
+        if (previous >= 0 && previous != owner && _routes[previous] == Route.Dedicated(sgi)) _routes[previous] = Route.None;
+        _handlers[sgi] = owner;
+        if (owner >= 0) _routes[owner] = Route.Dedicated(sgi);
+    }
+
+    /// <summary>
+    /// One CPU's share of Linux's per-CPU NMI setup: its own redistributor's priority, NMI bit and
+    /// enable for the slot, and the handler. A CPU that cannot run code never gets here.
+    /// </summary>
+    private void RunSgiSetup(int setup)
+    {
+        var (sgi, owner, config) = SlotSetup.Unpack(setup);
+        int redistributor = _layout.RedistributorId(_cpu);
+        Send(redistributor, _timing.CpuToRedistributor, EventKind.RegisterWrite, (int)RegisterOp.Disable, sgi);
+        Send(redistributor, _timing.CpuToRedistributor, EventKind.RegisterWrite, (int)RegisterOp.Configure, sgi, config);
+        Install(sgi, owner);
+        SendReclaimer(ReclaimOp.SetupDone, _cpu, setup, 0);
+    }
+}
+
+/// <summary>
+/// A slot's configuration as the reclaimer writes it: priority, NMI bit, enable. Packed with the
+/// SGI and owner into one int, so it fits an event field and a call-queue entry.
+/// </summary>
+public static class SlotSetup
+{
+    public static int Config(byte priority, bool nmi, bool enable) => priority | (nmi ? 1 << 8 : 0) | (enable ? 1 << 9 : 0);
+    public static (byte Priority, bool Nmi, bool Enable) Unconfig(int config) => ((byte)config, (config & 1 << 8) != 0, (config & 1 << 9) != 0);
+    public static int Pack(int sgi, int owner, int config) => sgi | (owner + 1) << 4 | config << 12;
+    public static (int Sgi, int Owner, int Config) Unpack(int v) => (v & 0xF, ((v >> 4) & 0xFF) - 1, v >> 12);
+}
