@@ -21,10 +21,11 @@ public static class BenchCommand
         var broadcasts = new Option<string>("--broadcast-cpus") { Description = "CPU counts of the broadcasts", DefaultValueFactory = _ => "4096,65536" };
         var stormNs = new Option<long>("--storm-ns") { Description = "virtual length of each storm", DefaultValueFactory = _ => 2_000_000 };
         var repeat = new Option<int>("--repeat") { Description = "runs per storm and engine (the best is kept)", DefaultValueFactory = _ => 3 };
+        var reclaims = new Option<string>("--reclaim-cpus") { Description = "CPU counts of the reclaim runs", DefaultValueFactory = _ => "64,4096" };
         var caseOption = new Option<string>("--case") { Hidden = true };
-        var bench = new Command("bench", "Measure the engines: storm throughput, broadcast build time and memory.")
+        var bench = new Command("bench", "Measure the engines: storm throughput, the NMI mux's cost, reclaim time, broadcast build time and memory.")
         {
-            storms, broadcasts, stormNs, repeat, caseOption,
+            storms, broadcasts, stormNs, repeat, reclaims, caseOption,
         };
         bench.SetAction(parse =>
         {
@@ -33,6 +34,8 @@ public static class BenchCommand
             foreach (int cpus in Counts(parse.GetValue(storms)!, "--storm-cpus"))
                 Storm(cpus, parse.GetValue(stormNs), Math.Max(1, parse.GetValue(repeat)), output);
             MuxCost(output);
+            foreach (int cpus in Counts(parse.GetValue(reclaims)!, "--reclaim-cpus"))
+                ReclaimCost(cpus, output);
             foreach (int cpus in Counts(parse.GetValue(broadcasts)!, "--broadcast-cpus"))
                 foreach (var engine in new[] { "reference", "actors" })
                     Broadcast(cpus, engine, output);
@@ -123,6 +126,42 @@ public static class BenchCommand
                          $"muxed {muxed.Latency.P50}/{muxed.Latency.P99} ns (+{muxed.Latency.P50 - dedicated.Latency.P50} ns at p50); " +
                          $"wall per request {dedicated.NsPerRequest:F0} ns dedicated, {muxed.NsPerRequest:F0} ns muxed " +
                          $"({dedicated.Latency.Count} and {muxed.Latency.Count} requests)");
+    }
+
+    /// <summary>
+    /// How long a reclaim takes: linux-6.12 with RESCHEDULE and TIMER traffic on every CPU, a
+    /// ninth NMI IPI requested halfway, IRQ_WORK pinned so the busy TIMER must move. Reports the
+    /// negotiation's virtual duration, the messages it cost, and the wall time of the whole run
+    /// against the same run without the request, on both engines.
+    /// </summary>
+    private static void ReclaimCost(int cpus, TextWriter output)
+    {
+        // The same system-wide load at any size: 1.28 M requests per virtual second of each IPI.
+        static string Hocon(int cpus, bool request) =>
+            $"scenario {{\n name = \"reclaim {cpus}\"\n seed = 8\n end = 3ms\n topology {{ cpus = {cpus} }}\n kernel {{ profile = linux-6.12 }}\n" +
+            " reclaim.owners { IRQ_WORK = pinned }\n actions = [\n" +
+            $"  {{ at = 0us, cpu = 0, do = traffic, ipi = RESCHEDULE, rate = {1_280_000 / cpus}, until = 3ms }}\n" +
+            $"  {{ at = 0us, cpu = 0, do = traffic, ipi = TIMER, rate = {1_280_000 / cpus}, until = 3ms }}\n" +
+            (request ? "  { at = 100us, cpu = 1, do = request-sgi, purpose = cpu-pause, nmi = true }\n" : "") + " ]\n}";
+
+        (RunReport Report, double Seconds) Run(string engine, bool request)
+        {
+            var scenario = ScenarioLoader.LoadText(Hocon(cpus, request));
+            var sim = new Simulation(scenario, keepTrace: false);
+            var watch = Stopwatch.StartNew();
+            var outcome = engine == "reference" ? new ReferenceEngine(sim).Run(scenario.End) : ActorEngine.Run(sim, scenario.End);
+            watch.Stop();
+            return (RunReport.Build(sim, outcome, engine), watch.Elapsed.TotalSeconds);
+        }
+
+        var (with, withWall) = Run("reference", true);
+        var (_, withoutWall) = Run("reference", false);
+        var (actors, actorsWall) = Run("actors", true);
+        var r = with.Reclaims.Single();
+        string took = r.DoneNs >= 0 ? $"in {r.DoneNs - r.AtNs} ns virtual" : "not finished by the end";
+        output.WriteLine($"reclaim {cpus,5} CPUs: {r.Outcome} SGI {r.Sgi} from {r.Victim} ({r.VictimMode}) {took}; " +
+                         $"{with.Events} events with it, lost {with.Totals.Lost}; wall: reference {withWall:F2} s ({withoutWall:F2} s without the request), " +
+                         $"actors {actorsWall:F2} s" + (actors.Digest == with.Digest ? " (same digest)" : " DIGESTS DIFFER"));
     }
 
     private static long delivered((double Rate, long Delivered, string Digest) r) => r.Delivered;

@@ -227,8 +227,7 @@ public sealed class ReclaimerComponent : Component
         n.Awaiting = _layout.Cpus * System.Numerics.BitOperations.PopCount((ulong)mask);
         _epoch++;
         Phase(ReclaimPhase.Survey);
-        for (int cpu = 0; cpu < _layout.Cpus; cpu++)
-            Send(_layout.CpuId(cpu), _timing.RemoteAtomic, EventKind.Reclaim, (int)ReclaimOp.Survey, 0, mask, _epoch);
+        ToEveryCpu(ReclaimOp.Survey, 0, mask);
     }
 
     private void Surveyed()
@@ -290,8 +289,7 @@ public sealed class ReclaimerComponent : Component
         n.Awaiting = _layout.Cpus;
         _epoch++;
         Phase(ReclaimPhase.Switch, n.Slot, owner);
-        for (int cpu = 0; cpu < _layout.Cpus; cpu++)
-            Send(_layout.CpuId(cpu), _timing.RemoteAtomic, EventKind.Reclaim, (int)ReclaimOp.Switch, owner, route.Encode(), _epoch);
+        ToEveryCpu(ReclaimOp.Switch, owner, route.Encode());
     }
 
     private void StartDrain()
@@ -300,8 +298,7 @@ public sealed class ReclaimerComponent : Component
         n.Step = Step.Drain;
         Expect(n);
         Phase(ReclaimPhase.Drain, n.Slot, n.Victim);
-        for (int cpu = 0; cpu < _layout.Cpus; cpu++)
-            Send(_layout.RedistributorId(cpu), _timing.RemoteAtomic, EventKind.Reclaim, (int)ReclaimOp.DrainWatch, n.Slot, 0, _epoch);
+        ToEveryRedistributor(ReclaimOp.DrainWatch, n.Slot, 0, _timing.ReclaimIssue);
         Send(Id, _scenario.Reclaim.DrainBound, EventKind.Reclaim, (int)ReclaimOp.Timer, (int)TimerKind.Bound, 0, _epoch);
     }
 
@@ -330,8 +327,8 @@ public sealed class ReclaimerComponent : Component
         n.Step = Step.Reprogram;
         Expect(n);
         Phase(ReclaimPhase.Reprogram, slot, owner);
-        for (int cpu = 0; cpu < _layout.Cpus; cpu++)
-            Send(_layout.RedistributorId(cpu), _timing.RemoteAtomic, EventKind.Reclaim, (int)ReclaimOp.Reprogram, slot, config, _epoch);
+        // One CPU writes every redistributor's SGI frame, register after register: this is what grows with the CPU count.
+        ToEveryRedistributor(ReclaimOp.Reprogram, slot, config, TimingModel.SlotRegisterWrites * _timing.MmioWrite);
     }
 
     /// <summary>Linux's way: the requesting CPU has every CPU set the slot up itself (smp_call_function), bounded in time.</summary>
@@ -351,8 +348,7 @@ public sealed class ReclaimerComponent : Component
         n.Step = Step.Install;
         Expect(n);
         Phase(ReclaimPhase.Install, slot, owner);
-        for (int cpu = 0; cpu < _layout.Cpus; cpu++)
-            Send(_layout.CpuId(cpu), _timing.RemoteAtomic, EventKind.Reclaim, (int)ReclaimOp.Install, slot, owner + 1, _epoch);
+        ToEveryCpu(ReclaimOp.Install, slot, owner + 1);
     }
 
     private void OnBound(Negotiation n)
@@ -400,8 +396,20 @@ public sealed class ReclaimerComponent : Component
         _epoch++;
         Phase(ReclaimPhase.Rollback, n.Slot, n.Victim);
         var back = Route.Dedicated(n.Slot);
+        ToEveryCpu(ReclaimOp.Switch, n.Victim, back.Encode());
+    }
+
+    /// <summary>One access per CPU, issued one after another (<see cref="TimingModel.ReclaimIssue"/> apart).</summary>
+    private void ToEveryCpu(ReclaimOp op, int b, long c)
+    {
         for (int cpu = 0; cpu < _layout.Cpus; cpu++)
-            Send(_layout.CpuId(cpu), _timing.RemoteAtomic, EventKind.Reclaim, (int)ReclaimOp.Switch, n.Victim, back.Encode(), _epoch);
+            Send(_layout.CpuId(cpu), _timing.RemoteAtomic + cpu * _timing.ReclaimIssue, EventKind.Reclaim, (int)op, b, c, _epoch);
+    }
+
+    private void ToEveryRedistributor(ReclaimOp op, int b, long c, long spacing)
+    {
+        for (int cpu = 0; cpu < _layout.Cpus; cpu++)
+            Send(_layout.RedistributorId(cpu), _timing.RemoteAtomic + cpu * spacing, EventKind.Reclaim, (int)op, b, c, _epoch);
     }
 
     private void RolledBack()

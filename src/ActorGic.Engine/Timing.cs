@@ -29,6 +29,14 @@ public sealed record TimingModel
     /// <summary>CALL_FUNC's handler time per queued function it runs, on top of its own.</summary>
     public long CallFunctionItem { get; init; } = 200;
 
+    /// <summary>One register write to a redistributor's memory-mapped SGI frame (a slot's reprogram is <see cref="SlotRegisterWrites"/> of them, one after another).</summary>
+    public long MmioWrite { get; init; } = 50;
+    /// <summary>The SGI reclaimer's cost to issue one access to another CPU's memory (survey read, route switch, handler install, drain check).</summary>
+    public long ReclaimIssue { get; init; } = 5;
+
+    /// <summary>GICR_ICENABLER0, GICR_IPRIORITYR, GICR_INMIR0, GICR_IGROUPR0, GICR_ISENABLER0.</summary>
+    public const int SlotRegisterWrites = 5;
+
     public long HandlerOf(string? ipi) => ipi is not null && IpiHandlers.TryGetValue(ipi, out long ns) ? ns : Handler;
 
     public static TimingModel Default { get; } = new();

@@ -11,8 +11,15 @@ public class ReclaimerTests
 {
     private static readonly TimingModel T = TimingModel.Default;
 
-    /// <summary>Reclaimer to component and back: each message is a remote store (RemoteAtomic), the redistributors answer over CpuToRedistributor.</summary>
-    private static long RoundTripToRedistributors => T.RemoteAtomic + T.CpuToRedistributor;
+    /// <summary>
+    /// One round of the reclaimer over N CPUs: it issues an access per CPU one after another
+    /// (<paramref name="spacing"/> apart), each travels RemoteAtomic, and the last answer comes back
+    /// over <paramref name="back"/>.
+    /// </summary>
+    private static long Round(int cpus, long spacing, long back) => T.RemoteAtomic + (cpus - 1) * spacing + back;
+
+    /// <summary>A slot's reprogram: five MMIO writes per redistributor, one redistributor after another.</summary>
+    private static long Reprogram(int cpus) => Round(cpus, TimingModel.SlotRegisterWrites * T.MmioWrite, T.CpuToRedistributor);
 
     private static void AssertClean(RunReport report)
     {
@@ -34,11 +41,13 @@ public class ReclaimerTests
         Assert.Equal("ipi-mux", report.IpiModes["IRQ_WORK"]);
         // Survey, switch + fence through the distributor, the margin for writes crossing a chip,
         // drain, MMIO reprogram, handler install: nothing else, nothing waited for in wall time.
-        long expected = 2 * T.RemoteAtomic
-            + (T.RemoteAtomic + T.CpuToDistributor + T.RemoteAtomic)
-            + (T.ChipToChip + T.DistributorToRedistributor + 1)
-            + RoundTripToRedistributors + RoundTripToRedistributors
-            + 2 * T.RemoteAtomic;
+        const int cpus = 16;
+        long expected = Round(cpus, T.ReclaimIssue, T.RemoteAtomic)                 // survey
+            + Round(cpus, T.ReclaimIssue, T.CpuToDistributor + T.RemoteAtomic)     // switch, fence through the distributor
+            + (T.ChipToChip + T.DistributorToRedistributor + 1)                    // margin for writes crossing a chip
+            + Round(cpus, T.ReclaimIssue, T.CpuToRedistributor)                    // drain
+            + Reprogram(cpus)
+            + Round(cpus, T.ReclaimIssue, T.RemoteAtomic);                         // install
         Assert.Equal(expected, r.DoneNs - r.AtNs);
         // CPU 5 is hung with IRQs masked and still takes the new NMI; the send before the grant was refused, not lost.
         Assert.Equal(1, report.PerCpu[5].Ipis["cpu-pause"]);
@@ -52,7 +61,7 @@ public class ReclaimerTests
         AssertClean(report);
         var r = Assert.Single(report.Reclaims);
         Assert.Equal(("granted", 7, (string?)null), (r.Outcome, r.Sgi, r.Victim));
-        Assert.Equal(RoundTripToRedistributors + 2 * T.RemoteAtomic, r.DoneNs - r.AtNs);
+        Assert.Equal(Reprogram(8) + Round(8, T.ReclaimIssue, T.RemoteAtomic), r.DoneNs - r.AtNs);
         Assert.Equal(new SgiTableRow(7, "cpu-pause", true, "dedicated"), report.SgiTable[7]);
         Assert.Equal(1, report.PerCpu[2].Ipis["cpu-pause"]); // hung: the NMI gets in
         Assert.Equal([2], report.Flows.BacktraceMissing); // linux-6.1's backtrace (a function call) still does not
