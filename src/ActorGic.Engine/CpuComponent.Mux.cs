@@ -43,6 +43,10 @@ public sealed partial class CpuComponent
     public IReadOnlyList<SampleBuffer?> MuxLatencies => _mux?.Latencies ?? NoLatencies;
     public int MuxWaiting(int bit) => _mux?.Requests[bit]?.Count ?? 0;
 
+    /// <summary>Every broker request still waiting in this CPU's pending word: the user's bit and the request time.</summary>
+    public IEnumerable<(int Bit, long Time)> MuxWaitingDetail() =>
+        _mux is null ? [] : _mux.Requests.SelectMany((list, bit) => (list ?? []).Select(t => (bit, t)));
+
     /// <summary>A request of broker user <paramref name="userName"/> to each target.</summary>
     private void NmiSend(string userName, ReadOnlySpan<int> targets)
     {

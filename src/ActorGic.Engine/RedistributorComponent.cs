@@ -85,6 +85,15 @@ public sealed class RedistributorComponent : Component
 
     public List<string> Violations { get; } = new();
 
+    /// <summary>Every request still waiting on a latched SGI: its owner and request time.</summary>
+    public IEnumerable<(int Owner, long Time)> WaitingDetail()
+    {
+        foreach (var list in _requests)
+            if (list is not null)
+                foreach (long r in list)
+                    if (r >> TagShift > 0) yield return ((int)(r >> TagShift) - 1, r & TimeMask);
+    }
+
     /// <summary>Latency samples (handler entry - request) of one owner's requests served on a dedicated SGI, or null.</summary>
     public SampleBuffer? Latencies(int owner) => _latencies?[owner];
 

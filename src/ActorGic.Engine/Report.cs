@@ -131,6 +131,7 @@ public sealed record RunReport
         foreach (var (name, ipi) in perIpi)
             if (ipi.Lost != 0) violations.Add($"lost {ipi.Lost} {name} request(s)");
         violations.AddRange(RouteViolations(sim));
+        violations.AddRange(HungCpuNmiViolations(sim, outcome.ReachedNs));
         foreach (var (name, user) in perNmiUser)
             if (user.Lost != 0) violations.Add($"lost {user.Lost} request(s) of NMI user {name}");
         if (lost != 0) violations.Add($"lost {lost} SGI(s): sent {sent} != coalesced {coalesced} + delivered {delivered} + dropped {dropped} + pending {pending}");
@@ -328,6 +329,33 @@ public sealed record RunReport
             else if (row.Owner is not null) labels[row.Sgi] = kernel.Has(row.Owner) ? kernel[row.Owner].ProcLabel : $"{row.Owner} interrupts";
         }
         return labels;
+    }
+
+    /// <summary>
+    /// An NMI must get through to a CPU hung with IRQs masked: that is what NMIs are for, and what
+    /// a user moved onto the shared NMI SGI must keep. A request of an NMI owner or broker user
+    /// still waiting on a hung CPU longer than invariants.nmi-deadline at the end is a violation.
+    /// </summary>
+    private static IEnumerable<string> HungCpuNmiViolations(Simulation sim, long reached)
+    {
+        if (sim.Scenario.Gic.Nmi == NmiMode.None || sim.Scenario.Kernel is null) yield break;
+        long deadline = sim.Scenario.NmiDeadline;
+        for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++)
+        {
+            if (sim.Cpu(cpu).State != CpuState.Hung) continue;
+            foreach (var (owner, t) in sim.Redistributor(cpu).WaitingDetail())
+                if (sim.Owners.Nmi(owner) && reached - t > deadline)
+                {
+                    yield return $"cpu {cpu} is hung with IRQs masked and the NMI {sim.Owners.Name(owner)} requested at t={t} still waits at t={reached}";
+                    break;
+                }
+            foreach (var (bit, t) in sim.Cpu(cpu).MuxWaitingDetail())
+                if (reached - t > deadline)
+                {
+                    yield return $"cpu {cpu} is hung with IRQs masked and the NMI broker user {sim.Mux!.Broker.Users.First(u => u.Bit == bit).Name} requested at t={t} still waits at t={reached}";
+                    break;
+                }
+        }
     }
 
     /// <summary>

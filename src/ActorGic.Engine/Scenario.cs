@@ -152,6 +152,12 @@ public sealed record Scenario
     /// <summary>nmi-users: extra users of the NMI broker, by name and dispatch priority.</summary>
     public IReadOnlyList<(string Name, int Priority)> NmiUsers { get; init; } = [];
 
+    /// <summary>
+    /// invariants.nmi-deadline: an NMI request to a CPU hung with IRQs masked must be served
+    /// within this (when NMIs exist at all); one still waiting longer at the end is a violation.
+    /// </summary>
+    public long NmiDeadline { get; init; } = 100_000;
+
     /// <summary>The reclaimer's settings.</summary>
     public ReclaimOptions Reclaim { get; init; } = new();
 

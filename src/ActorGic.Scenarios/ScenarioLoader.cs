@@ -13,7 +13,7 @@ namespace ActorGic.Scenarios;
 /// </summary>
 public static class ScenarioLoader
 {
-    private static readonly string[] ScenarioKeys = ["name", "seed", "end", "topology", "gic", "kernel", "timing", "nmi-users", "reclaim", "actions"];
+    private static readonly string[] ScenarioKeys = ["name", "seed", "end", "topology", "gic", "kernel", "timing", "nmi-users", "reclaim", "invariants", "actions"];
     private static readonly string[] ReclaimKeys = ["reprogram", "drain-bound", "promote", "owners"];
     /// <summary>At most this many purposes may ask for SGIs in one scenario.</summary>
     public const int MaxPurposes = 32;
@@ -108,6 +108,7 @@ public static class ScenarioLoader
             NmiMux = nmiMux,
             NmiUsers = nmiUsers,
             Reclaim = reclaim,
+            NmiDeadline = NmiDeadline(Block(s, "invariants", ["nmi-deadline"]), defaults["invariants"]),
         };
         try
         {
@@ -216,6 +217,14 @@ public static class ScenarioLoader
             }
         }
         return result;
+    }
+
+    private static long NmiDeadline(HoconNode block, HoconNode defaults)
+    {
+        var node = Pick(block, defaults, "nmi-deadline");
+        long ns = Duration.ParseNs(node.String(), node.Path);
+        if (ns < 1) throw node.Fail("must be at least 1ns");
+        return ns;
     }
 
     private static ReclaimOptions LoadReclaim(HoconNode r, HoconNode d, KernelProfile? kernel)

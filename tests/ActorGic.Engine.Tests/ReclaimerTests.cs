@@ -192,7 +192,28 @@ public class ReclaimerTests
         Assert.Contains(report.Violations, v => v.Contains("misrouted: a request of owner 5 on SGI 5 was served by the handler of owner 16"));
     }
 
+    [Fact]
+    public void An_nmi_that_cannot_reach_a_hung_cpu_within_the_deadline_is_a_violation()
+    {
+        // CPU 5 disabled CPU_BACKTRACE's SGI on its redistributor, then hung: the backtrace NMI stays pending there.
+        string Hocon(string deadline) => $$"""
+            scenario { end = 300us
+              topology { cpus = 8 }
+              kernel { profile = linux-6.12 }
+              invariants { nmi-deadline = {{deadline}} }
+              actions = [
+                { at = 1us, cpu = 5, do = disable, intid = 6 }
+                { at = 2us, cpu = 5, do = hang }
+                { at = 10us, cpu = 0, do = backtrace, to = [5] }
+              ] }
+            """;
+        var late = TestRuns.Hocon(Hocon("100us"));
+        Assert.Contains("cpu 5 is hung with IRQs masked and the NMI CPU_BACKTRACE requested at t=10000 still waits at t=300000", late.Violations);
+        Assert.True(TestRuns.Hocon(Hocon("400us")).InvariantsOk); // within a longer deadline it is only pending
+    }
+
     [Theory]
+    [InlineData("invariants { nmi-deadline = 0us }", "scenario.invariants.nmi-deadline: must be at least 1ns")]
     [InlineData("reclaim { reprogram = fast }", "scenario.reclaim.reprogram: \"fast\" is not mmio or per-cpu")]
     [InlineData("reclaim { drain-bound = 0ns }", "scenario.reclaim.drain-bound: must be at least 1ns")]
     [InlineData("reclaim.owners { FOO = pinned }", "scenario.reclaim.owners.FOO: linux-6.12 has no IPI FOO")]
