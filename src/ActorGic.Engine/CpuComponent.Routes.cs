@@ -181,6 +181,12 @@ public sealed partial class CpuComponent
         }
     }
 
+    /// <summary>How Linux configures a slot (priority for an NMI or an IRQ, NMI bit, enable): the simulation's rule.</summary>
+    public required Func<bool, bool, int> SlotConfig { get; init; }
+
+    /// <summary>The (16-bit) epoch of the newest setup this CPU applied, or -1.</summary>
+    private int _setupEpoch = -1;
+
     private int CallFuncOwner => Kernel?.Has("CALL_FUNC") == true ? Kernel["CALL_FUNC"].Sgi : -1;
 
     private void SendReclaimer(ReclaimOp op, int b, long c, long d) =>
@@ -198,27 +204,38 @@ public sealed partial class CpuComponent
 
     /// <summary>
     /// One CPU's share of Linux's per-CPU NMI setup: its own redistributor's priority, NMI bit and
-    /// enable for the slot, and the handler. A CPU that cannot run code never gets here.
+    /// enable for the slot, and the handler. Senders switch only once every CPU has it (the
+    /// reclaimer's install round that follows): until then, or after a rollback, nothing is sent
+    /// on a slot that is set up on some CPUs and not others. A CPU that cannot run code never gets here.
     /// </summary>
     private void RunSgiSetup(int setup)
     {
-        var (sgi, owner, config) = SlotSetup.Unpack(setup);
-        int redistributor = _layout.RedistributorId(_cpu);
-        Send(redistributor, _timing.CpuToRedistributor, EventKind.RegisterWrite, (int)RegisterOp.Disable, sgi);
-        Send(redistributor, _timing.CpuToRedistributor, EventKind.RegisterWrite, (int)RegisterOp.Configure, sgi, config);
-        Install(sgi, owner);
+        var (sgi, owner, nmi, enable, epoch) = SlotSetup.Unpack(setup);
+        // Calls run in queue order, but the requester runs its own share at once: a setup of an
+        // older negotiation that this CPU reaches after a newer one's must change nothing.
+        if (_setupEpoch >= 0 && (short)(epoch - _setupEpoch) <= 0) return;
+        _setupEpoch = epoch;
+        int config = SlotConfig(nmi, enable);
+        Send(_layout.RedistributorId(_cpu), _timing.CpuToRedistributor, EventKind.RegisterWrite, (int)RegisterOp.Configure, sgi, config);
+        OwnRouting();
+        _handlers[sgi] = owner;
         SendReclaimer(ReclaimOp.SetupDone, _cpu, setup, 0);
     }
 }
 
 /// <summary>
-/// A slot's configuration as the reclaimer writes it: priority, NMI bit, enable. Packed with the
-/// SGI and owner into one int, so it fits an event field and a call-queue entry.
+/// A slot's configuration as the reclaimer writes it (priority, NMI bit, enable), and Linux's
+/// per-CPU setup request: the SGI, its owner, whether it is an NMI and enabled, and the epoch of
+/// the negotiation, packed into 28 bits so it fits a call-queue entry beside the call's kind.
 /// </summary>
 public static class SlotSetup
 {
     public static int Config(byte priority, bool nmi, bool enable) => priority | (nmi ? 1 << 8 : 0) | (enable ? 1 << 9 : 0);
     public static (byte Priority, bool Nmi, bool Enable) Unconfig(int config) => ((byte)config, (config & 1 << 8) != 0, (config & 1 << 9) != 0);
-    public static int Pack(int sgi, int owner, int config) => sgi | (owner + 1) << 4 | config << 12;
-    public static (int Sgi, int Owner, int Config) Unpack(int v) => (v & 0xF, ((v >> 4) & 0xFF) - 1, v >> 12);
+
+    public static int Pack(int sgi, int owner, bool nmi, bool enable, long epoch) =>
+        sgi | (owner + 1) << 4 | (nmi ? 1 << 10 : 0) | (enable ? 1 << 11 : 0) | (int)(epoch & 0xFFFF) << 12;
+
+    public static (int Sgi, int Owner, bool Nmi, bool Enable, int Epoch) Unpack(int v) =>
+        (v & 0xF, ((v >> 4) & 0x3F) - 1, (v & 1 << 10) != 0, (v & 1 << 11) != 0, (v >> 12) & 0xFFFF);
 }

@@ -48,6 +48,8 @@ public sealed record ReclaimRecord(string Op, string Purpose, int Cpu, long AtNs
 public sealed class ReclaimerComponent : Component
 {
     private const int Free = -1, Firmware = -3;
+    /// <summary>A slot a failed per-CPU setup left configured differently on different CPUs.</summary>
+    public const int Stale = -4;
     private enum Step { Survey, Switch, Margin, Drain, Reprogram, Install, Setup, RollbackSetup }
     private enum TimerKind { Margin, Bound }
 
@@ -81,6 +83,9 @@ public sealed class ReclaimerComponent : Component
         /// <summary>Set while a release promotes a muxed IPI back onto the freed slot.</summary>
         public int Promoting = -1;
         public int Setup;
+        /// <summary>The forward setup (before any rollback), and the CPUs that have reported running it, even late.</summary>
+        public int FirstSetup = -1;
+        public bool[] Applied = [];
     }
 
     public ReclaimerComponent(Layout layout, Scenario scenario, Owners owners, BootRouting boot, NmiMuxPlan? mux,
@@ -103,7 +108,7 @@ public sealed class ReclaimerComponent : Component
 
     public List<ReclaimRecord> Records { get; } = new();
 
-    /// <summary>The owner of each SGI now: an owner index, <see cref="BootRouting.BrokerHandler"/>, -1 free, -3 firmware.</summary>
+    /// <summary>The owner of each SGI now: an owner index, <see cref="BootRouting.BrokerHandler"/>, -1 free, -3 firmware, <see cref="Stale"/>.</summary>
     public IReadOnlyList<int> SlotOwners => _slotOwner;
     /// <summary>How each owner travels now.</summary>
     public IReadOnlyList<Route> Routes => _routes;
@@ -149,9 +154,14 @@ public sealed class ReclaimerComponent : Component
             case ReclaimOp.InstallDone when e.D == _epoch && n.Step == Step.Install:
                 if (Arrive(n, e.B)) Programmed();
                 break;
-            case ReclaimOp.SetupDone when e.C == n.Setup && n.Step is Step.Setup or Step.RollbackSetup:
+            case ReclaimOp.SetupDone when e.C == n.FirstSetup:
+                n.Applied[e.B] = true;
+                if (n.Step != Step.Setup || !Arrive(n, e.B)) break;
+                Install(n.Slot, ProgramOwner(n)); // every CPU has it: now switch the senders
+                break;
+            case ReclaimOp.SetupDone when e.C == n.Setup && n.Step == Step.RollbackSetup:
                 if (!Arrive(n, e.B)) break;
-                if (n.Step == Step.Setup) Programmed();
+                if (n.Step == Step.Setup) Install(n.Slot, ProgramOwner(n)); // every CPU has it: now switch the senders
                 else RolledBack();
                 break;
             case ReclaimOp.Timer when e.D == _epoch && e.B == (int)TimerKind.Bound:
@@ -321,7 +331,7 @@ public sealed class ReclaimerComponent : Component
         int config = _slotConfig(NmiOf(owner), owner >= 0);
         if (_scenario.Reclaim.Reprogram == ReprogramWay.PerCpu)
         {
-            StartSetup(n, Step.Setup, slot, owner, config);
+            StartSetup(n, Step.Setup, slot, owner, NmiOf(owner));
             return;
         }
         n.Step = Step.Reprogram;
@@ -332,11 +342,16 @@ public sealed class ReclaimerComponent : Component
     }
 
     /// <summary>Linux's way: the requesting CPU has every CPU set the slot up itself (smp_call_function), bounded in time.</summary>
-    private void StartSetup(Negotiation n, Step step, int slot, int owner, int config)
+    private void StartSetup(Negotiation n, Step step, int slot, int owner, bool nmi)
     {
         n.Step = step;
         Expect(n);
-        n.Setup = SlotSetup.Pack(slot, owner, config);
+        n.Setup = SlotSetup.Pack(slot, owner, nmi, owner >= 0, _epoch);
+        if (step == Step.Setup)
+        {
+            n.FirstSetup = n.Setup;
+            n.Applied = new bool[_layout.Cpus];
+        }
         Phase(step == Step.Setup ? ReclaimPhase.Setup : ReclaimPhase.Rollback, slot, owner);
         Send(_layout.CpuId(n.Record.Cpu), _timing.RemoteAtomic, EventKind.Reclaim, (int)ReclaimOp.Setup, 0, n.Setup, _epoch);
         Send(Id, _scenario.Reclaim.DrainBound, EventKind.Reclaim, (int)ReclaimOp.Timer, (int)TimerKind.Bound, 0, _epoch);
@@ -376,17 +391,28 @@ public sealed class ReclaimerComponent : Component
             case Step.Setup:
                 Phase(ReclaimPhase.SetupTimeout, n.Slot, ProgramOwner(n), stuck[0]);
                 n.Record.Reason = $"{cpus} did not run {(stuck.Count == 1 ? "its" : "their")} own setup of SGI {n.Slot} within {bound}ns (a CPU that is hung or parked cannot; reclaim.reprogram = mmio writes its redistributor's frame instead)";
-                // Put back what the CPUs that did run it changed: the victim's configuration, or a disabled slot.
+                // Put back what the CPUs that ran it changed. Every CPU runs the undo after the setup (its call
+                // queue is in order), so a CPU that was only slow ends where it began; the rollback waits for all.
                 int back = n.Promoting >= 0 ? -1 : n.Victim;
-                int ran = _layout.Cpus - stuck.Count;
-                StartSetup(n, Step.RollbackSetup, n.Slot, back, _slotConfig(back >= 0 && _owners.Nmi(back), back >= 0));
-                n.Awaiting = ran;
-                foreach (int c in stuck) n.Done[c] = true;
-                if (ran == 0) RolledBack();
+                StartSetup(n, Step.RollbackSetup, n.Slot, back, back >= 0 && _owners.Nmi(back));
                 return;
             case Step.RollbackSetup:
-                n.Record.Reason += $"; the rollback did not reach {cpus} either";
-                RolledBack();
+                // A CPU that never ran the setup has it queued before the undo, so it will end where it
+                // began, whenever it runs them: the rollback is complete without it.
+                var half = stuck.Where(c => n.Applied[c]).ToList();
+                if (half.Count == 0)
+                {
+                    RolledBack();
+                    return;
+                }
+                // Some CPU ran the setup and cannot run its undo (it hung meanwhile): the slot is set up
+                // differently on different CPUs. Nothing may be sent on it again, so nobody is switched
+                // back onto it and it is never granted again.
+                n.Record.Reason += $"; the rollback did not reach {Describe(half)}, so SGI {n.Slot} is left stale (set up differently on some CPUs) and is never granted again";
+                _slotOwner[n.Slot] = Stale;
+                if (n.Victim >= 0) _routes[n.Victim] = n.VictimRoute;
+                if (n.Promoting >= 0) n.Promoting = -1;
+                Fail(n.Record.Reason);
                 return;
         }
     }

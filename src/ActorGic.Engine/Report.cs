@@ -130,7 +130,7 @@ public sealed record RunReport
         var perNmiUser = PerNmiUserCounts(sim, outcome);
         foreach (var (name, ipi) in perIpi)
             if (ipi.Lost != 0) violations.Add($"lost {ipi.Lost} {name} request(s)");
-        violations.AddRange(RouteViolations(sim));
+        violations.AddRange(RouteViolations(sim, outcome));
         violations.AddRange(HungCpuNmiViolations(sim, outcome.ReachedNs));
         foreach (var (name, user) in perNmiUser)
             if (user.Lost != 0) violations.Add($"lost {user.Lost} request(s) of NMI user {name}");
@@ -200,7 +200,8 @@ public sealed record RunReport
             }
             if (owner < 0)
             {
-                rows.Add(new SgiTableRow(sgi, null, false, sgi >= scenario.Gic.NonSecureSgis ? "firmware" : "free"));
+                rows.Add(new SgiTableRow(sgi, null, false,
+                    owner == ReclaimerComponent.Stale ? "stale" : sgi >= scenario.Gic.NonSecureSgis ? "firmware" : "free"));
                 continue;
             }
             var carried = Enumerable.Range(0, Owners.BootSlots)
@@ -362,9 +363,10 @@ public sealed record RunReport
     /// After the reclaimer's last negotiation every CPU must send each owner the way the table
     /// says, and run the table's handler on each SGI: otherwise an SGI has two owners somewhere.
     /// </summary>
-    private static IEnumerable<string> RouteViolations(Simulation sim)
+    private static IEnumerable<string> RouteViolations(Simulation sim, RunOutcome outcome)
     {
         if (sim.Reclaimer is not { } reclaimer || reclaimer.Records.Any(r => r.Outcome == "pending")) yield break;
+        if (outcome.InFlight.Any(e => e.Kind == EventKind.Reclaim)) yield break; // the run ended while a switch was on its way
         for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++)
         {
             var c = sim.Cpu(cpu);
@@ -376,6 +378,7 @@ public sealed record RunReport
                 }
             for (int sgi = 0; sgi < Intid.SgiCount; sgi++)
             {
+                if (reclaimer.SlotOwners[sgi] == ReclaimerComponent.Stale) continue; // differs by design; nothing routes to it
                 int table = reclaimer.SlotOwners[sgi] is var o && o >= 0 || o == BootRouting.BrokerHandler ? o : -1;
                 if (c.HandlerOf(sgi) != table)
                 {

@@ -66,6 +66,7 @@ public sealed class Simulation
                 Mux = Mux,
                 Owners = Owners,
                 Boot = Boot,
+                SlotConfig = Scenario.Kernel is null ? (_, _) => 0 : SlotConfig,
             };
         }
         if (Layout.IsRedistributor(id))

@@ -274,12 +274,20 @@ public static class ScenarioLoader
     private static void ResolvePurposes(List<ScenarioAction> actions, List<HoconNode> nodes, KernelProfile? kernel)
     {
         var purposes = new List<string>();
+        var nmiOf = new Dictionary<string, bool>();
         foreach (var (action, node) in actions.Zip(nodes))
-            if (action.Do == ActionVerb.RequestSgi && !purposes.Contains(action.Purpose!))
+        {
+            if (action.Do != ActionVerb.RequestSgi) continue;
+            if (nmiOf.TryGetValue(action.Purpose!, out bool nmi))
             {
-                if (purposes.Count == MaxPurposes) throw node["purpose"].Fail($"at most {MaxPurposes} purposes may ask for SGIs");
-                purposes.Add(action.Purpose!);
+                if (nmi != action.Nmi)
+                    throw node["nmi"].Fail($"{action.Purpose} is requested elsewhere with nmi = {(nmi ? "true" : "false")}: a purpose is an NMI or not");
+                continue;
             }
+            if (purposes.Count == MaxPurposes) throw node["purpose"].Fail($"at most {MaxPurposes} purposes may ask for SGIs");
+            purposes.Add(action.Purpose!);
+            nmiOf[action.Purpose!] = action.Nmi;
+        }
         for (int i = 0; i < actions.Count; i++)
         {
             var action = actions[i];

@@ -214,6 +214,7 @@ public class ReclaimerTests
 
     [Theory]
     [InlineData("invariants { nmi-deadline = 0us }", "scenario.invariants.nmi-deadline: must be at least 1ns")]
+    [InlineData("actions = [ { at = 1us, cpu = 0, do = request-sgi, purpose = p, nmi = true }\n { at = 2us, cpu = 0, do = request-sgi, purpose = p } ]", "scenario.actions[1].nmi: p is requested elsewhere with nmi = true")]
     [InlineData("reclaim { reprogram = fast }", "scenario.reclaim.reprogram: \"fast\" is not mmio or per-cpu")]
     [InlineData("reclaim { drain-bound = 0ns }", "scenario.reclaim.drain-bound: must be at least 1ns")]
     [InlineData("reclaim.owners { FOO = pinned }", "scenario.reclaim.owners.FOO: linux-6.12 has no IPI FOO")]
