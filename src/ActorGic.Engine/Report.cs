@@ -83,7 +83,14 @@ public sealed record RunReport
     public bool InvariantsOk => Violations.Count == 0;
 
     /// <summary>Builds the report from a finished simulation (all components local).</summary>
-    public static RunReport Build(Simulation sim, RunOutcome outcome, string engine, int nodes = 1)
+    public static RunReport Build(Simulation sim, RunOutcome outcome, string engine, int nodes = 1) =>
+        Build(sim, RunFacts.Of(sim), outcome, engine, nodes);
+
+    /// <summary>
+    /// Builds the report from the components' facts: taken locally, or merged from the nodes of a
+    /// cluster. The scenario-level parts (layout, routing, reclaimer) come from <paramref name="sim"/>.
+    /// </summary>
+    public static RunReport Build(Simulation sim, RunFacts f, RunOutcome outcome, string engine, int nodes = 1)
     {
         var layout = sim.Layout;
         var kernel = sim.Scenario.Kernel;
@@ -93,19 +100,19 @@ public sealed record RunReport
         long writes = 0, coalesced = 0, delivered = 0, dropped = 0, latched = 0, sent = 0;
         for (int cpu = 0; cpu < layout.Cpus; cpu++)
         {
-            var c = sim.Cpu(cpu);
-            var r = sim.Redistributor(cpu);
+            var c = f.Cpu(cpu);
+            var r = f.Redistributor(cpu);
             var acks = new SortedDictionary<int, long>();
             for (int intid = 0; intid < c.Acks.Length; intid++)
                 if (c.Acks[intid] != 0) acks[intid] = c.Acks[intid];
             perCpu.Add(new CpuReport(cpu, layout.Topology.MpidrOf(cpu).ToString(), c.State, acks, c.Spurious)
             {
                 Ipis = kernel is null ? new Dictionary<string, long>()
-                    : LinuxOwners(sim).ToDictionary(o => sim.Owners.Name(o), o => c.HandlerRuns[o]),
+                    : LinuxOwners(sim).ToDictionary(o => sim.Owners.Name(o), o => c.HandlerRuns.At(o)),
                 StoppedBy = c.StoppedBy,
                 Backtrace = c.Backtraced,
                 KgdbRoundup = c.RoundedUp,
-                NmiUsers = sim.Mux?.Broker.Users.ToDictionary(u => u.Name, u => c.MuxHandled[u.Bit]) ?? new Dictionary<string, long>(),
+                NmiUsers = sim.Mux?.Broker.Users.ToDictionary(u => u.Name, u => c.MuxHandled.At(u.Bit)) ?? new Dictionary<string, long>(),
             });
             writes += c.SgiWrites;
             coalesced += r.Coalesced;
@@ -116,22 +123,22 @@ public sealed record RunReport
             violations.AddRange(r.Violations);
             for (int owner = 0; owner < sim.Owners.Count; owner++)
             {
-                if (r.Latencies(owner) is not { } samples) continue;
+                if (r.Latencies.At(owner) is not { Length: > 0 } samples) continue;
                 if (!latencies.TryGetValue(owner, out var list)) latencies[owner] = list = new List<long>();
-                samples.CopyTo(list);
+                list.AddRange(samples);
             }
         }
-        for (int chip = 0; chip < layout.Chips; chip++) sent += sim.Distributor(chip).Sent;
+        for (int chip = 0; chip < layout.Chips; chip++) sent += f.DistributorSent[chip];
         long inFlight = outcome.InFlight.Count(e => e.Kind == EventKind.SetPending);
         long pending = latched + inFlight;
         long lost = sent - coalesced - delivered - dropped - pending;
         var modes = new Dictionary<string, string>();
-        var perIpi = kernel is null ? new Dictionary<string, IpiCounts>() : PerIpiCounts(sim, outcome, modes);
-        var perNmiUser = PerNmiUserCounts(sim, outcome);
+        var perIpi = kernel is null ? new Dictionary<string, IpiCounts>() : PerIpiCounts(sim, f, outcome, modes);
+        var perNmiUser = PerNmiUserCounts(sim, f, outcome);
         foreach (var (name, ipi) in perIpi)
             if (ipi.Lost != 0) violations.Add($"lost {ipi.Lost} {name} request(s)");
-        violations.AddRange(RouteViolations(sim, outcome));
-        violations.AddRange(HungCpuNmiViolations(sim, outcome.ReachedNs));
+        violations.AddRange(RouteViolations(sim, f, outcome));
+        violations.AddRange(HungCpuNmiViolations(sim, f, outcome.ReachedNs));
         foreach (var (name, user) in perNmiUser)
             if (user.Lost != 0) violations.Add($"lost {user.Lost} request(s) of NMI user {name}");
         if (lost != 0) violations.Add($"lost {lost} SGI(s): sent {sent} != coalesced {coalesced} + delivered {delivered} + dropped {dropped} + pending {pending}");
@@ -147,8 +154,8 @@ public sealed record RunReport
             ReachedNs = outcome.ReachedNs,
             PerCpu = perCpu,
             Totals = new Totals(writes, sent, coalesced, delivered, dropped, pending, lost),
-            LatencyNs = LatencyByName(sim, latencies),
-            Flows = BuildFlows(sim),
+            LatencyNs = LatencyByName(sim, f, latencies),
+            Flows = BuildFlows(f, sim.Layout.Cpus),
             SgiTable = BuildSgiTable(sim),
             Reclaims = sim.Reclaimer?.Records ?? [],
             PerIpi = perIpi,
@@ -157,7 +164,7 @@ public sealed record RunReport
             IpiLabels = IpiLabelsOf(sim),
             Profile = sim.Scenario.Profile,
             Violations = violations,
-            Digest = ComputeDigest(sim.Components.Select(c => c.Trace)),
+            Digest = ComputeDigest(f.Chains),
             Events = outcome.Events,
         };
     }
@@ -222,7 +229,7 @@ public sealed record RunReport
     /// or travelling at the end), and whatever is left: lost, which must be 0. An IPI the broker
     /// carries is counted under per_nmi_user.
     /// </summary>
-    private static Dictionary<string, IpiCounts> PerIpiCounts(Simulation sim, RunOutcome outcome, Dictionary<string, string> modes)
+    private static Dictionary<string, IpiCounts> PerIpiCounts(Simulation sim, RunFacts f, RunOutcome outcome, Dictionary<string, string> modes)
     {
         var layout = sim.Layout;
         int owners = sim.Owners.Count;
@@ -247,7 +254,7 @@ public sealed record RunReport
                 long req = 0, sent = 0, ran = 0, queued = callInFlight;
                 for (int cpu = 0; cpu < layout.Cpus; cpu++)
                 {
-                    var c = sim.Cpu(cpu);
+                    var c = f.Cpu(cpu);
                     (req, sent, ran, queued) = (req + c.CallRequested, sent + c.CallSgiSent, ran + c.CallServed, queued + c.CallQueueLength);
                 }
                 counts[name] = new IpiCounts(req, sent, ran, queued, req - ran - queued);
@@ -257,13 +264,13 @@ public sealed record RunReport
             long requested = 0, sgiSent = 0, handled = 0, waiting = travelling[owner], refused = 0;
             for (int cpu = 0; cpu < layout.Cpus; cpu++)
             {
-                var c = sim.Cpu(cpu);
-                var r = sim.Redistributor(cpu);
-                requested += c.Requested[owner] + c.FlagRequested[owner];
-                sgiSent += c.Requested[owner] + c.FlagSgiSent[owner];
-                handled += r.Served(owner) + c.FlagServed[owner];
-                waiting += r.WaitingRequests(owner) + c.FlagWaiting(owner);
-                refused += c.Refused[owner];
+                var c = f.Cpu(cpu);
+                var r = f.Redistributor(cpu);
+                requested += c.Requested.At(owner) + c.FlagRequested.At(owner);
+                sgiSent += c.Requested.At(owner) + c.FlagSgiSent.At(owner);
+                handled += r.Served.At(owner) + c.FlagServed.At(owner);
+                waiting += r.Waiting.At(owner) + c.FlagWaiting.At(owner);
+                refused += c.Refused.At(owner);
             }
             counts[name] = new IpiCounts(requested, sgiSent, handled, waiting, requested - handled - waiting) { Refused = refused };
             modes[name] = mode;
@@ -276,17 +283,17 @@ public sealed record RunReport
     /// that travelled both on its own SGI and on a host's flag also gets NAME/dedicated and
     /// NAME/merged (or /ipi-mux): what moving it cost.
     /// </summary>
-    private static Dictionary<string, LatencySummary> LatencyByName(Simulation sim, SortedDictionary<int, List<long>> byOwner)
+    private static Dictionary<string, LatencySummary> LatencyByName(Simulation sim, RunFacts f, SortedDictionary<int, List<long>> byOwner)
     {
         var kernel = sim.Scenario.Kernel;
         var result = new Dictionary<string, LatencySummary>();
         var flagged = new SortedDictionary<int, List<long>>();
         for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++)
             for (int owner = 0; owner < Owners.BootSlots; owner++)
-                if (sim.Cpu(cpu).FlagLatencies(owner) is { } samples)
+                if (f.Cpu(cpu).FlagLatencies.At(owner) is { Length: > 0 } samples)
                 {
                     if (!flagged.TryGetValue(owner, out var list)) flagged[owner] = list = new List<long>();
-                    samples.CopyTo(list);
+                    list.AddRange(samples);
                 }
         foreach (int owner in byOwner.Keys.Union(flagged.Keys).Order())
         {
@@ -306,14 +313,14 @@ public sealed record RunReport
             foreach (var user in sim.Mux.Broker.Users)
             {
                 var samples = new List<long>();
-                for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++) sim.Cpu(cpu).MuxLatencies[user.Bit]?.CopyTo(samples);
+                for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++) samples.AddRange(f.Cpu(cpu).MuxLatencies.At(user.Bit));
                 if (samples.Count > 0) result[$"nmi:{user.Name}"] = LatencySummary.Of(samples);
             }
         }
         if (kernel?.Has("CALL_FUNC") == true)
         {
             var calls = new List<long>();
-            for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++) sim.Cpu(cpu).CallLatencies?.CopyTo(calls);
+            for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++) calls.AddRange(f.Cpu(cpu).CallLatencies);
             if (calls.Count > 0) result["CALL_FUNC"] = LatencySummary.Of(calls);
         }
         return result;
@@ -337,20 +344,20 @@ public sealed record RunReport
     /// a user moved onto the shared NMI SGI must keep. A request of an NMI owner or broker user
     /// still waiting on a hung CPU longer than invariants.nmi-deadline at the end is a violation.
     /// </summary>
-    private static IEnumerable<string> HungCpuNmiViolations(Simulation sim, long reached)
+    private static IEnumerable<string> HungCpuNmiViolations(Simulation sim, RunFacts f, long reached)
     {
         if (sim.Scenario.Gic.Nmi == NmiMode.None || sim.Scenario.Kernel is null) yield break;
         long deadline = sim.Scenario.NmiDeadline;
         for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++)
         {
-            if (sim.Cpu(cpu).State != CpuState.Hung) continue;
-            foreach (var (owner, t) in sim.Redistributor(cpu).WaitingDetail())
+            if (f.Cpu(cpu).State != CpuState.Hung) continue;
+            foreach (var (owner, t) in Pairs(f.Redistributor(cpu).WaitingDetail))
                 if (sim.Owners.Nmi(owner) && reached - t > deadline)
                 {
                     yield return $"cpu {cpu} is hung with IRQs masked and the NMI {sim.Owners.Name(owner)} requested at t={t} still waits at t={reached}";
                     break;
                 }
-            foreach (var (bit, t) in sim.Cpu(cpu).MuxWaitingDetail())
+            foreach (var (bit, t) in Pairs(f.Cpu(cpu).MuxWaitingDetail))
                 if (reached - t > deadline)
                 {
                     yield return $"cpu {cpu} is hung with IRQs masked and the NMI broker user {sim.Mux!.Broker.Users.First(u => u.Bit == bit).Name} requested at t={t} still waits at t={reached}";
@@ -359,30 +366,35 @@ public sealed record RunReport
         }
     }
 
+    private static IEnumerable<(int, long)> Pairs(long[] flat)
+    {
+        for (int i = 0; i + 1 < flat.Length; i += 2) yield return ((int)flat[i], flat[i + 1]);
+    }
+
     /// <summary>
     /// After the reclaimer's last negotiation every CPU must send each owner the way the table
     /// says, and run the table's handler on each SGI: otherwise an SGI has two owners somewhere.
     /// </summary>
-    private static IEnumerable<string> RouteViolations(Simulation sim, RunOutcome outcome)
+    private static IEnumerable<string> RouteViolations(Simulation sim, RunFacts f, RunOutcome outcome)
     {
         if (sim.Reclaimer is not { } reclaimer || reclaimer.Records.Any(r => r.Outcome == "pending")) yield break;
         if (outcome.InFlight.Any(e => e.Kind == EventKind.Reclaim)) yield break; // the run ended while a switch was on its way
         for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++)
         {
-            var c = sim.Cpu(cpu);
+            var c = f.Cpu(cpu);
             for (int owner = 0; owner < sim.Owners.Count; owner++)
-                if (c.RouteOf(owner) != reclaimer.Routes[owner])
+                if (c.RouteOf(owner, sim.Boot) != reclaimer.Routes[owner])
                 {
-                    yield return $"cpu {cpu} sends {sim.Owners.Name(owner)} as {c.RouteOf(owner)}, the reclaimer's table says {reclaimer.Routes[owner]}";
+                    yield return $"cpu {cpu} sends {sim.Owners.Name(owner)} as {c.RouteOf(owner, sim.Boot)}, the reclaimer's table says {reclaimer.Routes[owner]}";
                     yield break;
                 }
             for (int sgi = 0; sgi < Intid.SgiCount; sgi++)
             {
                 if (reclaimer.SlotOwners[sgi] == ReclaimerComponent.Stale) continue; // differs by design; nothing routes to it
                 int table = reclaimer.SlotOwners[sgi] is var o && o >= 0 || o == BootRouting.BrokerHandler ? o : -1;
-                if (c.HandlerOf(sgi) != table)
+                if (c.HandlerOf(sgi, sim.Boot) != table)
                 {
-                    yield return $"cpu {cpu} runs handler {c.HandlerOf(sgi)} on SGI {sgi}, the reclaimer's table says {table}: two owners";
+                    yield return $"cpu {cpu} runs handler {c.HandlerOf(sgi, sim.Boot)} on SGI {sgi}, the reclaimer's table says {table}: two owners";
                     yield break;
                 }
             }
@@ -390,7 +402,7 @@ public sealed record RunReport
     }
 
     /// <summary>Requests per broker user: made, causing an SGI (bit was clear), served by a handler run, still waiting.</summary>
-    private static Dictionary<string, IpiCounts> PerNmiUserCounts(Simulation sim, RunOutcome outcome)
+    private static Dictionary<string, IpiCounts> PerNmiUserCounts(Simulation sim, RunFacts f, RunOutcome outcome)
     {
         var counts = new Dictionary<string, IpiCounts>();
         if (sim.Mux is null) return counts;
@@ -400,23 +412,23 @@ public sealed record RunReport
             long waiting = outcome.InFlight.Count(e => e.Kind == EventKind.MuxSet && e.A == user.Bit);
             for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++)
             {
-                var c = sim.Cpu(cpu);
-                requested += c.MuxRequested[user.Bit];
-                sent += c.MuxSgiSent[user.Bit];
-                served += c.MuxServed[user.Bit];
-                waiting += c.MuxWaiting(user.Bit);
+                var c = f.Cpu(cpu);
+                requested += c.MuxRequested.At(user.Bit);
+                sent += c.MuxSgiSent.At(user.Bit);
+                served += c.MuxServed.At(user.Bit);
+                waiting += c.MuxWaiting.At(user.Bit);
             }
             counts[user.Name] = new IpiCounts(requested, sent, served, waiting, requested - served - waiting);
         }
         return counts;
     }
 
-    private static FlowOutcomes BuildFlows(Simulation sim)
+    private static FlowOutcomes BuildFlows(RunFacts f, int count)
     {
-        var cpus = Enumerable.Range(0, sim.Layout.Cpus).Select(sim.Cpu).ToList();
+        var cpus = Enumerable.Range(0, count).Select(f.Cpu).ToList();
         var notStopped = cpus.SelectMany(c => c.NotStopped).Distinct().Order().ToList();
-        var backtraceMissing = cpus.SelectMany(c => c.BacktraceTargets).Distinct().Where(t => !sim.Cpu(t).Backtraced).Order().ToList();
-        var kgdbMissing = cpus.SelectMany(c => c.KgdbTargets).Distinct().Where(t => !sim.Cpu(t).RoundedUp).Order().ToList();
+        var backtraceMissing = cpus.SelectMany(c => c.BacktraceTargets).Distinct().Where(t => !f.Cpu(t).Backtraced).Order().ToList();
+        var kgdbMissing = cpus.SelectMany(c => c.KgdbTargets).Distinct().Where(t => !f.Cpu(t).RoundedUp).Order().ToList();
         var backtraces = Enumerable.Range(0, cpus.Count).Where(i => cpus[i].Backtraced).ToList();
         return new FlowOutcomes(notStopped, backtraceMissing, kgdbMissing, backtraces);
     }
@@ -439,16 +451,19 @@ public sealed record RunReport
     }
 
     /// <summary>SHA-256 over every component's trace chain, in component order.</summary>
-    public static string ComputeDigest(IEnumerable<TraceRecorder> traces)
+    public static string ComputeDigest(IEnumerable<TraceRecorder> traces) =>
+        ComputeDigest(traces.Select(t => { var (a, b) = t.Chain; return new ChainFacts(t.Component, a, b, t.Count); }));
+
+    /// <summary>SHA-256 over the chains, in component order (a cluster's nodes send chains, not events).</summary>
+    public static string ComputeDigest(IEnumerable<ChainFacts> chains)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> buffer = stackalloc byte[24];
-        foreach (var trace in traces.OrderBy(t => t.Component))
+        foreach (var chain in chains.OrderBy(c => c.Component))
         {
-            var (a, b) = trace.Chain;
-            BitConverter.TryWriteBytes(buffer[..8], a);
-            BitConverter.TryWriteBytes(buffer[8..16], b);
-            BitConverter.TryWriteBytes(buffer[16..], trace.Count);
+            BitConverter.TryWriteBytes(buffer[..8], chain.Lane1);
+            BitConverter.TryWriteBytes(buffer[8..16], chain.Lane2);
+            BitConverter.TryWriteBytes(buffer[16..], chain.Count);
             sha.AppendData(buffer);
         }
         return Convert.ToHexStringLower(sha.GetHashAndReset());

@@ -227,3 +227,35 @@ public class ReclaimerTests
         Assert.StartsWith(expected, e.Message);
     }
 }
+
+/// <summary>The facts a cluster node sends the coordinator build the very report the components would.</summary>
+public class RunFactsTests
+{
+    [Theory]
+    [InlineData("reclaim-storm-64.conf")]
+    [InlineData("nmi-mux-four-users.conf")]
+    [InlineData("stop-hung-cpu-6.12.conf")]
+    [InlineData("self-sgi.conf")]
+    public void Facts_sent_as_bytes_and_merged_from_two_halves_give_the_same_report(string file)
+    {
+        var scenario = ScenarioLoader.LoadFile(Path.Combine(ScenarioLoaderTests.RepoRoot(), "hocon", "scenarios", file));
+        var sim = new Simulation(scenario, keepTrace: false);
+        var outcome = new ReferenceEngine(sim).Run(scenario.End);
+        var direct = RunReport.Build(sim, outcome, "reference");
+
+        var half = sim.Components.Length / 2;
+        var merged = RunFacts.FromBytes(RunFacts.Of(sim, id => id < half).ToBytes());
+        merged.Merge(RunFacts.FromBytes(RunFacts.Of(sim, id => id >= half).ToBytes()));
+        var viaFacts = RunReport.Build(sim, merged, outcome, "reference");
+
+        Assert.Equal(direct.Digest, viaFacts.Digest);
+        Assert.Equal(direct.Totals, viaFacts.Totals);
+        Assert.Equal(direct.PerIpi, viaFacts.PerIpi);
+        Assert.Equal(direct.PerNmiUser, viaFacts.PerNmiUser);
+        Assert.Equal(direct.LatencyNs, viaFacts.LatencyNs);
+        Assert.Equal(direct.Violations, viaFacts.Violations);
+        Assert.Equal(direct.Flows.NotStopped, viaFacts.Flows.NotStopped);
+        Assert.Equal(direct.PerCpu.Select(c => (c.State, c.Spurious, string.Join(",", c.Ipis.Values))),
+            viaFacts.PerCpu.Select(c => (c.State, c.Spurious, string.Join(",", c.Ipis.Values))));
+    }
+}

@@ -1,0 +1,223 @@
+using System.Text.Json;
+using ActorGic.Gic;
+using ActorGic.Kernel;
+
+namespace ActorGic.Engine;
+
+/// <summary>What the report needs to know about one CPU at the end of a run: plain data.</summary>
+public sealed class CpuFacts
+{
+    public CpuState State { get; set; }
+    public long[] Acks { get; set; } = [];
+    public long Spurious { get; set; }
+    public string? StoppedBy { get; set; }
+    public bool Backtraced { get; set; }
+    public bool RoundedUp { get; set; }
+    public long SgiWrites { get; set; }
+    public List<string> Violations { get; set; } = [];
+    public long CallRequested { get; set; }
+    public long CallSgiSent { get; set; }
+    public long CallServed { get; set; }
+    public long CallQueueLength { get; set; }
+    public long[] CallLatencies { get; set; } = [];
+    // Per owner.
+    public long[] Requested { get; set; } = [];
+    public long[] Refused { get; set; } = [];
+    public long[] HandlerRuns { get; set; } = [];
+    public long[] FlagRequested { get; set; } = [];
+    public long[] FlagSgiSent { get; set; } = [];
+    public long[] FlagServed { get; set; } = [];
+    public long[] FlagWaiting { get; set; } = [];
+    public long[][] FlagLatencies { get; set; } = [];
+    // Per NMI broker user bit.
+    public long[] MuxRequested { get; set; } = [];
+    public long[] MuxSgiSent { get; set; } = [];
+    public long[] MuxHandled { get; set; } = [];
+    public long[] MuxServed { get; set; } = [];
+    public long[] MuxWaiting { get; set; } = [];
+    public long[][] MuxLatencies { get; set; } = [];
+    /// <summary>Broker requests still waiting: bit, time, bit, time...</summary>
+    public long[] MuxWaitingDetail { get; set; } = [];
+    public int[] NotStopped { get; set; } = [];
+    public int[] BacktraceTargets { get; set; } = [];
+    public int[] KgdbTargets { get; set; } = [];
+    /// <summary>Per owner: the route, <see cref="Route.Encode"/>d (empty: the boot routing).</summary>
+    public long[] Routes { get; set; } = [];
+    /// <summary>Per SGI: whose handler runs (empty: the boot routing).</summary>
+    public int[] Handlers { get; set; } = [];
+
+    public Route RouteOf(int owner, BootRouting boot) => Routes.Length == 0 ? boot.Routes[owner] : Route.Decode(Routes[owner]);
+    public int HandlerOf(int sgi, BootRouting boot) => Handlers.Length == 0 ? boot.Handlers[sgi] : Handlers[sgi];
+
+    /// <summary>The first <paramref name="n"/> counters, or an empty array when all are zero (a CPU's facts stay small at 65,536).</summary>
+    private static long[] Copy(IReadOnlyList<long> list, int n) => FactArrays.Copy(list, n);
+
+    private static long[][] Jagged(long[][] arrays) => arrays.Any(a => a.Length > 0) ? arrays : [];
+
+    private static long[] Samples(SampleBuffer? buffer)
+    {
+        if (buffer is null) return [];
+        var list = new List<long>((int)buffer.Count);
+        buffer.CopyTo(list);
+        return list.ToArray();
+    }
+
+    public static CpuFacts Of(CpuComponent c, int owners, BootRouting boot)
+    {
+        var routes = Enumerable.Range(0, owners).Select(o => c.RouteOf(o).Encode()).ToArray();
+        var handlers = Enumerable.Range(0, Intid.SgiCount).Select(c.HandlerOf).ToArray();
+        const int bits = NmiBroker.MaxUsers;
+        return new CpuFacts
+        {
+            State = c.State,
+            Acks = Copy(c.Acks, c.Acks.Length),
+            Spurious = c.Spurious,
+            StoppedBy = c.StoppedBy,
+            Backtraced = c.Backtraced,
+            RoundedUp = c.RoundedUp,
+            SgiWrites = c.SgiWrites,
+            Violations = [.. c.Violations],
+            CallRequested = c.CallRequested,
+            CallSgiSent = c.CallSgiSent,
+            CallServed = c.CallServed,
+            CallQueueLength = c.CallQueueLength,
+            CallLatencies = Samples(c.CallLatencies),
+            Requested = Copy(c.Requested, owners),
+            Refused = Copy(c.Refused, owners),
+            HandlerRuns = Copy(c.HandlerRuns, owners),
+            FlagRequested = Copy(c.FlagRequested, owners),
+            FlagSgiSent = Copy(c.FlagSgiSent, owners),
+            FlagServed = Copy(c.FlagServed, owners),
+            FlagWaiting = Copy(Enumerable.Range(0, owners).Select(o => (long)c.FlagWaiting(o)).ToArray(), owners),
+            FlagLatencies = Jagged(Enumerable.Range(0, owners).Select(o => Samples(c.FlagLatencies(o))).ToArray()),
+            MuxRequested = Copy(c.MuxRequested, bits),
+            MuxSgiSent = Copy(c.MuxSgiSent, bits),
+            MuxHandled = Copy(c.MuxHandled, bits),
+            MuxServed = Copy(c.MuxServed, bits),
+            MuxWaiting = Copy(Enumerable.Range(0, bits).Select(b => (long)c.MuxWaiting(b)).ToArray(), bits),
+            MuxLatencies = Jagged(Enumerable.Range(0, bits).Select(b => Samples(c.MuxLatencies[b])).ToArray()),
+            MuxWaitingDetail = c.MuxWaitingDetail().SelectMany(w => new[] { (long)w.Bit, w.Time }).ToArray(),
+            NotStopped = [.. c.NotStopped],
+            BacktraceTargets = [.. c.BacktraceTargets],
+            KgdbTargets = [.. c.KgdbTargets],
+            // Empty when still the boot routing (as on most CPUs of most runs).
+            Routes = routes.SequenceEqual(boot.Routes.Select(r => r.Encode())) ? [] : routes,
+            Handlers = handlers.SequenceEqual(boot.Handlers) ? [] : handlers,
+        };
+    }
+}
+
+/// <summary>Counter arrays of the facts are empty when all zero: read them through these.</summary>
+public static class FactArrays
+{
+    public static long At(this long[] a, int i) => (uint)i < (uint)a.Length ? a[i] : 0;
+    public static long[] At(this long[][] a, int i) => (uint)i < (uint)a.Length ? a[i] : [];
+
+    internal static long[] Copy(IReadOnlyList<long> list, int n)
+    {
+        bool any = false;
+        for (int i = 0; i < n && i < list.Count; i++) any |= list[i] != 0;
+        return any ? Enumerable.Range(0, n).Select(i => i < list.Count ? list[i] : 0).ToArray() : [];
+    }
+}
+
+/// <summary>What the report needs to know about one redistributor at the end of a run.</summary>
+public sealed class RedistributorFacts
+{
+    public long Coalesced { get; set; }
+    public long Delivered { get; set; }
+    public long Dropped { get; set; }
+    public int LatchedSgis { get; set; }
+    public List<string> Violations { get; set; } = [];
+    /// <summary>Per owner.</summary>
+    public long[] Served { get; set; } = [];
+    public long[] Waiting { get; set; } = [];
+    public long[][] Latencies { get; set; } = [];
+    /// <summary>Requests still latched: owner, time, owner, time...</summary>
+    public long[] WaitingDetail { get; set; } = [];
+
+    private static long[] Copy(IReadOnlyList<long> list, int n) => FactArrays.Copy(list, n);
+
+    public static RedistributorFacts Of(RedistributorComponent r, int owners)
+    {
+        var latencies = new long[owners][];
+        for (int o = 0; o < owners; o++)
+        {
+            var list = new List<long>();
+            r.Latencies(o)?.CopyTo(list);
+            latencies[o] = list.ToArray();
+        }
+        return new RedistributorFacts
+        {
+            Coalesced = r.Coalesced,
+            Delivered = r.Delivered,
+            Dropped = r.Dropped,
+            LatchedSgis = r.LatchedSgis,
+            Violations = [.. r.Violations],
+            Served = Copy(Enumerable.Range(0, owners).Select(r.Served).ToArray(), owners),
+            Waiting = Copy(Enumerable.Range(0, owners).Select(o => (long)r.WaitingRequests(o)).ToArray(), owners),
+            Latencies = latencies.Any(l => l.Length > 0) ? latencies : [],
+            WaitingDetail = r.WaitingDetail().SelectMany(w => new[] { (long)w.Owner, w.Time }).ToArray(),
+        };
+    }
+}
+
+/// <summary>One component's trace chain: what the digest combines, in component order.</summary>
+public sealed record ChainFacts(int Component, ulong Lane1, ulong Lane2, long Count);
+
+/// <summary>
+/// Everything the report reads from the components, as plain data. In one process it is taken
+/// from every component at once; a cluster node takes it from the components it hosts and sends
+/// it to the coordinator, which merges the nodes' facts and builds the same report.
+/// </summary>
+public sealed class RunFacts
+{
+    public CpuFacts?[] Cpus { get; set; } = [];
+    public RedistributorFacts?[] Redistributors { get; set; } = [];
+    /// <summary>Per chip: the set-pendings its distributor sent (-1 when not hosted here).</summary>
+    public long[] DistributorSent { get; set; } = [];
+    public List<ChainFacts> Chains { get; set; } = [];
+
+    public CpuFacts Cpu(int cpu) => Cpus[cpu] ?? throw new InvalidOperationException($"no facts for CPU {cpu}");
+    public RedistributorFacts Redistributor(int cpu) => Redistributors[cpu] ?? throw new InvalidOperationException($"no facts for redistributor {cpu}");
+
+    /// <summary>The facts of the components for which <paramref name="hosted"/> holds (all of them by default).</summary>
+    public static RunFacts Of(Simulation sim, Func<int, bool>? hosted = null)
+    {
+        var layout = sim.Layout;
+        int owners = sim.Owners.Count;
+        var facts = new RunFacts
+        {
+            Cpus = new CpuFacts?[layout.Cpus],
+            Redistributors = new RedistributorFacts?[layout.Cpus],
+            DistributorSent = Enumerable.Repeat(-1L, layout.Chips).ToArray(),
+        };
+        foreach (var component in sim.Components)
+        {
+            if (hosted is not null && !hosted(component.Id)) continue;
+            switch (component)
+            {
+                case CpuComponent c: facts.Cpus[layout.CpuOf(c.Id)] = CpuFacts.Of(c, owners, sim.Boot); break;
+                case RedistributorComponent r: facts.Redistributors[layout.CpuOf(r.Id)] = RedistributorFacts.Of(r, owners); break;
+                case DistributorComponent d: facts.DistributorSent[d.Id - 2 * layout.Cpus] = d.Sent; break;
+            }
+            var (a, b) = component.Trace.Chain;
+            facts.Chains.Add(new ChainFacts(component.Id, a, b, component.Trace.Count));
+        }
+        return facts;
+    }
+
+    /// <summary>Adds another node's facts (each component is hosted by exactly one node).</summary>
+    public void Merge(RunFacts other)
+    {
+        for (int i = 0; i < Cpus.Length; i++) Cpus[i] ??= other.Cpus[i];
+        for (int i = 0; i < Redistributors.Length; i++) Redistributors[i] ??= other.Redistributors[i];
+        for (int i = 0; i < DistributorSent.Length; i++)
+            if (DistributorSent[i] < 0) DistributorSent[i] = other.DistributorSent[i];
+        Chains.AddRange(other.Chains);
+    }
+
+    public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this);
+    public static RunFacts FromBytes(byte[] bytes) =>
+        JsonSerializer.Deserialize<RunFacts>(bytes) ?? throw new InvalidDataException("empty run facts");
+}
