@@ -37,6 +37,13 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
         NodeWindow => "Nw",
         NodeDone => "Nd",
         DrainNode => "Nx",
+        JoinRun => "Cj",
+        JoinRefused => "Cr",
+        AssignNode => "Ca",
+        NodeReady => "Cy",
+        GetNodeFacts => "Cg",
+        NodeFacts => "Cf",
+        EndRun => "Ce",
         _ => throw new SerializationException($"ActorGicSerializer cannot serialize {o.GetType().FullName}"),
     };
 
@@ -69,6 +76,16 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
                 case NodeWindow m: w.Write(m.Start); w.Write(m.End); WriteEvents(w, m.Incoming); break;
                 case NodeDone m: w.Write(m.Node); WriteEvents(w, m.Outgoing); w.Write(m.NextTime); w.Write(m.Events); w.Write(m.ComponentRuns); break;
                 case DrainNode: break;
+                case JoinRun m: w.Write(m.ConfigHash); break;
+                case JoinRefused m: w.Write(m.Reason); break;
+                case AssignNode m:
+                    w.Write(m.Node); w.Write(m.Nodes); w.Write(m.ScenarioText); w.Write(m.ScenarioName); w.Write(m.Directory); w.Write(m.Seed);
+                    w.Write(m.ScenarioHash);
+                    break;
+                case NodeReady m: w.Write(m.Node); break;
+                case GetNodeFacts: break;
+                case NodeFacts m: w.Write(m.Node); w.Write(m.Facts.Length); w.Write(m.Facts); WriteEvents(w, m.Remaining); break;
+                case EndRun: break;
                 default: throw new SerializationException($"ActorGicSerializer cannot serialize {obj.GetType().FullName}");
             }
         }
@@ -98,6 +115,13 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
                 "Nw" => new NodeWindow(r.ReadInt64(), r.ReadInt64(), ReadEvents(r)),
                 "Nd" => new NodeDone(r.ReadInt32(), ReadEvents(r), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()),
                 "Nx" => DrainNode.Instance,
+                "Cj" => new JoinRun(r.ReadString()),
+                "Cr" => new JoinRefused(r.ReadString()),
+                "Ca" => new AssignNode(r.ReadInt32(), r.ReadInt32(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadString()),
+                "Cy" => new NodeReady(r.ReadInt32()),
+                "Cg" => GetNodeFacts.Instance,
+                "Cf" => new NodeFacts(r.ReadInt32(), ReadBytes(r), ReadEvents(r)),
+                "Ce" => EndRun.Instance,
                 _ => throw new SerializationException($"ActorGicSerializer: unknown manifest \"{manifest}\" refused"),
             };
             if (r.BaseStream.Position != bytes.Length)
@@ -108,6 +132,15 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
         {
             throw new SerializationException($"ActorGicSerializer: malformed \"{manifest}\" payload of {bytes.Length} bytes refused", e);
         }
+    }
+
+    private static byte[] ReadBytes(BinaryReader r)
+    {
+        int length = r.ReadInt32();
+        if (length is < 0 or > 1 << 30) throw new SerializationException($"ActorGicSerializer: {length} bytes refused");
+        var bytes = r.ReadBytes(length);
+        if (bytes.Length != length) throw new EndOfStreamException();
+        return bytes;
     }
 
     private static NmiUsers ReadUsers(BinaryReader r)

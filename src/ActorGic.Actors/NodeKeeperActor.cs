@@ -119,6 +119,7 @@ public sealed class RootKeeperActor : UntypedActor
     private readonly int[] _nodeOfComponent;
     private readonly long _lookahead;
     private readonly Action<long>? _progress;
+    private readonly WindowClock? _clock;
     private readonly List<SimEvent>[] _inbox;
     private readonly long[] _next;
     private readonly List<int> _active = new();
@@ -127,8 +128,10 @@ public sealed class RootKeeperActor : UntypedActor
     private int _awaiting;
     private long _windows, _events, _runs;
 
-    public RootKeeperActor(IActorRef[] nodes, int[] nodeOfComponent, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress)
+    public RootKeeperActor(IActorRef[] nodes, int[] nodeOfComponent, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress,
+        WindowClock? clock = null)
     {
+        _clock = clock;
         _nodes = nodes;
         _nodeOfComponent = nodeOfComponent;
         _lookahead = lookahead;
@@ -138,8 +141,9 @@ public sealed class RootKeeperActor : UntypedActor
         foreach (var e in initial) _inbox[nodeOfComponent[e.Target]].Add(e);
     }
 
-    public static Props Props(IActorRef[] nodes, int[] nodeOfComponent, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress = null) =>
-        Akka.Actor.Props.Create(() => new RootKeeperActor(nodes, nodeOfComponent, lookahead, initial, progress))
+    public static Props Props(IActorRef[] nodes, int[] nodeOfComponent, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress = null,
+        WindowClock? clock = null) =>
+        Akka.Actor.Props.Create(() => new RootKeeperActor(nodes, nodeOfComponent, lookahead, initial, progress, clock))
             .WithDispatcher("akka.actor.sim-dispatcher");
 
     protected override void OnReceive(object message)
@@ -186,6 +190,7 @@ public sealed class RootKeeperActor : UntypedActor
             if (NodeMin(n) < end) _active.Add(n);
         _awaiting = _active.Count;
         _windows++;
+        _clock?.Opened(start);
         if ((_windows & 0x3FFF) == 0) _progress?.Invoke(start);
         foreach (int n in _active)
         {

@@ -1,3 +1,4 @@
+using ActorGic.Actors;
 using System.CommandLine;
 using ActorGic.Scenarios;
 
@@ -25,6 +26,7 @@ public static class ActorGicCommand
         root.Subcommands.Add(SgiCommand.Build(output));
         root.Subcommands.Add(TraceCommand.Build(output));
         root.Subcommands.Add(BenchCommand.Build(output));
+        root.Subcommands.Add(NodeCommand.Build(output, error));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -39,6 +41,11 @@ public static class ActorGicCommand
         {
             error.WriteLine($"actorgic: {e.Message}");
             return ExitCode.BadInput;
+        }
+        catch (RunAbortedException e)
+        {
+            error.WriteLine($"actorgic: the run could not finish: {e.Message}");
+            return ExitCode.Incomplete;
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable("ACTORGIC_DEBUG") is null)
         {

@@ -17,7 +17,11 @@ public static class RunCommand
         var trace = new Option<string>("--trace") { Description = "write the JSON Lines trace here" };
         var seed = new Option<string>("--seed") { Description = "override the scenario's seed" };
         var threads = new Option<int>("--threads") { Description = "simulation dispatcher threads (actor engine)", DefaultValueFactory = _ => 1 };
-        var run = new Command("run", "Run a scenario and print its summary.") { file, engine, nodes, report, trace, seed, threads };
+        var listen = new Option<int?>("--listen")
+        {
+            Description = "run --nodes N as separate processes: this one coordinates on 127.0.0.1:PORT, the others join with actorgic node --seed 127.0.0.1:PORT",
+        };
+        var run = new Command("run", "Run a scenario and print its summary.") { file, engine, nodes, report, trace, seed, threads, listen };
         run.SetAction(parse =>
         {
             string engineName = parse.GetValue(engine)!;
@@ -31,18 +35,45 @@ public static class RunCommand
             long? seedOverride = parse.GetValue(seed) is { } s
                 ? long.TryParse(s, out long v) ? v : throw new ScenarioException("--seed", $"\"{s}\" is not an integer")
                 : null;
-            var scenario = ScenarioLoader.LoadFile(parse.GetValue(file)!, seedOverride);
+            string path = parse.GetValue(file)!;
+            var scenario = ScenarioLoader.LoadFile(path, seedOverride);
             if (nodeCount > scenario.Topology.ChipCount)
                 throw new ScenarioException("--nodes", $"a run on {nodeCount} nodes needs at least {nodeCount} chips; this topology has {scenario.Topology.ChipCount}");
             string? tracePath = parse.GetValue(trace);
+            int? port = parse.GetValue(listen);
+            if (port is not null)
+            {
+                if (port is < 1 or > 65535) throw new ScenarioException("--listen", $"{port} is not a TCP port (1-65535)");
+                if (engineName != "actors") throw new ScenarioException("--listen", "separate processes need --engine actors");
+                if (tracePath is not null)
+                    throw new ScenarioException("--trace", "a run across processes keeps each node's trace events in that process; trace with --nodes alone (in-process nodes)");
+            }
             var simulation = new Simulation(scenario, keepTrace: tracePath is not null);
             int threadCount = parse.GetValue(threads);
-            var outcome = RunProgress.Run(scenario.End, progress => engineName == "reference"
-                ? new ReferenceEngine(simulation).Run(scenario.End, progress)
-                : nodeCount > 1
-                    ? ClusterEngine.Run(simulation, scenario.End, nodeCount, progress)
-                    : ActorEngine.Run(simulation, scenario.End, threadCount, progress));
-            var result = RunReport.Build(simulation, outcome, engineName, nodeCount);
+            RunReport result;
+            if (port is { } p)
+            {
+                try
+                {
+                    var (clusterOutcome, facts) = RunProgress.Run(scenario.End, progress => ProcessCluster.Coordinate(simulation, File.ReadAllText(path),
+                        Path.GetFileNameWithoutExtension(path), Path.GetDirectoryName(Path.GetFullPath(path))!, nodeCount, p, progress, Console.Error));
+                    result = RunReport.Build(simulation, facts, clusterOutcome, engineName, nodeCount);
+                }
+                catch (RunAbortedException e) when (parse.GetValue(report) is { } reportPath)
+                {
+                    Atomic(reportPath, stream => ReportJson.WriteIncomplete(scenario, engineName, nodeCount, e.ReachedNs, e.Message, stream));
+                    throw;
+                }
+            }
+            else
+            {
+                var outcome = RunProgress.Run(scenario.End, progress => engineName == "reference"
+                    ? new ReferenceEngine(simulation).Run(scenario.End, progress)
+                    : nodeCount > 1
+                        ? ClusterEngine.Run(simulation, scenario.End, nodeCount, progress)
+                        : ActorEngine.Run(simulation, scenario.End, threadCount, progress));
+                result = RunReport.Build(simulation, outcome, engineName, nodeCount);
+            }
             WriteOutputs(result, simulation, parse.GetValue(report), tracePath);
             Summary.Print(result, output);
             return result.InvariantsOk ? ExitCode.Ok : ExitCode.InvariantViolation;

@@ -106,6 +106,26 @@ public static class ReportJson
         w.WriteEndObject();
     }
 
+    /// <summary>
+    /// The report of a run that could not finish (a node lost, no progress): what it was, how far
+    /// it got, and why. No counts, so it can never pass for a whole report.
+    /// </summary>
+    public static void WriteIncomplete(Scenario scenario, string engine, int nodes, long reachedNs, string error, Stream stream)
+    {
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("scenario", scenario.Name);
+        w.WriteNumber("seed", scenario.Seed);
+        w.WriteString("engine", engine);
+        w.WriteNumber("nodes", nodes);
+        w.WriteBoolean("complete", false);
+        w.WriteNumber("cpus", scenario.Topology.CpuCount);
+        w.WriteNumber("end_ns", scenario.End);
+        w.WriteNumber("reached_ns", reachedNs);
+        w.WriteString("error", error);
+        w.WriteEndObject();
+    }
+
     private static void WriteCounts(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, IpiCounts> counts,
         IReadOnlyDictionary<string, string>? modes = null)
     {
