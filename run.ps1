@@ -1,20 +1,98 @@
 #!/usr/bin/env pwsh
 # Common ActorGic flows. On Linux: dotnet tool restore; dotnet pwsh run.ps1 <verb> [args]
-#   test [args]        run every test (dotnet test)
+#   test [args]        run every test (dotnet test); -All also sweeps every shipped scenario on
+#                      in-process clusters of 2 and 3 nodes against the reference digest
 #   run FILE.conf ...  actorgic run (Release build)
+#   cluster -Nodes N -Scenario FILE [-Report R.json] [-KillAfter S]
+#                      the scenario on N local processes (a coordinator and N-1 actorgic node
+#                      workers on loopback); -KillAfter kills one worker S seconds in (fault drill)
 #   sgi <args>         actorgic sgi encode|decode ...
 #   bench [args]       actorgic bench: engines' throughput, build time and memory (Release)
 #   micro [filter]     BenchmarkDotNet micro benchmarks of the pure model (Release)
 param(
-    [Parameter(Position = 0)][ValidateSet('test', 'run', 'sgi', 'bench', 'micro')][string]$Verb = 'test',
+    [Parameter(Position = 0)][ValidateSet('test', 'run', 'cluster', 'sgi', 'bench', 'micro')][string]$Verb = 'test',
+    [int]$Nodes = 2,
+    [string]$Scenario = '',
+    [string]$Report = '',
+    [double]$KillAfter = 0,
+    [switch]$All,
     [Parameter(Position = 1, ValueFromRemainingArguments = $true)][string[]]$Rest = @()
 )
 $ErrorActionPreference = 'Stop'
 Set-Location $PSScriptRoot
+$dll = Join-Path $PSScriptRoot 'src/ActorGic.Cli/bin/Release/net10.0/actorgic.dll'
+
+function Build-Release {
+    dotnet build -c Release src/ActorGic.Cli -v quiet -nologo | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw 'build failed' }
+}
+
+function Get-Digest([string[]]$Arguments) {
+    $out = & dotnet $dll @Arguments 2>&1
+    $line = $out | Where-Object { $_ -match '^digest: ' } | Select-Object -First 1
+    return @{ Code = $LASTEXITCODE; Digest = $line; Text = ($out -join "`n") }
+}
+
+function Invoke-Sweep {
+    # Every shipped scenario: the reference digest, then in-process clusters of 2 and 3 nodes where
+    # the topology has enough chips. Any difference fails the sweep.
+    Build-Release
+    $failed = 0
+    foreach ($file in Get-ChildItem hocon/scenarios/*.conf | Sort-Object Name) {
+        if ($file.Name -eq 'topology-2x4.conf') { continue }
+        $reference = Get-Digest @('run', $file.FullName, '--engine', 'reference')
+        foreach ($n in 2, 3) {
+            $run = Get-Digest @('run', $file.FullName, '--nodes', "$n")
+            if ($run.Code -eq 2 -and $run.Text -match 'needs at least') { Write-Host ("{0,-36} --nodes {1}: fewer chips than nodes, skipped" -f $file.Name, $n); continue }
+            $same = $run.Digest -eq $reference.Digest -and $run.Code -eq $reference.Code
+            if (-not $same) { $failed++ }
+            Write-Host ("{0,-36} --nodes {1}: {2}" -f $file.Name, $n, $(if ($same) { 'same digest' } else { "DIFFERS ($($run.Digest) vs $($reference.Digest))" }))
+        }
+    }
+    if ($failed -gt 0) { Write-Host "$failed run(s) differ"; exit 1 }
+}
+
+function Invoke-Cluster {
+    if (-not $Scenario) { throw 'cluster needs -Scenario FILE.conf' }
+    if ($Nodes -lt 2) { throw 'cluster needs -Nodes 2 or more' }
+    Build-Release
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
+    $logs = Join-Path ([System.IO.Path]::GetTempPath()) "actorgic-cluster-$port"
+    New-Item -ItemType Directory -Force $logs | Out-Null
+    $coordArgs = @($dll, 'run', (Resolve-Path $Scenario).Path, '--nodes', "$Nodes", '--listen', "$port")
+    if ($Report) { $coordArgs += @('--report', [System.IO.Path]::GetFullPath($Report)) }
+    $coordArgs += $Rest
+    $coordinator = Start-Process dotnet -ArgumentList $coordArgs -PassThru -NoNewWindow `
+        -RedirectStandardOutput "$logs/coordinator.out" -RedirectStandardError "$logs/coordinator.err"
+    $workers = @()
+    for ($i = 1; $i -lt $Nodes; $i++) {
+        $workers += Start-Process dotnet -ArgumentList @($dll, 'node', '--seed', "127.0.0.1:$port") -PassThru -NoNewWindow `
+            -RedirectStandardOutput "$logs/node$i.out" -RedirectStandardError "$logs/node$i.err"
+    }
+    if ($KillAfter -gt 0) {
+        Start-Sleep -Milliseconds ([int]($KillAfter * 1000))
+        Write-Host "run.ps1: killing worker process $($workers[0].Id) (fault drill)"
+        $workers[0].Kill()
+    }
+    $coordinator.WaitForExit()
+    $code = $coordinator.ExitCode
+    foreach ($w in $workers) {
+        if (-not $w.WaitForExit(15000)) { $w.Kill() }
+    }
+    Get-Content "$logs/coordinator.out"
+    Get-Content "$logs/coordinator.err" | ForEach-Object { [Console]::Error.WriteLine($_) }
+    exit $code
+}
 
 switch ($Verb) {
-    'test' { dotnet test ActorGic.sln @Rest }
+    'test' {
+        dotnet test ActorGic.sln @Rest
+        if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+        if ($All) { Invoke-Sweep }
+    }
     'run' { dotnet run -c Release --project src/ActorGic.Cli -- run @Rest }
+    'cluster' { Invoke-Cluster }
     'sgi' { dotnet run --project src/ActorGic.Cli -- sgi @Rest }
     'bench' { dotnet run -c Release --project src/ActorGic.Cli -- bench @Rest }
     'micro' {
