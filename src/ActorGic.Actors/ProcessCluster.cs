@@ -112,9 +112,11 @@ public static class ProcessCluster
                 new AssignNode(0, nodes, scenarioText, scenarioName, directory, simulation.Scenario.Seed, scenarioHash), workers, lost)), "coordinator");
             log?.WriteLine($"actorgic: coordinator at akka.tcp://actorgic@127.0.0.1:{port}, waiting for {nodes - 1} node(s)");
 
+            var watch = System.Diagnostics.Stopwatch.StartNew();
             if (!workers.Task.Wait(JoinTimeout))
                 throw new RunAbortedException(0, $"only {nodes - 1 - RemainingJoins(coordinator)} of {nodes - 1} worker node(s) registered within {JoinTimeout.TotalSeconds:F0} s");
             var addresses = workers.Task.Result;
+            log?.WriteLine($"actorgic: {nodes - 1} worker node(s) ready after {watch.Elapsed.TotalSeconds:F1} s");
 
             // Node 0's components and keeper live here; every other node's on its worker.
             var nodeOf = new int[simulation.Components.Length];
@@ -144,6 +146,7 @@ public static class ProcessCluster
                 Task.WaitAny([finished, lost.Task], TimeSpan.FromMilliseconds(200));
             }
             var done = finished.Result;
+            log?.WriteLine($"actorgic: {done.Windows} windows run after {watch.Elapsed.TotalSeconds:F1} s; collecting the nodes' results");
 
             // Everything still held: the root's undelivered batches, each keeper's inbox, each component's queue.
             var inFlight = new List<SimEvent>(done.Undelivered);
@@ -168,6 +171,7 @@ public static class ProcessCluster
                 facts.Merge(RunFacts.FromBytes(r.Result.Facts));
                 inFlight.AddRange(r.Result.Remaining);
             }
+            log?.WriteLine($"actorgic: results collected after {watch.Elapsed.TotalSeconds:F1} s");
             coordinator.Tell(EndRun.Instance);
             foreach (var address in addresses.Skip(1))
                 system.ActorSelection(new RootActorPath(address) / "user" / "worker").Tell(EndRun.Instance);
