@@ -84,7 +84,7 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
                     break;
                 case NodeReady m: w.Write(m.Node); break;
                 case GetNodeFacts: break;
-                case NodeFacts m: w.Write(m.Node); w.Write(m.Facts.Length); w.Write(m.Facts); WriteEvents(w, m.Remaining); break;
+                case NodeFacts m: w.Write(m.Node); w.Write(m.Facts.Length); w.Write(m.Facts); WriteEvents(w, m.Remaining); w.Write(m.PeakBytes); break;
                 case EndRun: break;
                 default: throw new SerializationException($"ActorGicSerializer cannot serialize {obj.GetType().FullName}");
             }
@@ -120,7 +120,7 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
                 "Ca" => new AssignNode(r.ReadInt32(), r.ReadInt32(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadString()),
                 "Cy" => new NodeReady(r.ReadInt32()),
                 "Cg" => GetNodeFacts.Instance,
-                "Cf" => new NodeFacts(r.ReadInt32(), ReadBytes(r), ReadEvents(r)),
+                "Cf" => new NodeFacts(r.ReadInt32(), ReadBytes(r), ReadEvents(r), r.ReadInt64()),
                 "Ce" => EndRun.Instance,
                 _ => throw new SerializationException($"ActorGicSerializer: unknown manifest \"{manifest}\" refused"),
             };

@@ -191,6 +191,7 @@ public sealed class RootKeeperActor : UntypedActor
         _awaiting = _active.Count;
         _windows++;
         _clock?.Opened(start);
+        _clock?.Sent(_active.Count(n => n != 0));
         if ((_windows & 0x3FFF) == 0) _progress?.Invoke(start);
         foreach (int n in _active)
         {

@@ -26,8 +26,11 @@ public sealed record GetNodeFacts : IActorGicMessage
     public static readonly GetNodeFacts Instance = new();
 }
 
-/// <summary>A worker's facts (<see cref="RunFacts.ToBytes"/>) and the events its components and keeper still held.</summary>
-public sealed record NodeFacts(int Node, byte[] Facts, SimEvent[] Remaining) : IActorGicMessage;
+/// <summary>A worker's facts (<see cref="RunFacts.ToBytes"/>), the events its components and keeper still held, and its peak working set.</summary>
+public sealed record NodeFacts(int Node, byte[] Facts, SimEvent[] Remaining, long PeakBytes = 0) : IActorGicMessage;
+
+/// <summary>What a clustered run cost: wall time to get every node ready, to run, to collect; peak memory per node; windows.</summary>
+public sealed record ClusterCost(double ReadySeconds, double RunSeconds, double CollectSeconds, long[] PeakBytes, long Windows, long RemoteMessages);
 
 /// <summary>The run is over: the worker shuts down.</summary>
 public sealed record EndRun : IActorGicMessage
@@ -48,6 +51,12 @@ public sealed class WindowClock
 
     public long Start => Volatile.Read(ref _start);
     public long WallTicks => Volatile.Read(ref _wallTicks);
+
+    /// <summary>Messages between the root and other nodes' keepers so far (a window out, its answer back).</summary>
+    public long RemoteMessages => Volatile.Read(ref _remote);
+    private long _remote;
+
+    public void Sent(int remoteNodes) => Interlocked.Add(ref _remote, 2L * remoteNodes);
 
     public void Opened(long start)
     {
@@ -96,7 +105,12 @@ public static class ProcessCluster
     /// and <paramref name="nodes"/> - 1 worker processes. Returns the outcome and the merged facts.
     /// </summary>
     public static (RunOutcome Outcome, RunFacts Facts) Coordinate(Simulation simulation, string scenarioText, string scenarioName,
-        string directory, int nodes, int port, Action<long>? progress = null, TextWriter? log = null)
+        string directory, int nodes, int port, Action<long>? progress = null, TextWriter? log = null) =>
+        Coordinate(simulation, scenarioText, scenarioName, directory, nodes, port, progress, log, out _);
+
+    /// <inheritdoc cref="Coordinate(Simulation, string, string, string, int, int, Action{long}?, TextWriter?)"/>
+    public static (RunOutcome Outcome, RunFacts Facts) Coordinate(Simulation simulation, string scenarioText, string scenarioName,
+        string directory, int nodes, int port, Action<long>? progress, TextWriter? log, out ClusterCost cost)
     {
         var layout = simulation.Layout;
         if (layout.Chips < nodes)
@@ -116,7 +130,8 @@ public static class ProcessCluster
             if (!workers.Task.Wait(JoinTimeout))
                 throw new RunAbortedException(0, $"only {nodes - 1 - RemainingJoins(coordinator)} of {nodes - 1} worker node(s) registered within {JoinTimeout.TotalSeconds:F0} s");
             var addresses = workers.Task.Result;
-            log?.WriteLine($"actorgic: {nodes - 1} worker node(s) ready after {watch.Elapsed.TotalSeconds:F1} s");
+            double ready = watch.Elapsed.TotalSeconds;
+            log?.WriteLine($"actorgic: {nodes - 1} worker node(s) ready after {ready:F1} s");
 
             // Node 0's components and keeper live here; every other node's on its worker.
             var nodeOf = new int[simulation.Components.Length];
@@ -146,6 +161,7 @@ public static class ProcessCluster
                 Task.WaitAny([finished, lost.Task], TimeSpan.FromMilliseconds(200));
             }
             var done = finished.Result;
+            double ran = watch.Elapsed.TotalSeconds;
             log?.WriteLine($"actorgic: {done.Windows} windows run after {watch.Elapsed.TotalSeconds:F1} s; collecting the nodes' results");
 
             // Everything still held: the root's undelivered batches, each keeper's inbox, each component's queue.
@@ -172,6 +188,8 @@ public static class ProcessCluster
                 inFlight.AddRange(r.Result.Remaining);
             }
             log?.WriteLine($"actorgic: results collected after {watch.Elapsed.TotalSeconds:F1} s");
+            var peaks = new[] { System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 }.Concat(remote.Select(r => r.Result.PeakBytes)).ToArray();
+            cost = new ClusterCost(ready, ran - ready, watch.Elapsed.TotalSeconds - ran, peaks, done.Windows, clock.RemoteMessages);
             coordinator.Tell(EndRun.Instance);
             foreach (var address in addresses.Skip(1))
                 system.ActorSelection(new RootActorPath(address) / "user" / "worker").Tell(EndRun.Instance);
@@ -322,7 +340,8 @@ public static class ProcessCluster
                 Task.WhenAll(drains).ContinueWith(t =>
                 {
                     var remaining = t.Result.SelectMany(d => d.Remaining).ToArray();
-                    return new NodeFacts(node, RunFacts.Of(sim, hosted.ContainsKey).ToBytes(), remaining);
+                    return new NodeFacts(node, RunFacts.Of(sim, hosted.ContainsKey).ToBytes(), remaining,
+                        System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64);
                 }).PipeTo(sender);
             });
             Receive<EndRun>(_ => exit.TrySetResult(0));

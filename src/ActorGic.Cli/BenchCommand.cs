@@ -22,10 +22,15 @@ public static class BenchCommand
         var stormNs = new Option<long>("--storm-ns") { Description = "virtual length of each storm", DefaultValueFactory = _ => 2_000_000 };
         var repeat = new Option<int>("--repeat") { Description = "runs per storm and engine (the best is kept)", DefaultValueFactory = _ => 3 };
         var reclaims = new Option<string>("--reclaim-cpus") { Description = "CPU counts of the reclaim runs", DefaultValueFactory = _ => "64,4096" };
+        var nodes = new Option<int>("--nodes")
+        {
+            Description = "also run the largest broadcast on this many local processes (a coordinator and actorgic node workers)",
+            DefaultValueFactory = _ => 1,
+        };
         var caseOption = new Option<string>("--case") { Hidden = true };
         var bench = new Command("bench", "Measure the engines: storm throughput, the NMI mux's cost, reclaim time, broadcast build time and memory.")
         {
-            storms, broadcasts, stormNs, repeat, reclaims, caseOption,
+            storms, broadcasts, stormNs, repeat, reclaims, nodes, caseOption,
         };
         bench.SetAction(parse =>
         {
@@ -36,9 +41,17 @@ public static class BenchCommand
             MuxCost(output);
             foreach (int cpus in Counts(parse.GetValue(reclaims)!, "--reclaim-cpus"))
                 ReclaimCost(cpus, output);
+            int nodeCount = parse.GetValue(nodes);
+            if (nodeCount is < 1 or > 64) throw new ScenarioException("--nodes", "must be 1 to 64");
+            var singleSeconds = new Dictionary<int, double>();
             foreach (int cpus in Counts(parse.GetValue(broadcasts)!, "--broadcast-cpus"))
                 foreach (var engine in new[] { "reference", "actors" })
-                    Broadcast(cpus, engine, output);
+                    if (Broadcast(cpus, engine, output) is { } seconds && engine == "actors") singleSeconds[cpus] = seconds;
+            if (nodeCount > 1)
+            {
+                int largest = Counts(parse.GetValue(broadcasts)!, "--broadcast-cpus").Max();
+                ClusterBroadcast(largest, nodeCount, singleSeconds.GetValueOrDefault(largest), output);
+            }
             return ExitCode.Ok;
         });
         return bench;
@@ -164,27 +177,85 @@ public static class BenchCommand
                          $"actors {actorsWall:F2} s" + (actors.Digest == with.Digest ? " (same digest)" : " DIGESTS DIFFER"));
     }
 
+    private static int RunClusterCase(int cpus, int nodes, int port, TextWriter output)
+    {
+        var watch = Stopwatch.StartNew();
+        string text = BroadcastHocon(cpus);
+        var scenario = ScenarioLoader.LoadText(text);
+        var sim = new Simulation(scenario, keepTrace: false);
+        double build = watch.Elapsed.TotalSeconds;
+        var (outcome, facts) = ProcessCluster.Coordinate(sim, text, "broadcast", Directory.GetCurrentDirectory(), nodes, port, null, null, out var cost);
+        var report = RunReport.Build(sim, facts, outcome, "actors", nodes);
+        double total = watch.Elapsed.TotalSeconds;
+        int pairs = nodes - 1;
+        output.WriteLine($"cluster broadcast {cpus} CPUs on {nodes} processes: total {total:F2} s (coordinator build {build:F2} s, " +
+                         $"workers ready {cost.ReadySeconds:F2} s, run {cost.RunSeconds:F2} s, results {cost.CollectSeconds:F2} s); " +
+                         $"peak working set per node {string.Join(" / ", cost.PeakBytes.Select(b => $"{b / 1048576.0:F0}"))} MB; " +
+                         $"{cost.Windows} windows, {(double)cost.RemoteMessages / Math.Max(1, cost.Windows) / pairs:F2} remote messages per window per coordinator-worker pair; " +
+                         $"{report.Totals.Delivered} delivered, digest {report.Digest[..12]}");
+        return ExitCode.Ok;
+    }
+
     private static long delivered((double Rate, long Delivered, string Digest) r) => r.Delivered;
 
-    private static void Broadcast(int cpus, string engine, TextWriter output)
+    /// <summary>Runs one broadcast in a child process; returns its build + run seconds.</summary>
+    private static double? Broadcast(int cpus, string engine, TextWriter output)
     {
-        var info = new ProcessStartInfo(Environment.ProcessPath!)
-        {
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
-            info.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
-        foreach (var a in new[] { "bench", "--case", $"{engine}:{cpus}" }) info.ArgumentList.Add(a);
-        using var child = Process.Start(info)!;
+        using var child = Process.Start(Self("bench", "--case", $"{engine}:{cpus}"))!;
         string line = child.StandardOutput.ReadToEnd().Trim();
         child.WaitForExit();
         output.WriteLine(line);
+        var m = System.Text.RegularExpressions.Regex.Match(line, @"build\s+([\d.]+) s, run\s+([\d.]+) s");
+        return m.Success ? double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+            + double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>This program with the given arguments, its standard output captured.</summary>
+    private static ProcessStartInfo Self(params string[] args)
+    {
+        var info = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+            info.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        return info;
+    }
+
+    /// <summary>The broadcast as scenario text, for a clustered run (whose workers build it from the text).</summary>
+    public static string BroadcastHocon(int cpus) =>
+        $"scenario {{\n name = \"broadcast {cpus}\"\n seed = 1\n end = 200us\n topology {{ cpus = {cpus}, cpus-per-cluster = 16, clusters-per-chip = 64 }}\n" +
+        " actions = [ { at = 1us, cpu = 0, do = sgi, intid = 2, to = all-but-self } ]\n}";
+
+    /// <summary>
+    /// The broadcast on <paramref name="nodes"/> local processes: a coordinator and nodes - 1
+    /// workers, each a child process, so each peak working set is its own.
+    /// </summary>
+    private static void ClusterBroadcast(int cpus, int nodes, double singleSeconds, TextWriter output)
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var coordinator = Process.Start(Self("bench", "--case", $"cluster:{cpus}:{nodes}:{port}"))!;
+        var workers = Enumerable.Range(1, nodes - 1).Select(_ => Process.Start(Self("node", "--seed", $"127.0.0.1:{port}"))!).ToList();
+        foreach (var w in workers) _ = w.StandardOutput.ReadToEndAsync();
+        var errors = coordinator.StandardError.ReadToEndAsync();
+        string line = coordinator.StandardOutput.ReadToEnd().Trim();
+        coordinator.WaitForExit();
+        foreach (var w in workers)
+        {
+            if (!w.WaitForExit(15_000)) w.Kill();
+            w.Dispose();
+        }
+        output.WriteLine(line.Length > 0 ? line : $"cluster broadcast {cpus} CPUs on {nodes} nodes failed: {errors.Result.Trim()}");
+        if (singleSeconds > 0 && System.Text.RegularExpressions.Regex.Match(line, @"total ([\d.]+) s") is { Success: true } m)
+            output.WriteLine($"      ratio to one process (build + run {singleSeconds:F2} s): " +
+                             $"{double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) / singleSeconds:F2}");
     }
 
     private static int RunBroadcastCase(string spec, TextWriter output)
     {
         var parts = spec.Split(':');
+        if (parts[0] == "cluster") return RunClusterCase(int.Parse(parts[1]), int.Parse(parts[2]), int.Parse(parts[3]), output);
         string engine = parts[0];
         int cpus = int.Parse(parts[1]);
         var watch = Stopwatch.StartNew();

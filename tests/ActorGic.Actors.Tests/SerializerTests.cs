@@ -47,7 +47,7 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
         new AssignNode(2, 3, "scenario { end = 1us }", "s", "/tmp", 7, "ab"),
         new NodeReady(2),
         GetNodeFacts.Instance,
-        new NodeFacts(2, [1, 2, 3, 255], [Event]),
+        new NodeFacts(2, [1, 2, 3, 255], [Event], 123_456_789),
         EndRun.Instance,
     ];
 
@@ -72,7 +72,7 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
         NmiUsers u => $"nl {u.Sgi} {string.Join(",", u.Users)}",
         NodeWindow w => $"Nw {w.Start} {w.End} {string.Join(",", w.Incoming.Select(Show))}",
         NodeDone d => $"Nd {d.Node} {d.NextTime} {d.Events} {d.ComponentRuns} {string.Join(",", d.Outgoing.Select(Show))}",
-        NodeFacts f => $"Cf {f.Node} {Convert.ToHexString(f.Facts)} {string.Join(",", f.Remaining.Select(Show))}",
+        NodeFacts f => $"Cf {f.Node} {Convert.ToHexString(f.Facts)} {f.PeakBytes} {string.Join(",", f.Remaining.Select(Show))}",
         _ => m.ToString()!,
     };
 
