@@ -110,7 +110,7 @@ public static class ProcessCluster
 
     /// <inheritdoc cref="Coordinate(Simulation, string, string, string, int, int, Action{long}?, TextWriter?)"/>
     public static (RunOutcome Outcome, RunFacts Facts) Coordinate(Simulation simulation, string scenarioText, string scenarioName,
-        string directory, int nodes, int port, Action<long>? progress, TextWriter? log, out ClusterCost cost)
+        string directory, int nodes, int port, Action<long>? progress, TextWriter? log, out ClusterCost cost, TimeSpan? joinTimeout = null)
     {
         var layout = simulation.Layout;
         if (layout.Chips < nodes)
@@ -127,8 +127,9 @@ public static class ProcessCluster
             log?.WriteLine($"actorgic: coordinator at akka.tcp://actorgic@127.0.0.1:{port}, waiting for {nodes - 1} node(s)");
 
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            if (!workers.Task.Wait(JoinTimeout))
-                throw new RunAbortedException(0, $"only {nodes - 1 - RemainingJoins(coordinator)} of {nodes - 1} worker node(s) registered within {JoinTimeout.TotalSeconds:F0} s");
+            var joinWait = joinTimeout ?? JoinTimeout;
+            if (!workers.Task.Wait(joinWait))
+                throw new RunAbortedException(0, $"only {nodes - 1 - RemainingJoins(coordinator)} of {nodes - 1} worker node(s) registered within {joinWait.TotalSeconds:F0} s");
             var addresses = workers.Task.Result;
             double ready = watch.Elapsed.TotalSeconds;
             log?.WriteLine($"actorgic: {nodes - 1} worker node(s) ready after {ready:F1} s");
@@ -143,6 +144,8 @@ public static class ProcessCluster
             }
             var keepers = new IActorRef[nodes];
             keepers[0] = system.ActorOf(NodeKeeperActor.Props(0, local), "node-keeper");
+            // The NMI broker's registry lives on the coordinator too (never a migrating singleton); it is not on the data path.
+            if (simulation.Mux is { } mux) system.ActorOf(NmiBrokerActor.Props(mux.Broker.Copy(), mux.Sgi), "nmi-broker");
             var provider = ((ExtendedActorSystem)system).Provider;
             for (int n = 1; n < nodes; n++)
                 keepers[n] = provider.ResolveActorRef(new RootActorPath(addresses[n]) / "user" / "worker" / "node-keeper");

@@ -49,10 +49,10 @@ public sealed class CpuFacts
     public Route RouteOf(int owner, BootRouting boot) => Routes.Length == 0 ? boot.Routes[owner] : Route.Decode(Routes[owner]);
     public int HandlerOf(int sgi, BootRouting boot) => Handlers.Length == 0 ? boot.Handlers[sgi] : Handlers[sgi];
 
-    /// <summary>The first <paramref name="n"/> counters, or an empty array when all are zero (a CPU's facts stay small at 65,536).</summary>
+    /// <summary>The counters, cut after the last that is not zero (a CPU's facts stay small at 65,536).</summary>
     private static long[] Copy(IReadOnlyList<long> list, int n) => FactArrays.Copy(list, n);
 
-    private static long[][] Jagged(long[][] arrays) => arrays.Any(a => a.Length > 0) ? arrays : [];
+    private static long[][] Jagged(long[][] arrays) => FactArrays.Trim(arrays);
 
     private static long[] Samples(SampleBuffer? buffer)
     {
@@ -76,7 +76,7 @@ public sealed class CpuFacts
             Backtraced = c.Backtraced,
             RoundedUp = c.RoundedUp,
             SgiWrites = c.SgiWrites,
-            Violations = [.. c.Violations],
+            Violations = c.Violations.Count == 0 ? FactArrays.NoViolations : [.. c.Violations],
             CallRequested = c.CallRequested,
             CallSgiSent = c.CallSgiSent,
             CallServed = c.CallServed,
@@ -110,14 +110,29 @@ public sealed class CpuFacts
 /// <summary>Counter arrays of the facts are empty when all zero: read them through these.</summary>
 public static class FactArrays
 {
+    /// <summary>Shared by every component without violations (most of them): never modified.</summary>
+    internal static readonly List<string> NoViolations = [];
+
     public static long At(this long[] a, int i) => (uint)i < (uint)a.Length ? a[i] : 0;
     public static long[] At(this long[][] a, int i) => (uint)i < (uint)a.Length ? a[i] : [];
 
+    /// <summary>The first <paramref name="n"/> counters, cut after the last one that is not zero (<see cref="At(long[], int)"/> reads past the end as 0).</summary>
     internal static long[] Copy(IReadOnlyList<long> list, int n)
     {
-        bool any = false;
-        for (int i = 0; i < n && i < list.Count; i++) any |= list[i] != 0;
-        return any ? Enumerable.Range(0, n).Select(i => i < list.Count ? list[i] : 0).ToArray() : [];
+        int length = Math.Min(n, list.Count);
+        while (length > 0 && list[length - 1] == 0) length--;
+        if (length == 0) return [];
+        var copy = new long[length];
+        for (int i = 0; i < length; i++) copy[i] = list[i];
+        return copy;
+    }
+
+    /// <summary>Per-index sample arrays, cut after the last one that is not empty.</summary>
+    internal static long[][] Trim(long[][] arrays)
+    {
+        int length = arrays.Length;
+        while (length > 0 && arrays[length - 1].Length == 0) length--;
+        return length == arrays.Length ? arrays : arrays[..length];
     }
 }
 
@@ -153,10 +168,10 @@ public sealed class RedistributorFacts
             Delivered = r.Delivered,
             Dropped = r.Dropped,
             LatchedSgis = r.LatchedSgis,
-            Violations = [.. r.Violations],
+            Violations = r.Violations.Count == 0 ? FactArrays.NoViolations : [.. r.Violations],
             Served = Copy(Enumerable.Range(0, owners).Select(r.Served).ToArray(), owners),
             Waiting = Copy(Enumerable.Range(0, owners).Select(o => (long)r.WaitingRequests(o)).ToArray(), owners),
-            Latencies = latencies.Any(l => l.Length > 0) ? latencies : [],
+            Latencies = FactArrays.Trim(latencies),
             WaitingDetail = r.WaitingDetail().SelectMany(w => new[] { (long)w.Owner, w.Time }).ToArray(),
         };
     }

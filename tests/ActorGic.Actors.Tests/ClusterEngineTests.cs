@@ -1,3 +1,4 @@
+using Akka.Actor;
 using ActorGic.Actors;
 using ActorGic.Engine;
 using ActorGic.Scenarios;
@@ -90,4 +91,47 @@ public class ClusterEngineTests
     [InlineData(63, 64, 4, 3)]
     public void Chips_are_placed_on_nodes_in_contiguous_blocks(int chip, int chips, int nodes, int node) =>
         Assert.Equal(node, ClusterEngine.NodeOfChip(chip, chips, nodes));
+}
+
+/// <summary>
+/// The process cluster's coordinator, with a second ActorSystem in this process (127.0.0.1, port
+/// 0) playing a worker: the application-level handshake refuses a node whose build or
+/// configuration hash differs, and a run whose nodes never all register ends with a clear reason.
+/// </summary>
+[Collection("in-process cluster")]
+public class ProcessClusterHandshakeTests
+{
+    [Fact]
+    public async Task A_node_with_another_configuration_hash_is_refused_and_the_run_cannot_start_without_it()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var scenario = ScenarioLoader.LoadText("scenario { end = 10us\n topology { cpus = 32, cpus-per-cluster = 16, clusters-per-chip = 1 } }");
+        var sim = new Simulation(scenario, keepTrace: false);
+        var run = Task.Run(() => ProcessCluster.Coordinate(sim, "scenario { end = 10us }", "s", ".", nodes: 2, port, null, null, out _,
+            joinTimeout: TimeSpan.FromSeconds(8)));
+
+        using var impostor = Akka.Actor.ActorSystem.Create("actorgic", ClusterEngine.NodeConfig());
+        var coordinator = impostor.ActorSelection($"akka.tcp://actorgic@127.0.0.1:{port}/user/coordinator");
+        object? answer = null;
+        for (int attempt = 0; attempt < 20 && answer is null; attempt++)
+        {
+            try
+            {
+                answer = await coordinator.Ask<JoinRefused>(new JoinRun("0000000000000000"), TimeSpan.FromMilliseconds(500));
+            }
+            catch (Akka.Actor.AskTimeoutException)
+            {
+                // the coordinator is still starting
+            }
+        }
+        var refused = Assert.IsType<JoinRefused>(answer);
+        Assert.StartsWith("configuration hash 0000000000000000 differs from the coordinator's", refused.Reason);
+
+        var aborted = await Assert.ThrowsAsync<RunAbortedException>(() => run);
+        Assert.Equal("only 0 of 1 worker node(s) registered within 8 s", aborted.Message);
+        await impostor.Terminate();
+    }
 }
