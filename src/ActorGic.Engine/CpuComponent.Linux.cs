@@ -74,12 +74,10 @@ public sealed partial class CpuComponent
     /// <summary>What an owner's handler does (the host's own work, or a merged IPI's claimed by its host).</summary>
     private (long Cost, bool Parks) OwnWork(int owner)
     {
-        string name = Owners.Name(owner);
-        long cost = _timing.HandlerOf(name);
-        if (Kernel is null) return (cost, false);
-        switch (name)
+        long cost = Owners.HandlerCost[owner];
+        switch (Owners.Work[owner])
         {
-            case "CALL_FUNC":
+            case OwnerWork.CallFunction:
                 // generic_smp_call_function_interrupt: llist_del_all, then run every claimed call.
                 if (_callQueueStore is null) break;
                 foreach (var (kind, arg, requestTime) in _callQueue)
@@ -93,13 +91,13 @@ public sealed partial class CpuComponent
                 }
                 _callQueue.Clear();
                 break;
-            case "CPU_STOP" or "CPU_STOP_NMI" or "CPU_CRASH_STOP":
-                Park(name);
+            case OwnerWork.Stop:
+                Park(Owners.Name(owner));
                 return (0, true);
-            case "CPU_BACKTRACE":
+            case OwnerWork.Backtrace:
                 Backtraced = true;
                 break;
-            case "KGDB_ROUNDUP":
+            case OwnerWork.Kgdb:
                 RoundedUp = true;
                 break;
         }

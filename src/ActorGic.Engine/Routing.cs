@@ -26,7 +26,21 @@ public sealed class Owners
             _nmi[sgi] = ipi?.Nmi ?? false;
         }
         for (int k = 0; k < purposes.Count; k++) (_names[BootSlots + k], _nmi[BootSlots + k]) = purposes[k];
+        HandlerCost = _names.Select(scenario.Timing.HandlerOf).ToArray();
+        Work = _names.Select(n => scenario.Kernel is null ? OwnerWork.Plain : n switch
+        {
+            "CALL_FUNC" => OwnerWork.CallFunction,
+            "CPU_STOP" or "CPU_STOP_NMI" or "CPU_CRASH_STOP" => OwnerWork.Stop,
+            "CPU_BACKTRACE" => OwnerWork.Backtrace,
+            "KGDB_ROUNDUP" => OwnerWork.Kgdb,
+            _ => OwnerWork.Plain,
+        }).ToArray();
     }
+
+    /// <summary>Per owner: its handler's run time (looked up once, not per handler entry).</summary>
+    public long[] HandlerCost { get; }
+    /// <summary>Per owner: what its handler does besides taking its time.</summary>
+    public OwnerWork[] Work { get; }
 
     public int Count => _names.Length;
     public string Name(int owner) => _names[owner];
@@ -35,6 +49,9 @@ public sealed class Owners
     public bool IsPurpose(int owner) => owner >= BootSlots;
     public int IndexOf(string name) => Array.IndexOf(_names, name);
 }
+
+/// <summary>What an owner's handler does besides taking its time.</summary>
+public enum OwnerWork : byte { Plain, CallFunction, Stop, Backtrace, Kgdb }
 
 /// <summary>How a CPU sends one owner's IPI now.</summary>
 public enum RouteKind : byte
