@@ -9,14 +9,7 @@ public static class ReportJson
     {
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
-        w.WriteString("scenario", report.Scenario);
-        w.WriteNumber("seed", report.Seed);
-        w.WriteString("engine", report.Engine);
-        w.WriteNumber("nodes", report.Nodes);
-        w.WriteBoolean("complete", report.Complete);
-        w.WriteNumber("cpus", report.Cpus);
-        w.WriteNumber("end_ns", report.EndNs);
-        w.WriteNumber("reached_ns", report.ReachedNs);
+        WriteHead(w, report.Scenario, report.Seed, report.Engine, report.Nodes, report.Complete, report.Cpus, report.EndNs, report.ReachedNs);
         w.WriteStartArray("per_cpu");
         foreach (var cpu in report.PerCpu)
         {
@@ -114,16 +107,22 @@ public static class ReportJson
     {
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
-        w.WriteString("scenario", scenario.Name);
-        w.WriteNumber("seed", scenario.Seed);
-        w.WriteString("engine", engine);
-        w.WriteNumber("nodes", nodes);
-        w.WriteBoolean("complete", false);
-        w.WriteNumber("cpus", scenario.Topology.CpuCount);
-        w.WriteNumber("end_ns", scenario.End);
-        w.WriteNumber("reached_ns", reachedNs);
+        WriteHead(w, scenario.Name, scenario.Seed, engine, nodes, complete: false, scenario.Topology.CpuCount, scenario.End, reachedNs);
         w.WriteString("error", error);
         w.WriteEndObject();
+    }
+
+    /// <summary>The fields every report starts with, whole or not.</summary>
+    private static void WriteHead(Utf8JsonWriter w, string scenario, long seed, string engine, int nodes, bool complete, int cpus, long end, long reached)
+    {
+        w.WriteString("scenario", scenario);
+        w.WriteNumber("seed", seed);
+        w.WriteString("engine", engine);
+        w.WriteNumber("nodes", nodes);
+        w.WriteBoolean("complete", complete);
+        w.WriteNumber("cpus", cpus);
+        w.WriteNumber("end_ns", end);
+        w.WriteNumber("reached_ns", reached);
     }
 
     private static void WriteCounts(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, IpiCounts> counts,
