@@ -53,7 +53,9 @@ public static class TraceCommand
                 int cpu = cpuElement.GetInt32();
                 cpus.Add(cpu);
                 string kind = ev.GetString()!;
-                string name = e.TryGetProperty("handler", out var h) ? h.GetString()! : e.TryGetProperty("intid", out var i) ? $"{kind} SGI{i.GetInt32()}" : kind;
+                string name = e.TryGetProperty("handler", out var h) ? h.GetString()!
+                    : e.TryGetProperty("phase", out var phase) ? $"{kind} {phase.GetString()}" // the reclaimer's negotiation
+                    : e.TryGetProperty("intid", out var i) ? $"{kind} SGI{i.GetInt32()}" : kind;
                 w.WriteStartObject();
                 w.WriteString("name", name);
                 w.WriteString("cat", kind);
@@ -76,7 +78,7 @@ public static class TraceCommand
             w.WriteNumber("pid", 0);
             w.WriteNumber("tid", cpu);
             w.WriteStartObject("args");
-            w.WriteString("name", cpu < 0 ? "distributor" : $"CPU{cpu}");
+            w.WriteString("name", cpu < 0 ? "distributors and SGI reclaimer" : $"CPU{cpu}");
             w.WriteEndObject();
             w.WriteEndObject();
         }
