@@ -22,6 +22,9 @@ public static class ClusterEngine
     /// <summary>The node of each chip: contiguous blocks, so a chip and its clusters share a node.</summary>
     public static int NodeOfChip(int chip, int chips, int nodes) => (int)((long)chip * nodes / chips);
 
+    /// <summary>The node of a component: its chip's (the reclaimer's chip is 0, the coordinator's).</summary>
+    public static int NodeOf(Layout layout, int component, int nodes) => NodeOfChip(layout.ChipOfComponent(component), layout.Chips, nodes);
+
     public static RunOutcome Run(Simulation simulation, long end, int nodes, Action<long>? progress = null)
     {
         var layout = simulation.Layout;
@@ -41,7 +44,7 @@ public static class ClusterEngine
             var perNode = Enumerable.Range(0, nodes).Select(_ => new Dictionary<int, IActorRef>()).ToArray();
             for (int id = 0; id < refs.Length; id++)
             {
-                int node = NodeOfChip(layout.ChipOfComponent(id), layout.Chips, nodes);
+                int node = NodeOf(layout, id, nodes);
                 nodeOf[id] = node;
                 var local = systems[node].ActorOf(ComponentActor.Props(simulation.Components[id]), $"c{id}");
                 perNode[node][id] = local;

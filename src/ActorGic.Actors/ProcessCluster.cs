@@ -139,7 +139,7 @@ public static class ProcessCluster
             var local = new Dictionary<int, IActorRef>();
             for (int id = 0; id < nodeOf.Length; id++)
             {
-                nodeOf[id] = ClusterEngine.NodeOfChip(layout.ChipOfComponent(id), layout.Chips, nodes);
+                nodeOf[id] = ClusterEngine.NodeOf(layout, id, nodes);
                 if (nodeOf[id] == 0) local[id] = system.ActorOf(ComponentActor.Props(simulation.Components[id]), $"c{id}");
             }
             var keepers = new IActorRef[nodes];
@@ -326,7 +326,7 @@ public static class ProcessCluster
                 _simulation = build(a);
                 var layout = _simulation.Layout;
                 for (int id = 0; id < _simulation.Components.Length; id++)
-                    if (ClusterEngine.NodeOfChip(layout.ChipOfComponent(id), layout.Chips, a.Nodes) == a.Node)
+                    if (ClusterEngine.NodeOf(layout, id, a.Nodes) == a.Node)
                         _components[id] = Context.ActorOf(ComponentActor.Props(_simulation.Components[id]), $"c{id}");
                 _keeper = Context.ActorOf(NodeKeeperActor.Props(a.Node, _components), "node-keeper");
                 log.WriteLine($"actorgic: node {a.Node} of {a.Nodes}: {_components.Count} components of \"{a.ScenarioName}\"");

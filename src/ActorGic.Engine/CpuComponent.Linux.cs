@@ -104,13 +104,18 @@ public sealed partial class CpuComponent
         return (cost, false);
     }
 
-    /// <summary>What the Activate message says about the handler: its owner + 1, and whether it claims a pending word.</summary>
+    /// <summary>
+    /// What the Activate message says about the handler: its owner + 1, and whether it claims
+    /// requests kept outside the latch (the broker's word, a host's flags, CALL_FUNC's call queue),
+    /// so an untagged kick is its.
+    /// </summary>
     private int HandlerCode(int intid)
     {
         int owner = intid < Gic.Intid.SgiCount ? _handlers[intid] : -1;
         if (owner == BootRouting.BrokerHandler) return RedistributorComponent.ClaimsWord;
         if (owner < 0) return 0;
-        return (owner + 1) | (_claimMasks[owner] != 0 ? RedistributorComponent.ClaimsWord : 0);
+        bool claims = _claimMasks[owner] != 0 || Owners.Work[owner] == OwnerWork.CallFunction;
+        return (owner + 1) | (claims ? RedistributorComponent.ClaimsWord : 0);
     }
 
     /// <summary>local_cpu_stop: clear our bit in cpu_online_mask (the stoppers see it), mask everything, park for ever.</summary>

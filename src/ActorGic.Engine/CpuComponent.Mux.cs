@@ -48,25 +48,47 @@ public sealed partial class CpuComponent
         _mux is null ? [] : _mux.Requests.SelectMany((list, bit) => (list ?? []).Select(t => (bit, t)));
 
     /// <summary>A request of broker user <paramref name="userName"/> to each target.</summary>
-    private void NmiSend(string userName, ReadOnlySpan<int> targets)
+    private void NmiSend(string userName, ReadOnlySpan<int> targets) => WordSend(Mux!.Broker[userName].Bit, M.Requested, Mux.Sgi, targets);
+
+    /// <summary>
+    /// ipi-mux's send: set bit <paramref name="a"/> (with <see cref="FlagWord"/>: in the flag word)
+    /// at each target with a remote fetch-or, counting the request, then <paramref name="sgi"/> to
+    /// the targets whose bit was clear once every reply is in.
+    /// </summary>
+    private void WordSend(int a, long[] requested, int sgi, ReadOnlySpan<int> targets)
     {
-        var user = Mux!.Broker[userName];
         long batch = ++_batchSeq;
         foreach (int target in targets)
         {
-            M.Requested[user.Bit]++;
-            Send(_layout.CpuId(target), _timing.RemoteAtomic, EventKind.MuxSet, user.Bit, _cpu, batch, Now);
+            requested[a & 0xFF]++;
+            Send(_layout.CpuId(target), _timing.RemoteAtomic, EventKind.MuxSet, a, _cpu, batch, Now);
         }
-        if (targets.Length > 0) M.Batches[batch] = new CallBatch(targets.Length, Mux.Sgi);
+        if (targets.Length > 0) M.Batches[batch] = new CallBatch(targets.Length, sgi);
     }
 
+    /// <summary>The fetch-or at the target: set the bit in the broker's word or the flag word, keep the request, reply with the old bit.</summary>
     private void OnMuxSet(in SimEvent e)
     {
-        uint bit = 1u << e.A;
-        bool wasClear = (_muxPending & bit) == 0;
-        _muxPending |= bit;
-        (M.Requests[e.A] ??= new List<long>()).Add(e.D);
+        bool flagWord = (e.A & FlagWord) != 0;
+        int index = e.A & 0xFF;
+        ref uint word = ref flagWord ? ref _flagPending : ref _muxPending;
+        uint bit = 1u << index;
+        bool wasClear = (word & bit) == 0;
+        word |= bit;
+        var requests = flagWord ? F.Requests : M.Requests;
+        (requests[index] ??= new List<long>()).Add(e.D);
         Send(_layout.CpuId(e.B), _timing.RemoteAtomic, EventKind.MuxReply, e.A, _cpu, e.C, wasClear ? 1 : 0);
+    }
+
+    /// <summary>A claimed bit's handler run serves every request waiting on it: each one's latency, then the list is empty.</summary>
+    private long Serve(List<long>? waiting, ref SampleBuffer? samples)
+    {
+        if (waiting is not { Count: > 0 }) return 0;
+        samples ??= new SampleBuffer();
+        foreach (long t in waiting) samples.Add(Now - t);
+        long served = waiting.Count;
+        waiting.Clear();
+        return served;
     }
 
     private void OnMuxReply(in SimEvent e)
@@ -90,14 +112,7 @@ public sealed partial class CpuComponent
         {
             M.Handled[user.Bit]++;
             Trace.Emit(Now, _cpu, TraceKind.NmiDispatch, Mux.Sgi, user.Bit);
-            var served = M.Requests[user.Bit];
-            if (served is { Count: > 0 })
-            {
-                M.Served[user.Bit] += served.Count;
-                var samples = M.Latencies[user.Bit] ??= new SampleBuffer();
-                foreach (long t in served) samples.Add(Now - t);
-                served.Clear();
-            }
+            M.Served[user.Bit] += Serve(M.Requests[user.Bit], ref M.Latencies[user.Bit]);
             switch (user.Name)
             {
                 case "backtrace":

@@ -83,34 +83,13 @@ public sealed partial class CpuComponent
         switch (route.Kind)
         {
             case RouteKind.Dedicated: SendSgi(route.Sgi, targets, owner); break;
-            case RouteKind.Flag: FlagSend(owner, route.Sgi, targets); break;
-            case RouteKind.Nmi: NmiSend(Mux!.Broker.Users.First(u => u.Bit == route.Bit).Name, targets); break;
+            case RouteKind.Flag: WordSend(owner | FlagWord, F.Requested, route.Sgi, targets); break;
+            case RouteKind.Nmi: WordSend(route.Bit, M.Requested, route.Sgi, targets); break;
             default:
                 RefusedW[owner] += targets.Length;
                 Trace.Emit(Now, _cpu, TraceKind.Drop, -1, (long)DropReason.NoSgi, owner);
                 break;
         }
-    }
-
-    /// <summary>ipi-mux's send on the flag word: set the owner's bit at each target, then the host's SGI where it was clear.</summary>
-    private void FlagSend(int owner, int hostSgi, ReadOnlySpan<int> targets)
-    {
-        long batch = ++_batchSeq;
-        foreach (int target in targets)
-        {
-            F.Requested[owner]++;
-            Send(_layout.CpuId(target), _timing.RemoteAtomic, EventKind.MuxSet, owner | FlagWord, _cpu, batch, Now);
-        }
-        if (targets.Length > 0) M.Batches[batch] = new CallBatch(targets.Length, hostSgi);
-    }
-
-    private void OnFlagSet(in SimEvent e, int owner)
-    {
-        uint bit = 1u << owner;
-        bool wasClear = (_flagPending & bit) == 0;
-        _flagPending |= bit;
-        (F.Requests[owner] ??= new List<long>()).Add(e.D);
-        Send(_layout.CpuId(e.B), _timing.RemoteAtomic, EventKind.MuxReply, e.A, _cpu, e.C, wasClear ? 1 : 0);
     }
 
     /// <summary>
@@ -130,14 +109,7 @@ public sealed partial class CpuComponent
             claimed &= claimed - 1;
             HandlerRunsW[owner]++;
             Trace.Emit(Now, _cpu, TraceKind.NmiDispatch, -1, owner, 1);
-            var served = F.Requests[owner];
-            if (served is { Count: > 0 })
-            {
-                F.Served[owner] += served.Count;
-                var samples = F.Latencies[owner] ??= new SampleBuffer();
-                foreach (long t in served) samples.Add(Now - t);
-                served.Clear();
-            }
+            F.Served[owner] += Serve(F.Requests[owner], ref F.Latencies[owner]);
             var (c, p) = OwnWork(owner);
             cost += c;
             parks |= p;
@@ -187,7 +159,9 @@ public sealed partial class CpuComponent
     /// <summary>The (16-bit) epoch of the newest setup this CPU applied, or -1.</summary>
     private int _setupEpoch = -1;
 
-    private int CallFuncOwner => Kernel?.Has("CALL_FUNC") == true ? Kernel["CALL_FUNC"].Sgi : -1;
+    /// <summary>CALL_FUNC's owner index (its boot SGI), or -1: looked up once, used on every call.</summary>
+    private int CallFuncOwner => _callFuncOwner ??= Kernel?.Has("CALL_FUNC") == true ? Kernel["CALL_FUNC"].Sgi : -1;
+    private int? _callFuncOwner;
 
     private void SendReclaimer(ReclaimOp op, int b, long c, long d) =>
         Send(_layout.ReclaimerId, _timing.RemoteAtomic, EventKind.Reclaim, (int)op, b, c, d);

@@ -96,10 +96,7 @@ public sealed partial class CpuComponent : Component
             case EventKind.RemoteAtomic: OnRemoteAtomic(e); break;
             case EventKind.AtomicReply: OnAtomicReply(e); break;
             case EventKind.StopNotify: OnStopNotify(e.A); break;
-            case EventKind.MuxSet:
-                if ((e.A & FlagWord) != 0) OnFlagSet(e, e.A & 0xFF);
-                else OnMuxSet(e);
-                break;
+            case EventKind.MuxSet: OnMuxSet(e); break;
             case EventKind.MuxReply: OnMuxReply(e); break;
             case EventKind.Reclaim: OnReclaim(e); break;
             default: throw new InvalidOperationException($"cpu {_cpu}: unexpected {e.Kind}");

@@ -61,8 +61,8 @@ public sealed class ReclaimerComponent : Component
     private readonly Func<bool, bool, int> _slotConfig;
     private readonly int[] _slotOwner = new int[Intid.SgiCount];
     private readonly Route[] _routes;
-    private readonly Queue<ReclaimRecord> _queue = new();
-    private readonly Dictionary<ReclaimRecord, (int Owner, bool Nmi)> _asks = new();
+    /// <summary>Requests waiting their turn: the record, the purpose's owner index, whether it asks for an NMI.</summary>
+    private readonly Queue<(ReclaimRecord Record, int Owner, bool Nmi)> _queue = new();
     private Negotiation? _n;
     private long _epoch;
 
@@ -123,8 +123,7 @@ public sealed class ReclaimerComponent : Component
             case ReclaimOp.Release:
                 var record = new ReclaimRecord(op == ReclaimOp.Request ? "request-sgi" : "release-sgi", _owners.Name(e.B), (int)e.D, Now);
                 Records.Add(record);
-                _asks[record] = (e.B, e.C == 1);
-                _queue.Enqueue(record);
+                _queue.Enqueue((record, e.B, e.C == 1));
                 if (_n is null) StartNext();
                 return;
         }
@@ -183,8 +182,8 @@ public sealed class ReclaimerComponent : Component
 
     private void StartNext()
     {
-        if (!_queue.TryDequeue(out var record)) return;
-        var (owner, nmi) = _asks[record];
+        if (!_queue.TryDequeue(out var next)) return;
+        var (record, owner, nmi) = next;
         var n = _n = new Negotiation(record, owner, nmi);
         if (record.Op == "release-sgi")
         {

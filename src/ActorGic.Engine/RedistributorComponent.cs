@@ -40,7 +40,7 @@ public sealed class RedistributorComponent : Component
     private int _drainSgi = -1;
     private long _drainEpoch;
 
-    /// <summary>In Activate.B: the handler claims a pending word (a broker or a host of flags), so kicks are its.</summary>
+    /// <summary>In Activate.B: the handler claims requests kept outside the latch (a broker's or a host's word, a call queue), so kicks are its.</summary>
     public const int ClaimsWord = 1 << 20;
     private const int TagShift = 52;
     private const long TimeMask = (1L << TagShift) - 1;
@@ -200,7 +200,7 @@ public sealed class RedistributorComponent : Component
             if (tag == 0)
             {
                 // A kick for requests kept elsewhere (a call queue, a flag or broker word).
-                if ((handler & ClaimsWord) == 0 && handlerTag != 0 && !IsQueueOwner(handlerTag - 1))
+                if ((handler & ClaimsWord) == 0 && handlerTag != 0)
                     Violation(intid, $"a kick on SGI {intid} reached the handler of owner {handlerTag - 1}, which claims no pending word");
                 continue;
             }
@@ -216,10 +216,6 @@ public sealed class RedistributorComponent : Component
         }
         served.Clear();
     }
-
-    /// <summary>CALL_FUNC's kicks carry its queue: the owner whose requests live in the call queue.</summary>
-    public int CallQueueOwner { get; init; } = -1;
-    private bool IsQueueOwner(int owner) => owner == CallQueueOwner;
 
     private void OnRegisterWrite(RegisterOp op, int intid, int value)
     {

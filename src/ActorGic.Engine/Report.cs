@@ -141,6 +141,7 @@ public sealed record RunReport
         violations.AddRange(HungCpuNmiViolations(sim, f, outcome.ReachedNs));
         foreach (var (name, user) in perNmiUser)
             if (user.Lost != 0) violations.Add($"lost {user.Lost} request(s) of NMI user {name}");
+        var sgiTable = BuildSgiTable(sim);
         if (lost != 0) violations.Add($"lost {lost} SGI(s): sent {sent} != coalesced {coalesced} + delivered {delivered} + dropped {dropped} + pending {pending}");
         return new RunReport
         {
@@ -156,12 +157,12 @@ public sealed record RunReport
             Totals = new Totals(writes, sent, coalesced, delivered, dropped, pending, lost),
             LatencyNs = LatencyByName(sim, f, latencies),
             Flows = BuildFlows(f, sim.Layout.Cpus),
-            SgiTable = BuildSgiTable(sim),
+            SgiTable = sgiTable,
             Reclaims = sim.Reclaimer?.Records ?? [],
             PerIpi = perIpi,
             IpiModes = modes,
             PerNmiUser = perNmiUser,
-            IpiLabels = IpiLabelsOf(sim),
+            IpiLabels = IpiLabelsOf(sim, sgiTable),
             Profile = sim.Scenario.Profile,
             Violations = violations,
             Digest = ComputeDigest(f.Chains),
@@ -180,9 +181,13 @@ public sealed record RunReport
     {
         RouteKind.Dedicated => "dedicated",
         RouteKind.Nmi => "nmi-mux",
-        RouteKind.Flag => ActorGic.Kernel.SgiPolicy.ModeOf(ActorGic.Kernel.SgiPolicy.ClassOf(sim.Scenario.Kernel![sim.Owners.Name(owner)])),
+        RouteKind.Flag => MovedMode(sim, sim.Owners.Name(owner)),
         _ => "none",
     };
+
+    /// <summary>What riding a host's flag is called for this IPI: merged or ipi-mux, by its class.</summary>
+    private static string MovedMode(Simulation sim, string ipi) =>
+        ActorGic.Kernel.SgiPolicy.ModeOf(ActorGic.Kernel.SgiPolicy.ClassOf(sim.Scenario.Kernel![ipi]));
 
     /// <summary>
     /// The 16 rows at the end of the run. Profile none leaves every SGI to the harness (all free).
@@ -305,7 +310,7 @@ public sealed record RunReport
             if (dedicated.Count > 0 && moved.Count > 0)
             {
                 result[$"{name}/dedicated"] = LatencySummary.Of(dedicated);
-                result[$"{name}/{ActorGic.Kernel.SgiPolicy.ModeOf(ActorGic.Kernel.SgiPolicy.ClassOf(kernel![name]))}"] = LatencySummary.Of(moved);
+                result[$"{name}/{MovedMode(sim, name)}"] = LatencySummary.Of(moved);
             }
         }
         if (sim.Mux is not null)
@@ -327,11 +332,11 @@ public sealed record RunReport
     }
 
     /// <summary>/proc/interrupts labels per SGI at the end: the owner's, or the broker's.</summary>
-    private static Dictionary<int, string> IpiLabelsOf(Simulation sim)
+    private static Dictionary<int, string> IpiLabelsOf(Simulation sim, IReadOnlyList<SgiTableRow> table)
     {
         var labels = new Dictionary<int, string>();
         if (sim.Scenario.Kernel is not { } kernel) return labels;
-        foreach (var row in BuildSgiTable(sim))
+        foreach (var row in table)
         {
             if (row.Owner == "nmi-broker") labels[row.Sgi] = "NMI broker interrupts";
             else if (row.Owner is not null) labels[row.Sgi] = kernel.Has(row.Owner) ? kernel[row.Owner].ProcLabel : $"{row.Owner} interrupts";

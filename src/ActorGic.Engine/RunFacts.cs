@@ -49,9 +49,6 @@ public sealed class CpuFacts
     public Route RouteOf(int owner, BootRouting boot) => Routes.Length == 0 ? boot.Routes[owner] : Route.Decode(Routes[owner]);
     public int HandlerOf(int sgi, BootRouting boot) => Handlers.Length == 0 ? boot.Handlers[sgi] : Handlers[sgi];
 
-    /// <summary>The counters, cut after the last that is not zero (a CPU's facts stay small at 65,536).</summary>
-    private static long[] Copy(IReadOnlyList<long> list, int n) => FactArrays.Copy(list, n);
-
     private static long[][] Jagged(long[][] arrays) => FactArrays.Trim(arrays);
 
     private static long[] Samples(SampleBuffer? buffer)
@@ -70,7 +67,7 @@ public sealed class CpuFacts
         return new CpuFacts
         {
             State = c.State,
-            Acks = Copy(c.Acks, c.Acks.Length),
+            Acks = FactArrays.Copy(c.Acks, c.Acks.Length),
             Spurious = c.Spurious,
             StoppedBy = c.StoppedBy,
             Backtraced = c.Backtraced,
@@ -82,19 +79,19 @@ public sealed class CpuFacts
             CallServed = c.CallServed,
             CallQueueLength = c.CallQueueLength,
             CallLatencies = Samples(c.CallLatencies),
-            Requested = Copy(c.Requested, owners),
-            Refused = Copy(c.Refused, owners),
-            HandlerRuns = Copy(c.HandlerRuns, owners),
-            FlagRequested = Copy(c.FlagRequested, owners),
-            FlagSgiSent = Copy(c.FlagSgiSent, owners),
-            FlagServed = Copy(c.FlagServed, owners),
-            FlagWaiting = Copy(Enumerable.Range(0, owners).Select(o => (long)c.FlagWaiting(o)).ToArray(), owners),
+            Requested = FactArrays.Copy(c.Requested, owners),
+            Refused = FactArrays.Copy(c.Refused, owners),
+            HandlerRuns = FactArrays.Copy(c.HandlerRuns, owners),
+            FlagRequested = FactArrays.Copy(c.FlagRequested, owners),
+            FlagSgiSent = FactArrays.Copy(c.FlagSgiSent, owners),
+            FlagServed = FactArrays.Copy(c.FlagServed, owners),
+            FlagWaiting = FactArrays.Copy(Enumerable.Range(0, owners).Select(o => (long)c.FlagWaiting(o)).ToArray(), owners),
             FlagLatencies = Jagged(Enumerable.Range(0, owners).Select(o => Samples(c.FlagLatencies(o))).ToArray()),
-            MuxRequested = Copy(c.MuxRequested, bits),
-            MuxSgiSent = Copy(c.MuxSgiSent, bits),
-            MuxHandled = Copy(c.MuxHandled, bits),
-            MuxServed = Copy(c.MuxServed, bits),
-            MuxWaiting = Copy(Enumerable.Range(0, bits).Select(b => (long)c.MuxWaiting(b)).ToArray(), bits),
+            MuxRequested = FactArrays.Copy(c.MuxRequested, bits),
+            MuxSgiSent = FactArrays.Copy(c.MuxSgiSent, bits),
+            MuxHandled = FactArrays.Copy(c.MuxHandled, bits),
+            MuxServed = FactArrays.Copy(c.MuxServed, bits),
+            MuxWaiting = FactArrays.Copy(Enumerable.Range(0, bits).Select(b => (long)c.MuxWaiting(b)).ToArray(), bits),
             MuxLatencies = Jagged(Enumerable.Range(0, bits).Select(b => Samples(c.MuxLatencies[b])).ToArray()),
             MuxWaitingDetail = c.MuxWaitingDetail().SelectMany(w => new[] { (long)w.Bit, w.Time }).ToArray(),
             NotStopped = [.. c.NotStopped],
@@ -151,8 +148,6 @@ public sealed class RedistributorFacts
     /// <summary>Requests still latched: owner, time, owner, time...</summary>
     public long[] WaitingDetail { get; set; } = [];
 
-    private static long[] Copy(IReadOnlyList<long> list, int n) => FactArrays.Copy(list, n);
-
     public static RedistributorFacts Of(RedistributorComponent r, int owners)
     {
         var latencies = new long[owners][];
@@ -169,8 +164,8 @@ public sealed class RedistributorFacts
             Dropped = r.Dropped,
             LatchedSgis = r.LatchedSgis,
             Violations = r.Violations.Count == 0 ? FactArrays.NoViolations : [.. r.Violations],
-            Served = Copy(Enumerable.Range(0, owners).Select(r.Served).ToArray(), owners),
-            Waiting = Copy(Enumerable.Range(0, owners).Select(o => (long)r.WaitingRequests(o)).ToArray(), owners),
+            Served = FactArrays.Copy(Enumerable.Range(0, owners).Select(r.Served).ToArray(), owners),
+            Waiting = FactArrays.Copy(Enumerable.Range(0, owners).Select(o => (long)r.WaitingRequests(o)).ToArray(), owners),
             Latencies = FactArrays.Trim(latencies),
             WaitingDetail = r.WaitingDetail().SelectMany(w => new[] { (long)w.Owner, w.Time }).ToArray(),
         };

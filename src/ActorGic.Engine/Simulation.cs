@@ -79,7 +79,6 @@ public sealed class Simulation
             return new RedistributorComponent(Layout, Scenario.Timing, cpu, bank, BootEnables, firmwareFrom, Owners.Count, trace)
             {
                 NonSecureWrites = Scenario.Kernel is not null,
-                CallQueueOwner = Scenario.Kernel?.Has("CALL_FUNC") == true ? Scenario.Kernel["CALL_FUNC"].Sgi : -1,
             };
         }
         if (Layout.IsDistributor(id)) return new DistributorComponent(Layout, Scenario.Timing, id - 2 * Layout.Cpus, trace);

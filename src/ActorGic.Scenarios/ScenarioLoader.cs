@@ -291,7 +291,7 @@ public static class ScenarioLoader
         for (int i = 0; i < actions.Count; i++)
         {
             var action = actions[i];
-            string? purpose = action.Do == ActionVerb.ReleaseSgi ? action.Purpose : action.Owner == PurposeMarker ? action.Ipi : null;
+            string? purpose = action.Do is ActionVerb.RequestSgi or ActionVerb.ReleaseSgi ? action.Purpose : action.Owner == PurposeMarker ? action.Ipi : null;
             if (purpose is null) continue;
             int k = purposes.IndexOf(purpose);
             if (k < 0)
@@ -300,9 +300,6 @@ public static class ScenarioLoader
                     : $"{kernel!.Name} has no IPI {purpose} (it has: {string.Join(", ", kernel.Ipis.Select(x => x.Name))}), and no request-sgi asks for a slot for it");
             actions[i] = action with { Owner = Owners.BootSlots + k };
         }
-        for (int i = 0; i < actions.Count; i++)
-            if (actions[i].Do == ActionVerb.RequestSgi)
-                actions[i] = actions[i] with { Owner = Owners.BootSlots + purposes.IndexOf(actions[i].Purpose!) };
     }
 
     /// <summary>Owner of an ipi action that names a purpose, until <see cref="ResolvePurposes"/> gives it its index.</summary>
