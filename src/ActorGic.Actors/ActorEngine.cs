@@ -65,7 +65,7 @@ public static class ActorEngine
         for (int id = 0; id < refs.Length; id++)
             refs[id] = system.ActorOf(ComponentActor.Props(simulation.Components[id]), $"{run}-{Name(layout, id)}");
         var keeper = system.ActorOf(
-            TimeKeeperActor.Props(refs, simulation.Scenario.Timing.Lookahead, simulation.InitialEvents(), progress),
+            TimeKeeperActor.Props(refs, new Horizons(layout, simulation.Scenario.Timing), simulation.InitialEvents(), progress),
             $"{run}-time-keeper");
         // The broker owns the registry the scenario declared; the run's data path never waits for it.
         // It gets its own copy: the CPUs' data path reads the users fixed at boot, never a registry another thread changes.

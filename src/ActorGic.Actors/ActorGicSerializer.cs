@@ -54,7 +54,7 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
         {
             switch (obj)
             {
-                case RunWindow m: w.Write(m.Start); w.Write(m.End); WriteEvents(w, m.Incoming); break;
+                case RunWindow m: w.Write(m.Start); w.Write(m.End); WriteEvents(w, m.Incoming); w.Write(m.Partner); w.Write(m.Back); break;
                 case WindowDone m: w.Write(m.Component); WriteEvents(w, m.Outgoing); w.Write(m.NextLocal); w.Write(m.Events); break;
                 case RunTo m: w.Write(m.End); break;
                 case RunFinished m:
@@ -99,7 +99,7 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
             using var r = new BinaryReader(new MemoryStream(bytes, writable: false));
             object message = manifest switch
             {
-                "rw" => new RunWindow(r.ReadInt64(), r.ReadInt64(), ReadEvents(r)),
+                "rw" => new RunWindow(r.ReadInt64(), r.ReadInt64(), ReadEvents(r), r.ReadInt32(), r.ReadInt64()),
                 "wd" => new WindowDone(r.ReadInt32(), ReadEvents(r), r.ReadInt64(), r.ReadInt64()),
                 "rt" => new RunTo(r.ReadInt64()),
                 "rf" => new RunFinished(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadEvents(r), r.ReadInt64()),

@@ -15,6 +15,9 @@ public abstract class ComponentActor : UntypedActor, IEventSink
     private readonly Component _component;
     private readonly EventQueue _local = new(16);
     private readonly List<SimEvent> _outgoing = new();
+    private int _partner = -1;
+    private long _back;
+    private long _end;
 
     protected ComponentActor(Component component)
     {
@@ -35,7 +38,12 @@ public abstract class ComponentActor : UntypedActor, IEventSink
     public void Post(in SimEvent e)
     {
         if (e.Target == _component.Id) _local.Enqueue(e);
-        else _outgoing.Add(e);
+        else
+        {
+            _outgoing.Add(e);
+            // The partner may answer this no earlier than its arrival plus the way back.
+            if (e.Target == _partner && e.Time + _back < _end) _end = e.Time + _back;
+        }
     }
 
     protected override void OnReceive(object message)
@@ -45,12 +53,14 @@ public abstract class ComponentActor : UntypedActor, IEventSink
             case RunWindow window:
                 foreach (var e in window.Incoming) _local.Enqueue(e);
                 long events = 0;
-                while (_local.PeekTime < window.End)
+                (_end, _partner, _back) = (window.End, window.Partner, window.Back);
+                while (_local.PeekTime < _end)
                 {
                     ref readonly var next = ref _local.DequeueRef();
                     _component.Deliver(next);
                     events++;
                 }
+                _partner = -1;
                 var outgoing = _outgoing.Count == 0 ? Array.Empty<SimEvent>() : _outgoing.ToArray();
                 _outgoing.Clear();
                 long nextLocal = _local.PeekTime;

@@ -7,9 +7,11 @@ public interface IActorGicMessage;
 
 /// <summary>
 /// The time keeper opens a window [Start, End) for one component and hands it the events that
-/// arrived for it. The component runs every event before End, its own timers included.
+/// arrived for it. The component runs every event before End, its own timers included, and
+/// (when <paramref name="Partner"/> is a component) before the first event it sends the partner
+/// arrives there plus <paramref name="Back"/>, the partner's latency back to it.
 /// </summary>
-public sealed record RunWindow(long Start, long End, SimEvent[] Incoming) : IActorGicMessage;
+public sealed record RunWindow(long Start, long End, SimEvent[] Incoming, int Partner = -1, long Back = 0) : IActorGicMessage;
 
 /// <summary>
 /// A component's answer: the events it sent to other components (they land at or after End,

@@ -4,47 +4,59 @@ using ActorGic.Engine;
 namespace ActorGic.Actors;
 
 /// <summary>
-/// Conservative windows over virtual time. A window is [T, T + lookahead) where T is the earliest
-/// event anywhere (empty stretches are skipped, never stepped); only components with something
-/// to do in it are asked to run. Events sent in a window are carried in the components' answers
-/// and handed to their targets with the next window that concerns them: one message out and one
-/// back per active component per window. Work per window follows the active components.
+/// Conservative windows over virtual time. T is the earliest event anywhere (empty stretches are
+/// skipped, never stepped); each component with an event before its own horizon (see
+/// <see cref="Horizons"/>: T plus what the latencies of the links into it allow, at least the
+/// global lookahead) is asked to run to that horizon. Events sent in a window are carried in the
+/// components' answers and handed to their targets with the next window that concerns them: one
+/// message out and one back per active component per window. Work per window follows the active
+/// components.
 /// </summary>
 public sealed class TimeKeeperActor : UntypedActor
 {
     private readonly IActorRef[] _components;
-    private readonly long _lookahead;
+    private readonly Horizons _horizons;
+    /// <summary>Each component's earliest event, held or on its way (long.MaxValue: none).</summary>
+    private readonly long[] _next;
+    private readonly Horizons.Window[] _window;
+    private readonly List<int> _deferred = new();
     private readonly Action<long>? _progress;
     private readonly List<SimEvent>?[] _inbox;
     private readonly long[] _inboxMin;
-    private readonly PriorityQueue<int, long> _agenda = new();
+    private readonly Agenda _agenda = new();
+    private readonly List<int> _popped = new();
     private readonly int[] _stamp;
     private readonly List<int> _active = new();
     private int _currentStamp;
     private int _awaiting;
     private IActorRef? _requester;
     private long _end;
-    private long _windowEnd;
     private long _windows;
     private long _events;
     private long _componentRuns;
 
-    public TimeKeeperActor(IActorRef[] components, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress)
+    public TimeKeeperActor(IActorRef[] components, Horizons horizons, IEnumerable<SimEvent> initial, Action<long>? progress)
     {
-        if (lookahead < 1) throw new ArgumentOutOfRangeException(nameof(lookahead));
         _components = components;
-        _lookahead = lookahead;
+        _horizons = horizons;
         _progress = progress;
         _inbox = new List<SimEvent>?[components.Length];
         _inboxMin = new long[components.Length];
         Array.Fill(_inboxMin, long.MaxValue);
+        _next = new long[components.Length];
+        Array.Fill(_next, long.MaxValue);
+        _window = new Horizons.Window[components.Length];
         _stamp = new int[components.Length];
         foreach (var e in initial) Route(e);
     }
 
-    public static Props Props(IActorRef[] components, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress = null) =>
-        Akka.Actor.Props.Create(() => new TimeKeeperActor(components, lookahead, initial, progress))
+    public static Props Props(IActorRef[] components, Horizons horizons, IEnumerable<SimEvent> initial, Action<long>? progress = null) =>
+        Akka.Actor.Props.Create(() => new TimeKeeperActor(components, horizons, initial, progress))
             .WithDispatcher("akka.actor.sim-dispatcher");
+
+    /// <summary>A keeper with one window length for every component (components that are not a simulation's layout, such as test probes).</summary>
+    public static Props Props(IActorRef[] components, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress = null) =>
+        Props(components, Horizons.Uniform(lookahead), initial, progress);
 
     protected override void OnReceive(object message)
     {
@@ -56,8 +68,9 @@ public sealed class TimeKeeperActor : UntypedActor
                 NextWindow();
                 break;
             case WindowDone done:
+                _next[done.Component] = Math.Min(done.NextLocal, _inboxMin[done.Component]);
+                if (done.NextLocal != long.MaxValue) _agenda.Add(done.Component, done.NextLocal);
                 foreach (var e in done.Outgoing) Route(e);
-                if (done.NextLocal != long.MaxValue) _agenda.Enqueue(done.Component, done.NextLocal);
                 _events += done.Events;
                 if (--_awaiting == 0) NextWindow();
                 break;
@@ -73,27 +86,59 @@ public sealed class TimeKeeperActor : UntypedActor
         if (e.Time < _inboxMin[e.Target])
         {
             _inboxMin[e.Target] = e.Time;
-            _agenda.Enqueue(e.Target, e.Time);
+            _agenda.Add(e.Target, e.Time);
         }
+        if (e.Time < _next[e.Target]) _next[e.Target] = e.Time;
     }
 
     private void NextWindow()
     {
-        if (!_agenda.TryPeek(out _, out long start) || start > _end)
+        // Every component with something to do has an agenda entry at exactly _next; entries
+        // before it are stale (their event was consumed) and are dropped as they come out.
+        // T, the earliest event anywhere, is the first entry that is not stale.
+        _popped.Clear();
+        long start;
+        while (true)
         {
-            Finish();
-            return;
+            long time = _agenda.PeekTime();
+            if (time > _end)
+            {
+                Finish();
+                return;
+            }
+            _agenda.Advance(time);
+            _agenda.PopBefore(time + 1, _popped);
+            bool live = false;
+            foreach (int c in _popped) live |= _next[c] == time;
+            if (live)
+            {
+                start = time;
+                break;
+            }
+            _popped.Clear();
         }
-        _windowEnd = Math.Min(start + _lookahead, _end + 1);
+        // Every horizon comes from the same snapshot of _next, before any inbox leaves.
+        long reach = start + _horizons.Reach;
+        _agenda.PopBefore(reach, _popped);
         _currentStamp++;
         _active.Clear();
-        while (_agenda.TryPeek(out int component, out long time) && time < _windowEnd)
+        _deferred.Clear();
+        foreach (int component in _popped)
         {
-            _agenda.Dequeue();
             if (_stamp[component] == _currentStamp) continue;
             _stamp[component] = _currentStamp;
-            _active.Add(component);
+            long next = _next[component];
+            if (next >= reach) continue; // nothing this round, and its entry at next is still there
+            var window = _horizons.WindowOf(component, start, _next);
+            window = window with { End = Math.Min(window.End, _end + 1) };
+            if (next < window.End)
+            {
+                _window[component] = window;
+                _active.Add(component);
+            }
+            else _deferred.Add(component);
         }
+        foreach (int component in _deferred) _agenda.Add(component, _next[component]);
         _awaiting = _active.Count;
         _componentRuns += _active.Count;
         _windows++;
@@ -104,7 +149,8 @@ public sealed class TimeKeeperActor : UntypedActor
             SimEvent[] incoming = inbox is { Count: > 0 } ? inbox.ToArray() : [];
             inbox?.Clear();
             _inboxMin[component] = long.MaxValue;
-            _components[component].Tell(new RunWindow(start, _windowEnd, incoming), Self);
+            var window = _window[component];
+            _components[component].Tell(new RunWindow(start, window.End, incoming, window.Partner, window.Back), Self);
         }
     }
 

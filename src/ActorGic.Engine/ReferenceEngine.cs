@@ -10,7 +10,7 @@ public sealed record RunOutcome(long ReachedNs, long Events, IReadOnlyList<SimEv
 /// </summary>
 public sealed class ReferenceEngine : IEventSink
 {
-    private readonly EventQueue _queue = new(1024);
+    private readonly WheelQueue _queue = new(1024);
     private readonly Simulation _simulation;
 
     public ReferenceEngine(Simulation simulation)

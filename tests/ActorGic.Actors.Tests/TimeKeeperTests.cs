@@ -70,4 +70,33 @@ public class TimeKeeperTests() : TestKit(ActorEngine.SingleProcessConfig())
         Assert.Equal(1, finished.Windows);
         Assert.Empty(finished.Undelivered);
     }
+
+    [Fact]
+    public void With_a_layout_each_component_runs_to_its_own_horizon_and_learns_its_partner()
+    {
+        // Two CPUs on one chip: components 0-1 CPUs, 2-3 redistributors, 4 the distributor.
+        var layout = new Layout(ActorGic.Gic.Topology.Regular(2));
+        var probes = Enumerable.Range(0, layout.ComponentCount).Select(_ => CreateTestProbe()).ToArray();
+        var keeper = Sys.ActorOf(TimeKeeperActor.Props(probes.Select(p => p.Ref).ToArray(),
+            new Horizons(layout, TimingModel.Default), [At(1_000, 0)]));
+        keeper.Tell(new RunTo(10_000), TestActor);
+
+        // CPU 0 alone: a distributor's set-pending and the offer (60 ns) bound it, not the 20 ns lookahead;
+        // it stops sooner by itself if it sends its redistributor anything (back in 20 ns).
+        var w = probes[0].ExpectMsg<RunWindow>();
+        Assert.Equal((1_000L, 1_060L, 2, 20L), (w.Start, w.End, w.Partner, w.Back));
+        var activate = new SimEvent { Time = 1_070, Target = 2, Source = 0, Kind = EventKind.Activate, A = 1 };
+        probes[0].Reply(new WindowDone(0, [activate], NextLocal: 1_550, Events: 1));
+
+        // The redistributor: its CPU's next event (1,550) is far, so the distributor path (40 ns) bounds it.
+        var r = probes[2].ExpectMsg<RunWindow>();
+        Assert.Equal((1_070L, 1_110L, 0, 20L), (r.Start, r.End, r.Partner, r.Back));
+        probes[0].ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        probes[2].Reply(new WindowDone(2, [], long.MaxValue, 1));
+
+        var own = probes[0].ExpectMsg<RunWindow>();
+        Assert.Equal((1_550L, 1_610L), (own.Start, own.End));
+        probes[0].Reply(new WindowDone(0, [], long.MaxValue, 1));
+        Assert.Equal(3, ExpectMsg<RunFinished>().Windows);
+    }
 }

@@ -210,3 +210,95 @@ public class EventQueueTests
         Assert.Equal(long.MaxValue, queue.PeekTime);
     }
 }
+
+/// <summary>The reference engine's wheel: the heap's order exactly, for a run whose time only moves forward.</summary>
+public class WheelQueueTests
+{
+    [Fact]
+    public void Events_come_out_in_the_same_order_as_the_heap_across_the_wheel_and_beyond_it()
+    {
+        var random = new Random(11);
+        var wheel = new WheelQueue(capacity: 4);
+        var heap = new EventQueue(capacity: 4);
+        long now = 0;
+        long seq = 0;
+        var fromWheel = new List<(long, int, long)>();
+        var fromHeap = new List<(long, int, long)>();
+        void Both(SimEvent e)
+        {
+            wheel.Enqueue(e);
+            heap.Enqueue(e);
+        }
+        for (int i = 0; i < 200; i++) Both(new SimEvent { Time = random.Next(0, 9_000), Source = random.Next(-1, 4), Seq = seq++ });
+        while (heap.Count > 0)
+        {
+            Assert.Equal(heap.PeekTime, wheel.PeekTime);
+            ref readonly var lent = ref wheel.DequeueRef();
+            var copy = lent;
+            var expected = heap.Dequeue();
+            now = expected.Time;
+            // Later events: the same time (ties broken by source, then seq), near, and past the wheel's span.
+            int more = fromHeap.Count < 5_000 ? random.Next(0, 3) : 0;
+            for (int k = 0; k < more; k++)
+            {
+                long delay = random.Next(4) switch { 0 => 0, 1 => random.Next(1, 50), 2 => random.Next(50, 4_000), _ => random.Next(4_000, 20_000) };
+                Both(new SimEvent { Time = now + Math.Max(delay, 0), Source = random.Next(-1, 4), Seq = seq++ });
+            }
+            Assert.Equal((copy.Time, copy.Source, copy.Seq), (lent.Time, lent.Source, lent.Seq)); // the loan survives enqueues
+            fromWheel.Add((copy.Time, copy.Source, copy.Seq));
+            fromHeap.Add((expected.Time, expected.Source, expected.Seq));
+        }
+        Assert.Equal(fromHeap, fromWheel);
+        Assert.Equal(0, wheel.Count);
+        Assert.Equal(long.MaxValue, wheel.PeekTime);
+    }
+
+    [Fact]
+    public void An_event_before_the_current_time_is_refused()
+    {
+        var wheel = new WheelQueue();
+        wheel.Enqueue(new SimEvent { Time = 100 });
+        wheel.Enqueue(new SimEvent { Time = 200, Seq = 1 });
+        wheel.Dequeue();
+        wheel.Dequeue();
+        Assert.Throws<InvalidOperationException>(() => wheel.Enqueue(new SimEvent { Time = 150, Seq = 2 }));
+    }
+}
+
+/// <summary>Each component's horizon follows the latencies of the links into it (defaults: CPU and redistributor 20 ns each way, distributor 40, remote atomic 60).</summary>
+public class HorizonsTests
+{
+    private static (Horizons, Layout, long[]) Setup()
+    {
+        var layout = new Layout(ActorGic.Gic.Topology.Regular(4));
+        var next = new long[layout.ComponentCount];
+        Array.Fill(next, long.MaxValue);
+        return (new Horizons(layout, TimingModel.Default), layout, next);
+    }
+
+    [Fact]
+    public void A_cpu_whose_redistributor_is_quiet_runs_to_the_distributor_path()
+    {
+        var (horizons, layout, next) = Setup();
+        next[layout.CpuId(1)] = 1_000;
+        // Nothing can reach CPU 1 before a distributor's set-pending (40) plus the offer (20), or its own round trip (40).
+        Assert.Equal(1_040, horizons.Of(layout.CpuId(1), 1_000, next));
+        var window = horizons.WindowOf(layout.CpuId(1), 1_000, next);
+        Assert.Equal(new Horizons.Window(1_060, layout.RedistributorId(1), 20, 40), window);
+        // Its redistributor: the CPU's next event plus 20.
+        Assert.Equal(1_020, horizons.Of(layout.RedistributorId(1), 1_000, next));
+    }
+
+    [Fact]
+    public void A_busy_partner_pulls_the_horizon_in_and_distributors_keep_the_global_bound()
+    {
+        var (horizons, layout, next) = Setup();
+        next[layout.CpuId(0)] = 1_000;
+        next[layout.CpuId(2)] = 1_030;
+        next[layout.RedistributorId(2)] = 1_005;
+        Assert.Equal(1_025, horizons.Of(layout.CpuId(2), 1_000, next));
+        Assert.Equal(1_040, horizons.Of(layout.RedistributorId(2), 1_000, next)); // distributor-to-redistributor bounds it
+        Assert.Equal(1_040, horizons.Of(layout.DistributorId(0), 1_000, next));
+        Assert.Equal(1_020, Horizons.Uniform(20).Of(0, 1_000, next));
+    }
+}

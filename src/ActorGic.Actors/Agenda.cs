@@ -1,0 +1,130 @@
+namespace ActorGic.Actors;
+
+/// <summary>
+/// The time keeper's agenda: which component has something to do when. Entries may go stale
+/// (the keeper checks each against what the component really holds). Time only moves forward,
+/// so the next <see cref="Span"/> nanoseconds sit in a wheel of one-nanosecond buckets found
+/// through a bitmap and later entries wait in a heap: a round's candidates come out without a
+/// heap's compare chain per entry.
+/// </summary>
+internal sealed class Agenda
+{
+    private const int Span = 4096;
+    private const int Mask = Span - 1;
+    private const int Words = Span / 64;
+
+    private readonly int[] _head = new int[Span];
+    private readonly ulong[] _bits = new ulong[Words];
+    private readonly PriorityQueue<int, long> _later = new();
+    private int[] _component = new int[256];
+    private long[] _time = new long[256];
+    private int[] _next = new int[256];
+    private int _free = -1;
+    private int _used;
+    private int _inWheel;
+    private long _base;
+
+    public Agenda() => Array.Fill(_head, -1);
+
+    public bool IsEmpty => _inWheel == 0 && _later.Count == 0;
+
+    /// <summary>Notes that <paramref name="component"/> may have something at <paramref name="time"/> (never before the last popped time).</summary>
+    public void Add(int component, long time)
+    {
+        if (time < _base) throw new InvalidOperationException($"agenda entry at {time} before the round at {_base}");
+        if (time - _base >= Span)
+        {
+            _later.Enqueue(component, time);
+            return;
+        }
+        Insert(component, time);
+    }
+
+    private void Insert(int component, long time)
+    {
+        int node;
+        if (_free >= 0) (node, _free) = (_free, _next[_free]);
+        else
+        {
+            if (_used == _component.Length)
+            {
+                Array.Resize(ref _component, _used * 2);
+                Array.Resize(ref _time, _used * 2);
+                Array.Resize(ref _next, _used * 2);
+            }
+            node = _used++;
+        }
+        int bucket = (int)(time & Mask);
+        (_component[node], _time[node], _next[node]) = (component, time, _head[bucket]);
+        _head[bucket] = node;
+        _bits[bucket >> 6] |= 1UL << bucket;
+        _inWheel++;
+    }
+
+    /// <summary>The earliest entry's time (long.MaxValue when empty).</summary>
+    public long PeekTime()
+    {
+        if (_inWheel > 0) return _base + ((FirstBucket() - _base) & Mask);
+        return _later.TryPeek(out _, out long first) ? first : long.MaxValue;
+    }
+
+    /// <summary>
+    /// Moves the wheel to <paramref name="time"/>, no later than the earliest entry: entries
+    /// before it are refused from then on, and every entry less than a span ahead is in the wheel.
+    /// </summary>
+    public void Advance(long time)
+    {
+        if (time < _base || time > PeekTime()) throw new InvalidOperationException($"agenda cannot move from {_base} to {time}");
+        _base = time;
+        Pull();
+    }
+
+    /// <summary>
+    /// Removes every entry before <paramref name="limit"/>, at most a span past the last
+    /// <see cref="Advance"/>, into <paramref name="into"/> (a component may come more than once).
+    /// </summary>
+    public void PopBefore(long limit, List<int> into)
+    {
+        if (limit - _base > Span) throw new ArgumentOutOfRangeException(nameof(limit), "beyond the wheel");
+        while (_inWheel > 0)
+        {
+            long time = _base + ((FirstBucket() - _base) & Mask);
+            if (time >= limit) return;
+            int bucket = (int)(time & Mask);
+            for (int node = _head[bucket]; node >= 0;)
+            {
+                into.Add(_component[node]);
+                int next = _next[node];
+                _next[node] = _free;
+                _free = node;
+                node = next;
+                _inWheel--;
+            }
+            _head[bucket] = -1;
+            _bits[bucket >> 6] &= ~(1UL << bucket);
+        }
+    }
+
+    private int FirstBucket()
+    {
+        int start = (int)(_base & Mask);
+        int word = start >> 6;
+        ulong bits = _bits[word] & (~0UL << start);
+        for (int n = 0; n <= Words; n++)
+        {
+            if (bits != 0) return (word << 6) | System.Numerics.BitOperations.TrailingZeroCount(bits);
+            word = (word + 1) & (Words - 1);
+            bits = _bits[word];
+        }
+        throw new InvalidOperationException("agenda count and bitmap disagree");
+    }
+
+    private void Pull()
+    {
+        while (_later.TryPeek(out int component, out long time) && time - _base < Span)
+        {
+            _later.Dequeue();
+            Insert(component, time);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+namespace ActorGic.Engine;
+
+/// <summary>
+/// How far each component may run ahead of the earliest event anywhere (T), from the latency of
+/// each link into it rather than the smallest latency of the whole system. A CPU and its own
+/// redistributor talk over the 20 ns link, but everything else reaches them through a
+/// distributor or another CPU's memory, both slower; so a CPU whose redistributor is quiet can
+/// safely run to T + 40 or T + 60 where one global window would stop at T + 20.
+/// <para>
+/// The horizon H(c) is a lower bound on the time of any event that can still reach c while the
+/// components run their current windows: events c holds before H(c) are final. With S(x) the
+/// earliest time x can send anything (its own next event, or the earliest arrival into it) and
+/// every component's S at least T:
+/// </para>
+/// <list type="bullet">
+/// <item>S(redistributor) = min(E(redistributor), E(cpu) + cpu-to-redistributor, T + min(distributor-to-redistributor, remote-atomic));</item>
+/// <item>S(cpu) = min(E(cpu), E(redistributor) + redistributor-to-cpu, T + remote-atomic, T + min(distributor-to-redistributor, remote-atomic) + redistributor-to-cpu);</item>
+/// <item>H(cpu) = min(S(redistributor) + redistributor-to-cpu, T + remote-atomic) (other CPUs' atomics, the reclaimer);</item>
+/// <item>H(redistributor) = min(S(cpu) + cpu-to-redistributor, T + distributor-to-redistributor, T + remote-atomic);</item>
+/// <item>H(distributor) = T + min(cpu-to-distributor, chip-to-chip); H(reclaimer) = T + min(remote-atomic, cpu-to-redistributor).</item>
+/// </list>
+/// A cycle back into c only adds latency, so it never lowers the bound. Every horizon is above
+/// T, so the component holding the earliest event always runs, and the order in which a
+/// component sees its events is (time, source, seq) however the windows fall: the digest does
+/// not change.
+/// </summary>
+public sealed class Horizons
+{
+    private readonly Layout? _layout;
+    private readonly long _cr, _rc, _intoRedistributor, _cpuFar, _distributor, _reclaimer;
+
+    public Horizons(Layout layout, TimingModel timing)
+    {
+        _layout = layout;
+        _cr = timing.CpuToRedistributor;
+        _rc = timing.RedistributorToCpu;
+        _intoRedistributor = Math.Min(timing.DistributorToRedistributor, timing.RemoteAtomic);
+        _cpuFar = timing.RemoteAtomic;
+        _distributor = Math.Min(timing.CpuToDistributor, timing.ChipToChip);
+        _reclaimer = Math.Min(timing.RemoteAtomic, timing.CpuToRedistributor);
+        Reach = Math.Max(Math.Max(_cpuFar, _intoRedistributor), Math.Max(_distributor, _reclaimer));
+    }
+
+    private Horizons(long lookahead)
+    {
+        if (lookahead < 1) throw new ArgumentOutOfRangeException(nameof(lookahead));
+        Reach = lookahead;
+    }
+
+    /// <summary>One window for everybody, [T, T + lookahead): what a keeper without a layout (a test's probes) uses.</summary>
+    public static Horizons Uniform(long lookahead) => new(lookahead);
+
+    /// <summary>No horizon is further than T + Reach: only components with an event before it can run.</summary>
+    public long Reach { get; }
+
+    /// <summary>
+    /// The horizon of <paramref name="component"/> when the earliest event anywhere is at
+    /// <paramref name="t"/>; <paramref name="next"/> gives each component's earliest event (held
+    /// or on its way to it), long.MaxValue if none.
+    /// </summary>
+    public long Of(int component, long t, long[] next)
+    {
+        var window = WindowOf(component, t, next);
+        return window.Partner < 0 ? window.End : Math.Min(window.End, Add(next[component], window.Loop));
+    }
+
+    /// <summary>
+    /// The horizon without the component's own round trip through its partner (a CPU's
+    /// redistributor, a redistributor's CPU): the component itself tightens it while it runs, to
+    /// the first event it sends its partner plus the way back (<see cref="Window.Back"/>). An
+    /// event sent at time s reaches the partner no earlier than s plus the latency, so that is
+    /// never before <see cref="Of"/>, and is later whenever the component keeps to itself.
+    /// </summary>
+    public Window WindowOf(int component, long t, long[] next)
+    {
+        if (_layout is null) return new Window(t + Reach, -1, 0, 0);
+        if (_layout.IsCpu(component))
+        {
+            int redistributor = _layout.RedistributorId(component);
+            long redistributorFloor = Math.Min(next[redistributor], t + _intoRedistributor);
+            return new Window(Math.Min(Add(redistributorFloor, _rc), t + _cpuFar), redistributor, _rc, _cr + _rc);
+        }
+        if (_layout.IsRedistributor(component))
+        {
+            int cpu = component - _layout.Cpus;
+            long cpuFloor = Math.Min(Math.Min(next[cpu], t + _cpuFar), t + _intoRedistributor + _rc);
+            return new Window(Math.Min(Add(cpuFloor, _cr), t + _intoRedistributor), cpu, _cr, _rc + _cr);
+        }
+        return new Window(t + (_layout.IsDistributor(component) ? _distributor : _reclaimer), -1, 0, 0);
+    }
+
+    /// <summary>
+    /// A component's window: run every event before <see cref="End"/>, and before the first
+    /// event sent to <see cref="Partner"/> (-1: none) arrives there plus <see cref="Back"/>.
+    /// <see cref="Loop"/> is the shortest round trip to the partner and back.
+    /// </summary>
+    public readonly record struct Window(long End, int Partner, long Back, long Loop);
+
+    private static long Add(long time, long latency) => time == long.MaxValue ? long.MaxValue : time + latency;
+}
