@@ -99,8 +99,8 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
             using var r = new BinaryReader(new MemoryStream(bytes, writable: false));
             object message = manifest switch
             {
-                "rw" => new RunWindow(r.ReadInt64(), r.ReadInt64(), ReadEvents(r), r.ReadInt32(), r.ReadInt64()),
-                "wd" => new WindowDone(r.ReadInt32(), ReadEvents(r), r.ReadInt64(), r.ReadInt64()),
+                "rw" => new RunWindow(r.ReadInt64(), r.ReadInt64(), [.. ReadEvents(r)], r.ReadInt32(), r.ReadInt64()),
+                "wd" => new WindowDone(r.ReadInt32(), [.. ReadEvents(r)], r.ReadInt64(), r.ReadInt64()),
                 "rt" => new RunTo(r.ReadInt64()),
                 "rf" => new RunFinished(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadEvents(r), r.ReadInt64()),
                 "dl" => DrainLocal.Instance,
@@ -153,9 +153,9 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
         return new NmiUsers(users, sgi);
     }
 
-    private static void WriteEvents(BinaryWriter w, SimEvent[] events)
+    private static void WriteEvents(BinaryWriter w, IReadOnlyCollection<SimEvent> events)
     {
-        w.Write(events.Length);
+        w.Write(events.Count);
         foreach (var e in events)
         {
             w.Write(e.Time); w.Write(e.Target); w.Write(e.Source); w.Write(e.Seq); w.Write((byte)e.Kind);

@@ -14,7 +14,7 @@ public abstract class ComponentActor : UntypedActor, IEventSink
 {
     private readonly Component _component;
     private readonly EventQueue _local = new(16);
-    private readonly List<SimEvent> _outgoing = new();
+    private List<SimEvent>? _outgoing;
     private int _partner = -1;
     private long _back;
     private long _end;
@@ -40,7 +40,7 @@ public abstract class ComponentActor : UntypedActor, IEventSink
         if (e.Target == _component.Id) _local.Enqueue(e);
         else
         {
-            _outgoing.Add(e);
+            (_outgoing ?? throw new InvalidOperationException($"component {_component.Id} sent outside a window")).Add(e);
             // The partner may answer this no earlier than its arrival plus the way back.
             if (e.Target == _partner && e.Time + _back < _end) _end = e.Time + _back;
         }
@@ -52,6 +52,9 @@ public abstract class ComponentActor : UntypedActor, IEventSink
         {
             case RunWindow window:
                 foreach (var e in window.Incoming) _local.Enqueue(e);
+                // The window's list comes back with what this component sends.
+                _outgoing = window.Incoming;
+                _outgoing.Clear();
                 long events = 0;
                 (_end, _partner, _back) = (window.End, window.Partner, window.Back);
                 while (_local.PeekTime < _end)
@@ -61,10 +64,9 @@ public abstract class ComponentActor : UntypedActor, IEventSink
                     events++;
                 }
                 _partner = -1;
-                var outgoing = _outgoing.Count == 0 ? Array.Empty<SimEvent>() : _outgoing.ToArray();
-                _outgoing.Clear();
-                long nextLocal = _local.PeekTime;
-                Sender.Tell(new WindowDone(_component.Id, outgoing, nextLocal, events));
+                var outgoing = _outgoing;
+                _outgoing = null; // handed on: a component sends only while it runs a window
+                Sender.Tell(new WindowDone(_component.Id, outgoing, _local.PeekTime, events));
                 break;
             case DrainLocal:
                 Sender.Tell(new LocalDrained(_component.Id, _local.Drain()));

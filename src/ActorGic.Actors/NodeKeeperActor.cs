@@ -95,7 +95,7 @@ public sealed class NodeKeeperActor : UntypedActor
         }
         foreach (int component in _active.Order())
         {
-            SimEvent[] incoming = _inbox.Remove(component, out var list) ? list.ToArray() : [];
+            var incoming = _inbox.Remove(component, out var list) ? list : new List<SimEvent>();
             _components[component].Tell(new RunWindow(start, end, incoming), Self);
         }
     }

@@ -10,14 +10,17 @@ public interface IActorGicMessage;
 /// arrived for it. The component runs every event before End, its own timers included, and
 /// (when <paramref name="Partner"/> is a component) before the first event it sends the partner
 /// arrives there plus <paramref name="Back"/>, the partner's latency back to it.
+/// The list changes hands: the component refills it with what it sends and returns it in its
+/// <see cref="WindowDone"/>, so a window allocates no event storage (in one process the keeper
+/// reuses it; across processes each side deserializes its own).
 /// </summary>
-public sealed record RunWindow(long Start, long End, SimEvent[] Incoming, int Partner = -1, long Back = 0) : IActorGicMessage;
+public sealed record RunWindow(long Start, long End, List<SimEvent> Incoming, int Partner = -1, long Back = 0) : IActorGicMessage;
 
 /// <summary>
 /// A component's answer: the events it sent to other components (they land at or after End,
 /// because every hop is at least the lookahead) and the time of its next own event.
 /// </summary>
-public sealed record WindowDone(int Component, SimEvent[] Outgoing, long NextLocal, long Events) : IActorGicMessage;
+public sealed record WindowDone(int Component, List<SimEvent> Outgoing, long NextLocal, long Events) : IActorGicMessage;
 
 /// <summary>Asks the time keeper to run the simulation to <paramref name="End"/> (inclusive).</summary>
 public sealed record RunTo(long End) : IActorGicMessage;

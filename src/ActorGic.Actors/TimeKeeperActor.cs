@@ -22,6 +22,7 @@ public sealed class TimeKeeperActor : UntypedActor
     private readonly List<int> _deferred = new();
     private readonly Action<long>? _progress;
     private readonly List<SimEvent>?[] _inbox;
+    private readonly Stack<List<SimEvent>> _spare = new();
     private readonly long[] _inboxMin;
     private readonly Agenda _agenda = new();
     private readonly List<int> _popped = new();
@@ -71,6 +72,8 @@ public sealed class TimeKeeperActor : UntypedActor
                 _next[done.Component] = Math.Min(done.NextLocal, _inboxMin[done.Component]);
                 if (done.NextLocal != long.MaxValue) _agenda.Add(done.Component, done.NextLocal);
                 foreach (var e in done.Outgoing) Route(e);
+                done.Outgoing.Clear();
+                _spare.Push(done.Outgoing);
                 _events += done.Events;
                 if (--_awaiting == 0) NextWindow();
                 break;
@@ -82,7 +85,7 @@ public sealed class TimeKeeperActor : UntypedActor
 
     private void Route(in SimEvent e)
     {
-        (_inbox[e.Target] ??= new List<SimEvent>()).Add(e);
+        (_inbox[e.Target] ??= Spare()).Add(e);
         if (e.Time < _inboxMin[e.Target])
         {
             _inboxMin[e.Target] = e.Time;
@@ -90,6 +93,9 @@ public sealed class TimeKeeperActor : UntypedActor
         }
         if (e.Time < _next[e.Target]) _next[e.Target] = e.Time;
     }
+
+    /// <summary>An empty list for an inbox: the ones components returned, so windows allocate none.</summary>
+    private List<SimEvent> Spare() => _spare.Count > 0 ? _spare.Pop() : new List<SimEvent>(4);
 
     private void NextWindow()
     {
@@ -145,9 +151,9 @@ public sealed class TimeKeeperActor : UntypedActor
         if ((_windows & 0x3FFF) == 0) _progress?.Invoke(start);
         foreach (int component in _active)
         {
-            var inbox = _inbox[component];
-            SimEvent[] incoming = inbox is { Count: > 0 } ? inbox.ToArray() : [];
-            inbox?.Clear();
+            // The inbox itself goes: the component returns it filled with what it sends.
+            var incoming = _inbox[component] ?? Spare();
+            _inbox[component] = null;
             _inboxMin[component] = long.MaxValue;
             var window = _window[component];
             _components[component].Tell(new RunWindow(start, window.End, incoming, window.Partner, window.Back), Self);

@@ -21,7 +21,7 @@ public class TimeKeeperTests() : TestKit(ActorEngine.SingleProcessConfig())
         keeper.Tell(new RunTo(10_000), TestActor);
 
         var w0 = probes[0].ExpectMsg<RunWindow>();
-        Assert.Equal((1_000L, 1_020L, 1), (w0.Start, w0.End, w0.Incoming.Length));
+        Assert.Equal((1_000L, 1_020L, 1), (w0.Start, w0.End, w0.Incoming.Count));
         probes[1].ExpectNoMsg(TimeSpan.FromMilliseconds(50));
         probes[0].Reply(new WindowDone(0, [], long.MaxValue, 1));
 
@@ -64,7 +64,7 @@ public class TimeKeeperTests() : TestKit(ActorEngine.SingleProcessConfig())
         var keeper = Sys.ActorOf(TimeKeeperActor.Props([probe.Ref], lookahead: 20, [At(100, 0), At(2_000, 0, 1)]));
         keeper.Tell(new RunTo(1_000), TestActor);
         var w = probe.ExpectMsg<RunWindow>();
-        Assert.Equal(2, w.Incoming.Length); // the whole inbox travels; the component keeps what is later
+        Assert.Equal(2, w.Incoming.Count); // the whole inbox travels; the component keeps what is later
         probe.Reply(new WindowDone(0, [], NextLocal: 2_000, Events: 1));
         var finished = ExpectMsg<RunFinished>();
         Assert.Equal(1, finished.Windows);
