@@ -26,8 +26,6 @@ internal sealed class Agenda
 
     public Agenda() => Array.Fill(_head, -1);
 
-    public bool IsEmpty => _inWheel == 0 && _later.Count == 0;
-
     /// <summary>Notes that <paramref name="component"/> may have something at <paramref name="time"/> (never before the last popped time).</summary>
     public void Add(int component, long time)
     {
@@ -61,27 +59,42 @@ internal sealed class Agenda
         _inWheel++;
     }
 
-    /// <summary>The earliest entry's time (long.MaxValue when empty).</summary>
-    public long PeekTime()
+    /// <summary>
+    /// Moves the wheel to the earliest entry and removes that time's entries into
+    /// <paramref name="into"/>: a round's time. Entries before it are refused from then on, and
+    /// every entry less than a span ahead is in the wheel. Returns long.MaxValue when empty.
+    /// </summary>
+    public long PopFirst(List<int> into)
     {
-        if (_inWheel > 0) return _base + ((FirstBucket() - _base) & Mask);
-        return _later.TryPeek(out _, out long first) ? first : long.MaxValue;
+        if (_inWheel == 0)
+        {
+            if (!_later.TryPeek(out _, out long first)) return long.MaxValue;
+            _base = first;
+        }
+        else _base += (FirstBucket() - _base) & Mask;
+        Pull();
+        TakeBucket((int)(_base & Mask), into);
+        return _base;
     }
 
-    /// <summary>
-    /// Moves the wheel to <paramref name="time"/>, no later than the earliest entry: entries
-    /// before it are refused from then on, and every entry less than a span ahead is in the wheel.
-    /// </summary>
-    public void Advance(long time)
+    private void TakeBucket(int bucket, List<int> into)
     {
-        if (time < _base || time > PeekTime()) throw new InvalidOperationException($"agenda cannot move from {_base} to {time}");
-        _base = time;
-        Pull();
+        for (int node = _head[bucket]; node >= 0;)
+        {
+            into.Add(_component[node]);
+            int next = _next[node];
+            _next[node] = _free;
+            _free = node;
+            node = next;
+            _inWheel--;
+        }
+        _head[bucket] = -1;
+        _bits[bucket >> 6] &= ~(1UL << bucket);
     }
 
     /// <summary>
     /// Removes every entry before <paramref name="limit"/>, at most a span past the last
-    /// <see cref="Advance"/>, into <paramref name="into"/> (a component may come more than once).
+    /// <see cref="PopFirst"/>, into <paramref name="into"/> (a component may come more than once).
     /// </summary>
     public void PopBefore(long limit, List<int> into)
     {
@@ -90,18 +103,7 @@ internal sealed class Agenda
         {
             long time = _base + ((FirstBucket() - _base) & Mask);
             if (time >= limit) return;
-            int bucket = (int)(time & Mask);
-            for (int node = _head[bucket]; node >= 0;)
-            {
-                into.Add(_component[node]);
-                int next = _next[node];
-                _next[node] = _free;
-                _free = node;
-                node = next;
-                _inWheel--;
-            }
-            _head[bucket] = -1;
-            _bits[bucket >> 6] &= ~(1UL << bucket);
+            TakeBucket((int)(time & Mask), into);
         }
     }
 

@@ -15,6 +15,7 @@ public abstract class ComponentActor : UntypedActor, IEventSink
     private readonly Component _component;
     private readonly EventQueue _local = new(16);
     private List<SimEvent>? _outgoing;
+    private IActorRef? _self;
     private int _partner = -1;
     private long _back;
     private long _end;
@@ -66,7 +67,8 @@ public abstract class ComponentActor : UntypedActor, IEventSink
                 _partner = -1;
                 var outgoing = _outgoing;
                 _outgoing = null; // handed on: a component sends only while it runs a window
-                Sender.Tell(new WindowDone(_component.Id, outgoing, _local.PeekTime, events));
+                // Self once per actor, not per window: each lookup goes through the current-context thread static.
+                Sender.Tell(new WindowDone(_component.Id, outgoing, _local.PeekTime, events), _self ??= Self);
                 break;
             case DrainLocal:
                 Sender.Tell(new LocalDrained(_component.Id, _local.Drain()));

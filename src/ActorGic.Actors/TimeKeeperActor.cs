@@ -106,14 +106,12 @@ public sealed class TimeKeeperActor : UntypedActor
         long start;
         while (true)
         {
-            long time = _agenda.PeekTime();
+            long time = _agenda.PopFirst(_popped);
             if (time > _end)
             {
                 Finish();
                 return;
             }
-            _agenda.Advance(time);
-            _agenda.PopBefore(time + 1, _popped);
             bool live = false;
             foreach (int c in _popped) live |= _next[c] == time;
             if (live)
@@ -149,6 +147,7 @@ public sealed class TimeKeeperActor : UntypedActor
         _componentRuns += _active.Count;
         _windows++;
         if ((_windows & 0x3FFF) == 0) _progress?.Invoke(start);
+        var self = Self;
         foreach (int component in _active)
         {
             // The inbox itself goes: the component returns it filled with what it sends.
@@ -156,7 +155,7 @@ public sealed class TimeKeeperActor : UntypedActor
             _inbox[component] = null;
             _inboxMin[component] = long.MaxValue;
             var window = _window[component];
-            _components[component].Tell(new RunWindow(start, window.End, incoming, window.Partner, window.Back), Self);
+            _components[component].Tell(new RunWindow(start, window.End, incoming, window.Partner, window.Back), self);
         }
     }
 
