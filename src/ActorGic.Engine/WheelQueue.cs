@@ -33,6 +33,10 @@ public sealed class WheelQueue
     /// <summary>No event in the wheel is earlier; every one is earlier than _base + Span.</summary>
     private long _base;
     private bool _started;
+    /// <summary>The time whose bucket is in (Source, Seq) order (-1: none).</summary>
+    private long _sortedTime = -1;
+    private int[] _sortSlots = new int[16];
+    private long[] _sortKeys = new long[16];
     /// <summary>The first non-empty bucket, once found and until the next dequeue (-1: look again).</summary>
     private int _first = -1;
 
@@ -88,9 +92,41 @@ public sealed class WheelQueue
         int bucket = (int)(e.Time & Mask);
         _next[slot] = _head[bucket];
         _head[bucket] = slot;
+        if (e.Time == _base) _sortedTime = -1; // an arrival in the bucket being taken (a zero delay): sort it again
         _bits[bucket >> 6] |= 1UL << bucket;
         if (_first >= 0 && ((bucket - _base) & Mask) < ((_first - _base) & Mask)) _first = bucket;
         _inWheel++;
+    }
+
+    /// <summary>
+    /// Orders a bucket's list by (Source, Seq) when its first event is taken. Events of a time
+    /// arrive before that time is reached (every delay is at least 1 ns), so the order holds
+    /// while the bucket empties: each dequeue takes the head instead of scanning the bucket.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int TakeFromCrowded(int bucket)
+    {
+        long time = _slab[_head[bucket]].Time;
+        if (time != _sortedTime)
+        {
+            SortBucket(bucket);
+            _sortedTime = time;
+        }
+        int best = _head[bucket];
+        _head[bucket] = _next[best];
+        return best;
+    }
+
+    private void SortBucket(int bucket)
+    {
+        int n = 0;
+        for (int s = _head[bucket]; s >= 0; s = _next[s]) n++;
+        if (_sortSlots.Length < n) (_sortSlots, _sortKeys) = (new int[n * 2], new long[n * 2]);
+        n = 0;
+        for (int s = _head[bucket]; s >= 0; s = _next[s]) (_sortSlots[n], _sortKeys[n++]) = (s, _key[s]);
+        Array.Sort(_sortKeys, _sortSlots, 0, n);
+        for (int k = 0; k < n; k++) _next[_sortSlots[k]] = k + 1 < n ? _sortSlots[k + 1] : -1;
+        _head[bucket] = _sortSlots[0];
     }
 
     /// <summary>The first non-empty bucket at or after _base, going round the wheel once.</summary>
@@ -125,12 +161,9 @@ public sealed class WheelQueue
         }
         int bucket = _first >= 0 ? _first : FirstBucket();
         _first = -1;
-        // The bucket's events share one time: take the smallest (Source, Seq).
-        int best = _head[bucket], bestPrev = -1;
-        for (int prev = best, s = _next[best]; s >= 0; prev = s, s = _next[s])
-            if (_key[s] < _key[best]) (best, bestPrev) = (s, prev);
-        if (bestPrev < 0) _head[bucket] = _next[best];
-        else _next[bestPrev] = _next[best];
+        int best = _head[bucket];
+        if (_next[best] >= 0) best = TakeFromCrowded(bucket);
+        else _head[bucket] = -1;
         if (_head[bucket] < 0) _bits[bucket >> 6] &= ~(1UL << bucket);
         _inWheel--;
         _base = _slab[best].Time;
