@@ -98,6 +98,12 @@ public static class BenchCommand
                          (reference.Digest == actors.Digest ? "  (same digest)" : "  DIGESTS DIFFER"));
         output.WriteLine($"      {events} events, {windows} windows, {(double)runs / Math.Max(1, windows):F2} components and " +
                          $"{(double)events / Math.Max(1, windows):F2} events per window, {(double)events / Math.Max(1, delivered(actors)):F1} events per delivery");
+        // The actor engine's floor here: its component runs, each a message pair, at what a bare pair costs on this machine.
+        int fan = (int)Math.Max(1, Math.Round((double)runs / Math.Max(1, windows)));
+        double floorNs = MessageFloor.NsPerRun(fan, rounds: (int)Math.Clamp(2_000_000 / fan, 10_000, 200_000));
+        double floorSeconds = runs * floorNs / 1e9;
+        output.WriteLine($"      {runs} component runs; a bare message pair costs {floorNs:F0} ns here ({fan} actors a round), " +
+                         $"so messaging alone takes {floorSeconds:F2} s: the actor engine cannot beat {actors.Delivered / floorSeconds:N0} delivered/s on this storm");
     }
 
     /// <summary>

@@ -309,6 +309,13 @@ public sealed partial class CpuComponent : Component
     private void SendSgi(int intid, ReadOnlySpan<int> targets, int owner)
     {
         if (owner >= 0) RequestedW[owner] += targets.Length;
+        if (targets.Length == 1)
+        {
+            // One target, one write (what gic_ipi_send_mask computes for it, without the list).
+            var mpidr = _layout.Topology.MpidrOf(targets[0]);
+            WriteSgi(Sgi1r.ForCluster(mpidr.SgiClusterId, (ushort)(1 << mpidr.TargetListBit), intid).Encode(), 0, owner + 1);
+            return;
+        }
         _writes.Clear();
         GicIpiSendMask.Compute(_layout.Topology, intid, targets, _writes);
         for (int k = 0; k < _writes.Count; k++) WriteSgi(_writes[k], k, owner + 1);
