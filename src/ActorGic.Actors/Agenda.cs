@@ -59,6 +59,13 @@ internal sealed class Agenda
         _inWheel++;
     }
 
+    /// <summary>The earliest entry's time, stale or not (long.MaxValue when empty).</summary>
+    public long PeekTime()
+    {
+        if (_inWheel > 0) return _base + ((FirstBucket() - _base) & Mask);
+        return _later.TryPeek(out _, out long first) ? first : long.MaxValue;
+    }
+
     /// <summary>
     /// Moves the wheel to the earliest entry and removes that time's entries into
     /// <paramref name="into"/>: a round's time. Entries before it are refused from then on, and

@@ -51,11 +51,12 @@ public static class ClusterEngine
                 refs[id] = FromNode0(node, $"c{id}", local); // used only to drain at the end
             }
             // A keeper per node runs its components; the root on node 0 batches everything between nodes.
+            var horizons = new Horizons(layout, simulation.Scenario.Timing);
             var nodeKeepers = Enumerable.Range(0, nodes)
-                .Select(n => FromNode0(n, "node-keeper", systems[n].ActorOf(NodeKeeperActor.Props(n, perNode[n]), "node-keeper")))
+                .Select(n => FromNode0(n, "node-keeper", systems[n].ActorOf(NodeKeeperActor.Props(n, perNode[n], refs.Length, horizons), "node-keeper")))
                 .ToArray();
             var root = systems[0].ActorOf(
-                RootKeeperActor.Props(nodeKeepers, nodeOf, simulation.Scenario.Timing.Lookahead, simulation.InitialEvents(), progress), "root-keeper");
+                RootKeeperActor.Props(nodeKeepers, nodeOf, horizons.AcrossChips, simulation.InitialEvents(), progress), "root-keeper");
             var outcome = ActorEngine.RunToEnd(root, refs, end);
             var inboxes = nodeKeepers.Select(k => k.Ask<LocalDrained>(DrainNode.Instance, Timeout.InfiniteTimeSpan)).ToArray();
             Task.WaitAll(inboxes);

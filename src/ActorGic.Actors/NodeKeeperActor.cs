@@ -16,31 +16,34 @@ public sealed record DrainNode : IActorGicMessage
 }
 
 /// <summary>
-/// The time keeper of one node: it runs the root's window over the node's active components
-/// (the same protocol as <see cref="TimeKeeperActor"/>, all local), keeps events between its own
-/// components, and returns the events for other nodes in one message. So a window costs one
-/// message each way per node, whatever the number of components.
+/// The time keeper of one node: within the root's window it runs rounds over the node's
+/// components exactly as <see cref="TimeKeeperActor"/> does (the same <see cref="Rounds"/>, each
+/// component to its own horizon), keeps events between its own components, and returns the
+/// events for other nodes in one message. The root's window is the smallest chip-to-chip
+/// latency long, so nothing from another node can land in it: a window costs one message each
+/// way per node, whatever the number of components and rounds inside it.
 /// </summary>
 public sealed class NodeKeeperActor : UntypedActor
 {
     private readonly int _node;
     private readonly Dictionary<int, IActorRef> _components;
-    private readonly Dictionary<int, List<SimEvent>> _inbox = new();
-    private readonly PriorityQueue<int, long> _agenda = new();
-    private readonly HashSet<int> _active = new();
+    private readonly Rounds _rounds;
     private readonly List<SimEvent> _remote = new();
     private IActorRef? _root;
+    private long _cap;
     private int _awaiting;
     private long _events;
+    private long _runs;
 
-    public NodeKeeperActor(int node, Dictionary<int, IActorRef> components)
+    public NodeKeeperActor(int node, Dictionary<int, IActorRef> components, int componentCount, Horizons horizons)
     {
         _node = node;
         _components = components;
+        _rounds = new Rounds(componentCount, horizons);
     }
 
-    public static Props Props(int node, Dictionary<int, IActorRef> components) =>
-        Akka.Actor.Props.Create(() => new NodeKeeperActor(node, components)).WithDispatcher("akka.actor.sim-dispatcher");
+    public static Props Props(int node, Dictionary<int, IActorRef> components, int componentCount, Horizons horizons) =>
+        Akka.Actor.Props.Create(() => new NodeKeeperActor(node, components, componentCount, horizons)).WithDispatcher("akka.actor.sim-dispatcher");
 
     protected override void OnReceive(object message)
     {
@@ -48,22 +51,24 @@ public sealed class NodeKeeperActor : UntypedActor
         {
             case NodeWindow window:
                 _root = Sender;
-                foreach (var e in window.Incoming) Route(e);
-                RunWindow(window.Start, window.End);
+                foreach (var e in window.Incoming) _rounds.Route(e);
+                (_cap, _events, _runs) = (window.End, 0, 0);
+                NextRound();
                 break;
             case WindowDone done:
+                _rounds.Done(done);
                 foreach (var e in done.Outgoing)
                 {
-                    if (_components.ContainsKey(e.Target)) Route(e);
+                    if (_components.ContainsKey(e.Target)) _rounds.Route(e);
                     else _remote.Add(e);
                 }
-                if (done.NextLocal != long.MaxValue) _agenda.Enqueue(done.Component, done.NextLocal);
+                _rounds.Recycle(done.Outgoing);
                 _events += done.Events;
-                if (--_awaiting == 0) Reply();
+                if (--_awaiting == 0) NextRound();
                 break;
             case DrainNode:
                 // Only the events routed here and not yet handed to a component: the components drain themselves.
-                Sender.Tell(new LocalDrained(-1 - _node, _inbox.Values.SelectMany(l => l).ToArray()));
+                Sender.Tell(new LocalDrained(-1 - _node, _rounds.Undelivered()));
                 break;
             default:
                 Unhandled(message);
@@ -71,40 +76,19 @@ public sealed class NodeKeeperActor : UntypedActor
         }
     }
 
-    private void Route(in SimEvent e)
+    private void NextRound()
     {
-        if (!_inbox.TryGetValue(e.Target, out var list)) _inbox[e.Target] = list = new List<SimEvent>();
-        list.Add(e);
-        _agenda.Enqueue(e.Target, e.Time);
-    }
-
-    private void RunWindow(long start, long end)
-    {
-        _active.Clear();
-        while (_agenda.TryPeek(out int component, out long time) && time < end)
+        if (_rounds.Open(_cap) == long.MaxValue)
         {
-            _agenda.Dequeue();
-            _active.Add(component);
-        }
-        _awaiting = _active.Count;
-        _events = 0;
-        if (_awaiting == 0)
-        {
-            Reply();
+            // The window is done here: what goes to other nodes, and this node's next event.
+            _root!.Tell(new NodeDone(_node, _remote.ToArray(), _rounds.NextTime(), _events, _runs));
+            _remote.Clear();
             return;
         }
-        foreach (int component in _active.Order())
-        {
-            var incoming = _inbox.Remove(component, out var list) ? list : new List<SimEvent>();
-            _components[component].Tell(new RunWindow(start, end, incoming), Self);
-        }
-    }
-
-    private void Reply()
-    {
-        long next = _agenda.TryPeek(out _, out long t) ? t : long.MaxValue;
-        _root!.Tell(new NodeDone(_node, _remote.ToArray(), next, _events, _active.Count));
-        _remote.Clear();
+        _awaiting = _rounds.Active.Count;
+        _runs += _awaiting;
+        var self = Self;
+        foreach (var (component, window) in _rounds.Active) _components[component].Tell(window, self);
     }
 }
 

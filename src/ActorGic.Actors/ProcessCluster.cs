@@ -143,14 +143,15 @@ public static class ProcessCluster
                 if (nodeOf[id] == 0) local[id] = system.ActorOf(ComponentActor.Props(simulation.Components[id]), $"c{id}");
             }
             var keepers = new IActorRef[nodes];
-            keepers[0] = system.ActorOf(NodeKeeperActor.Props(0, local), "node-keeper");
+            var horizons = new Horizons(layout, simulation.Scenario.Timing);
+            keepers[0] = system.ActorOf(NodeKeeperActor.Props(0, local, nodeOf.Length, horizons), "node-keeper");
             // The NMI broker's registry lives on the coordinator too (never a migrating singleton); it is not on the data path.
             if (simulation.Mux is { } mux) system.ActorOf(NmiBrokerActor.Props(mux.Broker.Copy(), mux.Sgi), "nmi-broker");
             var provider = ((ExtendedActorSystem)system).Provider;
             for (int n = 1; n < nodes; n++)
                 keepers[n] = provider.ResolveActorRef(new RootActorPath(addresses[n]) / "user" / "worker" / "node-keeper");
             var clock = new WindowClock();
-            var root = system.ActorOf(RootKeeperActor.Props(keepers, nodeOf, simulation.Scenario.Timing.Lookahead,
+            var root = system.ActorOf(RootKeeperActor.Props(keepers, nodeOf, horizons.AcrossChips,
                 simulation.InitialEvents(), progress, clock), "root-keeper");
 
             var finished = root.Ask<RunFinished>(new RunTo(simulation.Scenario.End), Timeout.InfiniteTimeSpan);
@@ -328,7 +329,8 @@ public static class ProcessCluster
                 for (int id = 0; id < _simulation.Components.Length; id++)
                     if (ClusterEngine.NodeOf(layout, id, a.Nodes) == a.Node)
                         _components[id] = Context.ActorOf(ComponentActor.Props(_simulation.Components[id]), $"c{id}");
-                _keeper = Context.ActorOf(NodeKeeperActor.Props(a.Node, _components), "node-keeper");
+                _keeper = Context.ActorOf(NodeKeeperActor.Props(a.Node, _components, layout.ComponentCount,
+                    new Horizons(layout, _simulation.Scenario.Timing)), "node-keeper");
                 log.WriteLine($"actorgic: node {a.Node} of {a.Nodes}: {_components.Count} components of \"{a.ScenarioName}\"");
                 Sender.Tell(new NodeReady(a.Node));
             });

@@ -39,12 +39,16 @@ public sealed class Horizons
         _distributor = Math.Min(timing.CpuToDistributor, timing.ChipToChip);
         _reclaimer = Math.Min(timing.RemoteAtomic, timing.CpuToRedistributor);
         Reach = Math.Max(Math.Max(_cpuFar, _intoRedistributor), Math.Max(_distributor, _reclaimer));
+        // Between chips only a distributor's forward, a CPU's atomic on another CPU's memory and the reclaimer's messages travel.
+        AcrossChips = Math.Min(timing.ChipToChip, timing.RemoteAtomic);
+        if (layout.HasReclaimer) AcrossChips = Math.Min(AcrossChips, Math.Min(timing.RemoteAtomic, timing.CpuToRedistributor));
     }
 
     private Horizons(long lookahead)
     {
         if (lookahead < 1) throw new ArgumentOutOfRangeException(nameof(lookahead));
         Reach = lookahead;
+        AcrossChips = lookahead;
     }
 
     /// <summary>One window for everybody, [T, T + lookahead): what a keeper without a layout (a test's probes) uses.</summary>
@@ -52,6 +56,12 @@ public sealed class Horizons
 
     /// <summary>No horizon is further than T + Reach: only components with an event before it can run.</summary>
     public long Reach { get; }
+
+    /// <summary>
+    /// The smallest latency of any message from one chip to another: a cluster's window length,
+    /// since a node holds whole chips. Within a window each node runs rounds of its own.
+    /// </summary>
+    public long AcrossChips { get; }
 
     /// <summary>
     /// The horizon of <paramref name="component"/> when the earliest event anywhere is at

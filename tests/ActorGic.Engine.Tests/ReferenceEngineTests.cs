@@ -301,4 +301,14 @@ public class HorizonsTests
         Assert.Equal(1_040, horizons.Of(layout.DistributorId(0), 1_000, next));
         Assert.Equal(1_020, Horizons.Uniform(20).Of(0, 1_000, next));
     }
+
+    [Fact]
+    public void A_cluster_window_is_the_fastest_link_between_chips()
+    {
+        var topology = ActorGic.Gic.Topology.Regular(32, 16, 1);
+        // Between chips: a distributor's forward (300) and a CPU's atomic on another CPU (60); the reclaimer's replies take 20.
+        Assert.Equal(60, new Horizons(new Layout(topology), TimingModel.Default).AcrossChips);
+        Assert.Equal(20, new Horizons(new Layout(topology, reclaimer: true), TimingModel.Default).AcrossChips);
+        Assert.Equal(300, new Horizons(new Layout(topology), TimingModel.Default with { RemoteAtomic = 500 }).AcrossChips);
+    }
 }

@@ -1,0 +1,134 @@
+using ActorGic.Engine;
+
+namespace ActorGic.Actors;
+
+/// <summary>
+/// The bookkeeping of conservative rounds, shared by the single-process time keeper and each
+/// node's keeper in a cluster: which components have something to do when, their inboxes, and
+/// which of them may run in the next round and to what horizon (<see cref="Horizons"/>).
+/// <para>
+/// A round's T is the earliest event of any component it keeps. Every horizon is capped by the
+/// caller: the run's end, or the cluster window's end, before which no other node can send
+/// anything here. Every component with something to do has an agenda entry at exactly its next
+/// time; earlier entries are stale (their event was consumed) and are dropped as they come out.
+/// </para>
+/// </summary>
+internal sealed class Rounds
+{
+    private readonly Horizons _horizons;
+    /// <summary>Each component's earliest event, held or on its way (long.MaxValue: none).</summary>
+    private readonly long[] _next;
+    private readonly long[] _inboxMin;
+    private readonly List<SimEvent>?[] _inbox;
+    private readonly Stack<List<SimEvent>> _spare = new();
+    private readonly Agenda _agenda = new();
+    private readonly List<int> _popped = new();
+    private readonly List<int> _deferred = new();
+    private readonly int[] _stamp;
+    private int _currentStamp;
+
+    public Rounds(int components, Horizons horizons)
+    {
+        _horizons = horizons;
+        _next = new long[components];
+        Array.Fill(_next, long.MaxValue);
+        _inboxMin = new long[components];
+        Array.Fill(_inboxMin, long.MaxValue);
+        _inbox = new List<SimEvent>?[components];
+        _stamp = new int[components];
+    }
+
+    /// <summary>The components of the round <see cref="Open"/> last opened, with their windows.</summary>
+    public List<(int Component, RunWindow Window)> Active { get; } = new();
+
+    /// <summary>An event for one of the kept components, in its inbox until its next window.</summary>
+    public void Route(in SimEvent e)
+    {
+        (_inbox[e.Target] ??= Spare()).Add(e);
+        if (e.Time < _inboxMin[e.Target])
+        {
+            _inboxMin[e.Target] = e.Time;
+            _agenda.Add(e.Target, e.Time);
+        }
+        if (e.Time < _next[e.Target]) _next[e.Target] = e.Time;
+    }
+
+    /// <summary>
+    /// A component finished its window: its next own event, and the list it returned (routed by
+    /// the caller first, then given back here for the next inbox).
+    /// </summary>
+    public void Done(WindowDone done)
+    {
+        _next[done.Component] = Math.Min(done.NextLocal, _inboxMin[done.Component]);
+        if (done.NextLocal != long.MaxValue) _agenda.Add(done.Component, done.NextLocal);
+    }
+
+    /// <summary>Takes back a list a component returned, once its events are routed.</summary>
+    public void Recycle(List<SimEvent> list)
+    {
+        list.Clear();
+        _spare.Push(list);
+    }
+
+    private List<SimEvent> Spare() => _spare.Count > 0 ? _spare.Pop() : new List<SimEvent>(4);
+
+    /// <summary>
+    /// Opens the next round if some component has an event before <paramref name="cap"/>: fills
+    /// <see cref="Active"/> (each component's inbox leaves with its window) and returns T, or
+    /// long.MaxValue when nothing is left before the cap.
+    /// </summary>
+    public long Open(long cap)
+    {
+        Active.Clear();
+        _popped.Clear();
+        long start;
+        while (true)
+        {
+            long time = _agenda.PeekTime();
+            if (time >= cap) return long.MaxValue;
+            _agenda.PopFirst(_popped);
+            bool live = false;
+            foreach (int c in _popped) live |= _next[c] == time;
+            if (live)
+            {
+                start = time;
+                break;
+            }
+            _popped.Clear();
+        }
+        // Every horizon comes from the same snapshot of _next, before any inbox leaves.
+        long reach = start + _horizons.Reach;
+        _agenda.PopBefore(Math.Min(reach, cap), _popped);
+        _currentStamp++;
+        _deferred.Clear();
+        foreach (int component in _popped)
+        {
+            if (_stamp[component] == _currentStamp) continue;
+            _stamp[component] = _currentStamp;
+            long next = _next[component];
+            if (next >= reach || next >= cap) continue; // nothing this round, and its entry at next is still there
+            var window = _horizons.WindowOf(component, start, _next);
+            long end = Math.Min(window.End, cap);
+            if (next < end)
+            {
+                // The inbox itself goes: the component returns it filled with what it sends.
+                var incoming = _inbox[component] ?? Spare();
+                _inbox[component] = null;
+                _inboxMin[component] = long.MaxValue;
+                Active.Add((component, new RunWindow(start, end, incoming, window.Partner, window.Back)));
+            }
+            else _deferred.Add(component);
+        }
+        foreach (int component in _deferred) _agenda.Add(component, _next[component]);
+        return start;
+    }
+
+    /// <summary>
+    /// No kept component has an event before this (long.MaxValue: none). It may be early (an
+    /// entry whose event is gone): a window opened for it then finds nothing and drops the entry.
+    /// </summary>
+    public long NextTime() => _agenda.PeekTime();
+
+    /// <summary>Events routed here and not yet handed to their component.</summary>
+    public SimEvent[] Undelivered() => _inbox.Where(l => l is not null).SelectMany(l => l!).ToArray();
+}
