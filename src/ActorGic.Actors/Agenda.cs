@@ -1,3 +1,5 @@
+using ActorGic.Engine;
+
 namespace ActorGic.Actors;
 
 /// <summary>
@@ -9,12 +11,11 @@ namespace ActorGic.Actors;
 /// </summary>
 internal sealed class Agenda
 {
-    private const int Span = 4096;
-    private const int Mask = Span - 1;
-    private const int Words = Span / 64;
+    private const int Span = WheelBits.Span;
+    private const int Mask = WheelBits.Mask;
 
     private readonly int[] _head = new int[Span];
-    private readonly ulong[] _bits = new ulong[Words];
+    private readonly WheelBits _bits = new();
     private readonly PriorityQueue<int, long> _later = new();
     private int[] _component = new int[256];
     private long[] _time = new long[256];
@@ -55,7 +56,7 @@ internal sealed class Agenda
         int bucket = (int)(time & Mask);
         (_component[node], _time[node], _next[node]) = (component, time, _head[bucket]);
         _head[bucket] = node;
-        _bits[bucket >> 6] |= 1UL << bucket;
+        _bits.Set(bucket);
         _inWheel++;
     }
 
@@ -96,7 +97,7 @@ internal sealed class Agenda
             _inWheel--;
         }
         _head[bucket] = -1;
-        _bits[bucket >> 6] &= ~(1UL << bucket);
+        _bits.Clear(bucket);
     }
 
     /// <summary>
@@ -114,19 +115,7 @@ internal sealed class Agenda
         }
     }
 
-    private int FirstBucket()
-    {
-        int start = (int)(_base & Mask);
-        int word = start >> 6;
-        ulong bits = _bits[word] & (~0UL << start);
-        for (int n = 0; n <= Words; n++)
-        {
-            if (bits != 0) return (word << 6) | System.Numerics.BitOperations.TrailingZeroCount(bits);
-            word = (word + 1) & (Words - 1);
-            bits = _bits[word];
-        }
-        throw new InvalidOperationException("agenda count and bitmap disagree");
-    }
+    private int FirstBucket() => _bits.First(_base);
 
     private void Pull()
     {

@@ -15,12 +15,11 @@ namespace ActorGic.Engine;
 public sealed class WheelQueue
 {
     /// <summary>The wheel's reach in ns: events at most this far ahead skip the heap.</summary>
-    public const int Span = 4096;
-    private const int Mask = Span - 1;
-    private const int Words = Span / 64;
+    public const int Span = WheelBits.Span;
+    private const int Mask = WheelBits.Mask;
 
     private readonly int[] _head = new int[Span];
-    private readonly ulong[] _bits = new ulong[Words];
+    private readonly WheelBits _bits = new();
     private readonly EventQueue _later = new(64);
     private SimEvent[] _slab;
     private long[] _key;
@@ -58,7 +57,7 @@ public sealed class WheelQueue
         {
             if (_inWheel == 0) return _later.PeekTime;
             if (_first < 0) _first = FirstBucket();
-            return _base + ((_first - _base) & Mask);
+            return WheelBits.TimeOf(_first, _base);
         }
     }
 
@@ -93,7 +92,7 @@ public sealed class WheelQueue
         _next[slot] = _head[bucket];
         _head[bucket] = slot;
         if (e.Time == _base) _sortedTime = -1; // an arrival in the bucket being taken (a zero delay): sort it again
-        _bits[bucket >> 6] |= 1UL << bucket;
+        _bits.Set(bucket);
         if (_first >= 0 && ((bucket - _base) & Mask) < ((_first - _base) & Mask)) _first = bucket;
         _inWheel++;
     }
@@ -129,20 +128,7 @@ public sealed class WheelQueue
         _head[bucket] = _sortSlots[0];
     }
 
-    /// <summary>The first non-empty bucket at or after _base, going round the wheel once.</summary>
-    private int FirstBucket()
-    {
-        int start = (int)(_base & Mask);
-        int word = start >> 6;
-        ulong bits = _bits[word] & (~0UL << start);
-        for (int n = 0; n <= Words; n++)
-        {
-            if (bits != 0) return (word << 6) | BitOperations.TrailingZeroCount(bits);
-            word = (word + 1) & (Words - 1);
-            bits = _bits[word];
-        }
-        throw new InvalidOperationException("wheel count and bitmap disagree");
-    }
+    private int FirstBucket() => _bits.First(_base);
 
     /// <summary>
     /// Removes the first event and lends it in place, without a copy. The loan lasts until the
@@ -164,7 +150,7 @@ public sealed class WheelQueue
         int best = _head[bucket];
         if (_next[best] >= 0) best = TakeFromCrowded(bucket);
         else _head[bucket] = -1;
-        if (_head[bucket] < 0) _bits[bucket >> 6] &= ~(1UL << bucket);
+        if (_head[bucket] < 0) _bits.Clear(bucket);
         _inWheel--;
         _base = _slab[best].Time;
         Pull();
