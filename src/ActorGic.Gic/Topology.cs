@@ -10,8 +10,6 @@ public sealed class Topology
     private readonly Mpidr[] _mpidr;
     private readonly int[] _chipOf;
     private readonly Dictionary<ulong, int[]> _clusters;
-    /// <summary>The same map, frozen for the lookup every SGI write makes.</summary>
-    private readonly System.Collections.Frozen.FrozenDictionary<ulong, int[]> _lookup;
 
     private Topology(Mpidr[] mpidr, bool rss)
     {
@@ -38,7 +36,6 @@ public sealed class Topology
             slots[m.TargetListBit] = cpu;
         }
         ChipCount = chips.Count;
-        _lookup = System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(_clusters);
     }
 
     public int CpuCount => _mpidr.Length;
@@ -54,7 +51,7 @@ public sealed class Topology
     /// has that cluster id.
     /// </summary>
     public ReadOnlySpan<int> ClusterSlots(ulong sgiClusterId) =>
-        _lookup.TryGetValue(sgiClusterId, out var slots) ? slots : ReadOnlySpan<int>.Empty;
+        _clusters.TryGetValue(sgiClusterId, out var slots) ? slots : ReadOnlySpan<int>.Empty;
 
     /// <summary>The logical CPU with this affinity, or -1.</summary>
     public int FindCpu(Mpidr mpidr)
