@@ -16,6 +16,8 @@ public abstract class ComponentActor : UntypedActor, IEventSink
     private readonly EventQueue _local = new(16);
     private List<SimEvent>? _outgoing;
     private IActorRef? _self;
+    /// <summary>This component's answer, reused window after window (see <see cref="RunWindow"/>).</summary>
+    private WindowDone? _done;
     private int _partner = -1;
     private long _back;
     private long _end;
@@ -68,7 +70,8 @@ public abstract class ComponentActor : UntypedActor, IEventSink
                 var outgoing = _outgoing;
                 _outgoing = null; // handed on: a component sends only while it runs a window
                 // Self once per actor, not per window: each lookup goes through the current-context thread static.
-                Sender.Tell(new WindowDone(_component.Id, outgoing, _local.PeekTime, events), _self ??= Self);
+                var done = _done?.Reuse(outgoing!, _local.PeekTime, events) ?? (_done = new WindowDone(_component.Id, outgoing!, _local.PeekTime, events));
+                Sender.Tell(done, _self ??= Self);
                 break;
             case DrainLocal:
                 Sender.Tell(new LocalDrained(_component.Id, _local.Drain()));

@@ -8,19 +8,50 @@ public interface IActorGicMessage;
 /// <summary>
 /// The time keeper opens a window [Start, End) for one component and hands it the events that
 /// arrived for it. The component runs every event before End, its own timers included, and
-/// (when <paramref name="Partner"/> is a component) before the first event it sends the partner
-/// arrives there plus <paramref name="Back"/>, the partner's latency back to it.
-/// The list changes hands: the component refills it with what it sends and returns it in its
-/// <see cref="WindowDone"/>, so a window allocates no event storage (in one process the keeper
-/// reuses it; across processes each side deserializes its own).
+/// (when <see cref="Partner"/> is a component) before the first event it sends the partner
+/// arrives there plus <see cref="Back"/>, the partner's latency back to it.
+/// <para>
+/// The window protocol hands its objects over instead of allocating them: a keeper and a
+/// component alternate strictly (a window out, its answer back), so in one process the keeper
+/// reuses each component's RunWindow, the component its <see cref="WindowDone"/>, and the event
+/// list travels both ways (the component refills it with what it sends). Read a message before
+/// answering it, never after. Across processes each side deserializes its own copies.
+/// </para>
 /// </summary>
-public sealed record RunWindow(long Start, long End, List<SimEvent> Incoming, int Partner = -1, long Back = 0) : IActorGicMessage;
+public sealed class RunWindow(long Start, long End, List<SimEvent> Incoming, int Partner = -1, long Back = 0) : IActorGicMessage
+{
+    public long Start { get; private set; } = Start;
+    public long End { get; private set; } = End;
+    public List<SimEvent> Incoming { get; private set; } = Incoming;
+    public int Partner { get; private set; } = Partner;
+    public long Back { get; private set; } = Back;
+
+    /// <summary>Refills this window for its component's next round (the keeper's, once the component answered the last one).</summary>
+    internal RunWindow Reuse(long start, long end, List<SimEvent> incoming, int partner, long back)
+    {
+        (Start, End, Incoming, Partner, Back) = (start, end, incoming, partner, back);
+        return this;
+    }
+}
 
 /// <summary>
 /// A component's answer: the events it sent to other components (they land at or after End,
-/// because every hop is at least the lookahead) and the time of its next own event.
+/// because every hop is at least the lookahead) and the time of its next own event. Handed over
+/// like <see cref="RunWindow"/>: the component reuses it for its next answer.
 /// </summary>
-public sealed record WindowDone(int Component, List<SimEvent> Outgoing, long NextLocal, long Events) : IActorGicMessage;
+public sealed class WindowDone(int Component, List<SimEvent> Outgoing, long NextLocal, long Events) : IActorGicMessage
+{
+    public int Component { get; } = Component;
+    public List<SimEvent> Outgoing { get; private set; } = Outgoing;
+    public long NextLocal { get; private set; } = NextLocal;
+    public long Events { get; private set; } = Events;
+
+    internal WindowDone Reuse(List<SimEvent> outgoing, long nextLocal, long events)
+    {
+        (Outgoing, NextLocal, Events) = (outgoing, nextLocal, events);
+        return this;
+    }
+}
 
 /// <summary>Asks the time keeper to run the simulation to <paramref name="End"/> (inclusive).</summary>
 public sealed record RunTo(long End) : IActorGicMessage;

@@ -25,6 +25,8 @@ internal sealed class Rounds
     private readonly List<int> _popped = new();
     private readonly List<int> _deferred = new();
     private readonly int[] _stamp;
+    /// <summary>Each component's window message, reused round after round (see <see cref="RunWindow"/>).</summary>
+    private readonly RunWindow?[] _windows;
     private int _currentStamp;
 
     public Rounds(int components, Horizons horizons)
@@ -36,6 +38,7 @@ internal sealed class Rounds
         Array.Fill(_inboxMin, long.MaxValue);
         _inbox = new List<SimEvent>?[components];
         _stamp = new int[components];
+        _windows = new RunWindow?[components];
     }
 
     /// <summary>The components of the round <see cref="Open"/> last opened, with their windows.</summary>
@@ -115,7 +118,9 @@ internal sealed class Rounds
                 var incoming = _inbox[component] ?? Spare();
                 _inbox[component] = null;
                 _inboxMin[component] = long.MaxValue;
-                Active.Add((component, new RunWindow(start, end, incoming, window.Partner, window.Back)));
+                var message = _windows[component]?.Reuse(start, end, incoming, window.Partner, window.Back)
+                    ?? (_windows[component] = new RunWindow(start, end, incoming, window.Partner, window.Back));
+                Active.Add((component, message));
             }
             else _deferred.Add(component);
         }
