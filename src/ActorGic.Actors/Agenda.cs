@@ -68,18 +68,21 @@ internal sealed class Agenda
     }
 
     /// <summary>
-    /// Moves the wheel to the earliest entry and removes that time's entries into
-    /// <paramref name="into"/>: a round's time. Entries before it are refused from then on, and
-    /// every entry less than a span ahead is in the wheel. Returns long.MaxValue when empty.
+    /// If the earliest entry is before <paramref name="cap"/>, moves the wheel to it and removes
+    /// that time's entries into <paramref name="into"/>: a round's time. Entries before it are
+    /// refused from then on, and every entry less than a span ahead is in the wheel. Returns
+    /// long.MaxValue (and changes nothing) when there is none before the cap.
     /// </summary>
-    public long PopFirst(List<int> into)
+    public long PopFirst(long cap, List<int> into)
     {
+        long first;
         if (_inWheel == 0)
         {
-            if (!_later.TryPeek(out _, out long first)) return long.MaxValue;
-            _base = first;
+            if (!_later.TryPeek(out _, out first)) return long.MaxValue;
         }
-        else _base += (FirstBucket() - _base) & Mask;
+        else first = WheelBits.TimeOf(FirstBucket(), _base);
+        if (first >= cap) return long.MaxValue;
+        _base = first;
         Pull();
         TakeBucket((int)(_base & Mask), into);
         return _base;

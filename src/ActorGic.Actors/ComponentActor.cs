@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using ActorGic.Engine;
 
@@ -54,7 +55,7 @@ public abstract class ComponentActor : UntypedActor, IEventSink
         switch (message)
         {
             case RunWindow window:
-                foreach (var e in window.Incoming) _local.Enqueue(e);
+                foreach (ref readonly var e in CollectionsMarshal.AsSpan(window.Incoming)) _local.Enqueue(e);
                 // The window's list comes back with what this component sends.
                 _outgoing = window.Incoming;
                 _outgoing.Clear();

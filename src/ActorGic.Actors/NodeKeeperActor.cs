@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using ActorGic.Engine;
 
@@ -57,7 +58,7 @@ public sealed class NodeKeeperActor : UntypedActor
                 break;
             case WindowDone done:
                 _rounds.Done(done);
-                foreach (var e in done.Outgoing)
+                foreach (ref readonly var e in CollectionsMarshal.AsSpan(done.Outgoing))
                 {
                     if (_components.ContainsKey(e.Target)) _rounds.Route(e);
                     else _remote.Add(e);

@@ -87,9 +87,8 @@ internal sealed class Rounds
         long start;
         while (true)
         {
-            long time = _agenda.PeekTime();
-            if (time >= cap) return long.MaxValue;
-            _agenda.PopFirst(_popped);
+            long time = _agenda.PopFirst(cap, _popped);
+            if (time == long.MaxValue) return long.MaxValue;
             bool live = false;
             foreach (int c in _popped) live |= _next[c] == time;
             if (live)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using ActorGic.Engine;
 
@@ -44,17 +45,17 @@ public sealed class TimeKeeperActor : UntypedActor
     {
         switch (message)
         {
+            case WindowDone done:
+                _rounds.Done(done);
+                foreach (ref readonly var e in CollectionsMarshal.AsSpan(done.Outgoing)) _rounds.Route(e);
+                _rounds.Recycle(done.Outgoing);
+                _events += done.Events;
+                if (--_awaiting == 0) NextWindow();
+                break;
             case RunTo run:
                 _requester = Sender;
                 _end = run.End;
                 NextWindow();
-                break;
-            case WindowDone done:
-                _rounds.Done(done);
-                foreach (var e in done.Outgoing) _rounds.Route(e);
-                _rounds.Recycle(done.Outgoing);
-                _events += done.Events;
-                if (--_awaiting == 0) NextWindow();
                 break;
             default:
                 Unhandled(message);
