@@ -13,10 +13,11 @@ namespace ActorGic.Engine;
 /// every component's S at least T:
 /// </para>
 /// <list type="bullet">
-/// <item>S(redistributor) = min(E(redistributor), E(cpu) + cpu-to-redistributor, T + min(distributor-to-redistributor, remote-atomic));</item>
-/// <item>S(cpu) = min(E(cpu), E(redistributor) + redistributor-to-cpu, T + remote-atomic, T + min(distributor-to-redistributor, remote-atomic) + redistributor-to-cpu);</item>
+/// <item>I(redistributor) = min(min(E(distributor), T + min(cpu-to-distributor, chip-to-chip)) + distributor-to-redistributor, T + remote-atomic): the earliest arrival from anyone but its CPU (its chip's distributor, the reclaimer);</item>
+/// <item>S(redistributor) = min(E(redistributor), E(cpu) + cpu-to-redistributor, I(redistributor));</item>
+/// <item>S(cpu) = min(E(cpu), E(redistributor) + redistributor-to-cpu, T + remote-atomic, I(redistributor) + redistributor-to-cpu);</item>
 /// <item>H(cpu) = min(S(redistributor) + redistributor-to-cpu, T + remote-atomic) (other CPUs' atomics, the reclaimer);</item>
-/// <item>H(redistributor) = min(S(cpu) + cpu-to-redistributor, T + distributor-to-redistributor, T + remote-atomic);</item>
+/// <item>H(redistributor) = min(S(cpu) + cpu-to-redistributor, I(redistributor));</item>
 /// <item>H(distributor) = T + min(cpu-to-distributor, chip-to-chip); H(reclaimer) = T + min(remote-atomic, cpu-to-redistributor).</item>
 /// </list>
 /// A cycle back into c only adds latency, so it never lowers the bound. Every horizon is above
@@ -27,13 +28,14 @@ namespace ActorGic.Engine;
 public sealed class Horizons
 {
     private readonly Layout? _layout;
-    private readonly long _cr, _rc, _intoRedistributor, _cpuFar, _distributor, _reclaimer;
+    private readonly long _cr, _rc, _dr, _intoRedistributor, _cpuFar, _distributor, _reclaimer;
 
     public Horizons(Layout layout, TimingModel timing)
     {
         _layout = layout;
         _cr = timing.CpuToRedistributor;
         _rc = timing.RedistributorToCpu;
+        _dr = timing.DistributorToRedistributor;
         _intoRedistributor = Math.Min(timing.DistributorToRedistributor, timing.RemoteAtomic);
         _cpuFar = timing.RemoteAtomic;
         _distributor = Math.Min(timing.CpuToDistributor, timing.ChipToChip);
@@ -87,14 +89,15 @@ public sealed class Horizons
         if (_layout.IsCpu(component))
         {
             int redistributor = _layout.RedistributorId(component);
-            long redistributorFloor = Math.Min(next[redistributor], t + _intoRedistributor);
+            long redistributorFloor = Math.Min(next[redistributor], IntoRedistributor(component, t, next));
             return new Window(Math.Min(Add(redistributorFloor, _rc), t + _cpuFar), redistributor, _rc, _cr + _rc);
         }
         if (_layout.IsRedistributor(component))
         {
             int cpu = component - _layout.Cpus;
-            long cpuFloor = Math.Min(Math.Min(next[cpu], t + _cpuFar), t + _intoRedistributor + _rc);
-            return new Window(Math.Min(Add(cpuFloor, _cr), t + _intoRedistributor), cpu, _cr, _rc + _cr);
+            long into = IntoRedistributor(cpu, t, next);
+            long cpuFloor = Math.Min(Math.Min(next[cpu], t + _cpuFar), into + _rc);
+            return new Window(Math.Min(Add(cpuFloor, _cr), into), cpu, _cr, _rc + _cr);
         }
         return new Window(t + (_layout.IsDistributor(component) ? _distributor : _reclaimer), -1, 0, 0);
     }
@@ -105,6 +108,18 @@ public sealed class Horizons
     /// <see cref="Loop"/> is the shortest round trip to the partner and back.
     /// </summary>
     public readonly record struct Window(long End, int Partner, long Back, long Loop);
+
+    /// <summary>
+    /// The earliest a redistributor can hear from anyone but its CPU: its chip's distributor
+    /// sends no earlier than its own next event or what reaches it (a CPU's write, another
+    /// chip's forward: T plus the faster of the two), plus the set-pending's latency; the
+    /// reclaimer's writes take a remote atomic.
+    /// </summary>
+    private long IntoRedistributor(int cpu, long t, long[] next)
+    {
+        long distributor = Math.Min(next[_layout!.DistributorId(_layout.Topology.ChipOf(cpu))], t + _distributor);
+        return Math.Min(distributor + _dr, t + _cpuFar);
+    }
 
     private static long Add(long time, long latency) => time == long.MaxValue ? long.MaxValue : time + latency;
 }

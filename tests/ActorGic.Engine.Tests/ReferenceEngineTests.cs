@@ -297,7 +297,11 @@ public class HorizonsTests
         next[layout.CpuId(2)] = 1_030;
         next[layout.RedistributorId(2)] = 1_005;
         Assert.Equal(1_025, horizons.Of(layout.CpuId(2), 1_000, next));
-        Assert.Equal(1_040, horizons.Of(layout.RedistributorId(2), 1_000, next)); // distributor-to-redistributor bounds it
+        // Its redistributor: its own round trip through the CPU (1,005 + 40); the distributor is quiet.
+        Assert.Equal(1_045, horizons.Of(layout.RedistributorId(2), 1_000, next));
+        // A distributor with an event at 1,000 may set an SGI pending at 1,040.
+        next[layout.DistributorId(0)] = 1_000;
+        Assert.Equal(1_040, horizons.Of(layout.RedistributorId(2), 1_000, next));
         Assert.Equal(1_040, horizons.Of(layout.DistributorId(0), 1_000, next));
         Assert.Equal(1_020, Horizons.Uniform(20).Of(0, 1_000, next));
     }
