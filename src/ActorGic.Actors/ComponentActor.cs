@@ -72,7 +72,7 @@ public abstract class ComponentActor : UntypedActor, IEventSink
                 _outgoing = null; // handed on: a component sends only while it runs a window
                 // Self once per actor, not per window: each lookup goes through the current-context thread static.
                 var done = _done?.Reuse(outgoing!, _local.PeekTime, events) ?? (_done = new WindowDone(_component.Id, outgoing!, _local.PeekTime, events));
-                Sender.Tell(done, _self ??= Self);
+                (window.ReplyTo ?? Sender).Tell(done, _self ??= Self);
                 break;
             case DrainLocal:
                 Sender.Tell(new LocalDrained(_component.Id, _local.Drain()));

@@ -89,7 +89,11 @@ public sealed class NodeKeeperActor : UntypedActor
         _awaiting = _rounds.Active.Count;
         _runs += _awaiting;
         var self = Self;
-        foreach (var (component, window) in _rounds.Active) _components[component].Tell(window, self);
+        foreach (var (component, window) in _rounds.Active)
+        {
+            window.ReplyTo = self;
+            _components[component].Tell(window, self);
+        }
     }
 }
 

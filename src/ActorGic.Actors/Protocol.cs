@@ -1,3 +1,4 @@
+using Akka.Actor;
 using ActorGic.Engine;
 
 namespace ActorGic.Actors;
@@ -25,6 +26,9 @@ public sealed class RunWindow(long Start, long End, List<SimEvent> Incoming, int
     public List<SimEvent> Incoming { get; private set; } = Incoming;
     public int Partner { get; private set; } = Partner;
     public long Back { get; private set; } = Back;
+
+    /// <summary>The keeper to answer, in one process (saves the sender lookup); null after a serialization round trip: answer the sender.</summary>
+    internal IActorRef? ReplyTo { get; set; }
 
     /// <summary>Refills this window for its component's next round (the keeper's, once the component answered the last one).</summary>
     internal RunWindow Reuse(long start, long end, List<SimEvent> incoming, int partner, long back)

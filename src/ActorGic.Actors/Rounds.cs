@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ActorGic.Engine;
 
 namespace ActorGic.Actors;
@@ -90,7 +91,7 @@ internal sealed class Rounds
             long time = _agenda.PopFirst(cap, _popped);
             if (time == long.MaxValue) return long.MaxValue;
             bool live = false;
-            foreach (int c in _popped) live |= _next[c] == time;
+            foreach (int c in CollectionsMarshal.AsSpan(_popped)) live |= _next[c] == time;
             if (live)
             {
                 start = time;
@@ -103,7 +104,7 @@ internal sealed class Rounds
         _agenda.PopBefore(Math.Min(reach, cap), _popped);
         _currentStamp++;
         _deferred.Clear();
-        foreach (int component in _popped)
+        foreach (int component in CollectionsMarshal.AsSpan(_popped))
         {
             if (_stamp[component] == _currentStamp) continue;
             _stamp[component] = _currentStamp;
@@ -123,7 +124,7 @@ internal sealed class Rounds
             }
             else _deferred.Add(component);
         }
-        foreach (int component in _deferred) _agenda.Add(component, _next[component]);
+        foreach (int component in CollectionsMarshal.AsSpan(_deferred)) _agenda.Add(component, _next[component]);
         return start;
     }
 

@@ -76,6 +76,10 @@ public sealed class TimeKeeperActor : UntypedActor
         _windows++;
         if ((_windows & 0x3FFF) == 0) _progress?.Invoke(start);
         var self = Self;
-        foreach (var (component, window) in _rounds.Active) _components[component].Tell(window, self);
+        foreach (var (component, window) in _rounds.Active)
+        {
+            window.ReplyTo = self;
+            _components[component].Tell(window, self);
+        }
     }
 }
