@@ -89,9 +89,10 @@ public sealed class NodeKeeperActor : UntypedActor
         _awaiting = _rounds.Active.Count;
         _runs += _awaiting;
         var self = Self;
-        foreach (var (component, window) in _rounds.Active)
+        foreach (int component in CollectionsMarshal.AsSpan(_rounds.Active))
         {
-            window.ReplyTo = self;
+            var window = _rounds.WindowOf(component);
+            window.ReplyTo ??= self; // set once: the same keeper answers every window of a run
             _components[component].Tell(window, self);
         }
     }

@@ -43,7 +43,10 @@ internal sealed class Rounds
     }
 
     /// <summary>The components of the round <see cref="Open"/> last opened, with their windows.</summary>
-    public List<(int Component, RunWindow Window)> Active { get; } = new();
+    public List<int> Active { get; } = new();
+
+    /// <summary>The window <see cref="Open"/> made for an active component.</summary>
+    public RunWindow WindowOf(int component) => _windows[component]!;
 
     /// <summary>An event for one of the kept components, in its inbox until its next window.</summary>
     public void Route(in SimEvent e)
@@ -118,9 +121,9 @@ internal sealed class Rounds
                 var incoming = _inbox[component] ?? Spare();
                 _inbox[component] = null;
                 _inboxMin[component] = long.MaxValue;
-                var message = _windows[component]?.Reuse(start, end, incoming, window.Partner, window.Back)
-                    ?? (_windows[component] = new RunWindow(start, end, incoming, window.Partner, window.Back));
-                Active.Add((component, message));
+                if (_windows[component] is { } reused) reused.Reuse(start, end, incoming, window.Partner, window.Back);
+                else _windows[component] = new RunWindow(start, end, incoming, window.Partner, window.Back);
+                Active.Add(component);
             }
             else _deferred.Add(component);
         }

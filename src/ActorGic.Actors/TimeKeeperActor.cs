@@ -76,9 +76,10 @@ public sealed class TimeKeeperActor : UntypedActor
         _windows++;
         if ((_windows & 0x3FFF) == 0) _progress?.Invoke(start);
         var self = Self;
-        foreach (var (component, window) in _rounds.Active)
+        foreach (int component in CollectionsMarshal.AsSpan(_rounds.Active))
         {
-            window.ReplyTo = self;
+            var window = _rounds.WindowOf(component);
+            window.ReplyTo ??= self; // set once: the same keeper answers every window of a run
             _components[component].Tell(window, self);
         }
     }
