@@ -253,6 +253,25 @@ public class WheelQueueTests
         Assert.Equal(long.MaxValue, wheel.PeekTime);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(40)]
+    public void A_crowded_nanosecond_comes_out_by_source_then_seq(int crowd)
+    {
+        // A few events share a nanosecond in a 64-CPU storm, dozens at 4,096 CPUs: both sorts must give the heap's order.
+        var random = new Random(crowd);
+        var wheel = new WheelQueue();
+        var heap = new EventQueue();
+        for (int i = 0; i < crowd; i++)
+            foreach (long time in new long[] { 100, 101 })
+            {
+                var e = new SimEvent { Time = time, Source = random.Next(-1, 8), Seq = random.Next(0, 1_000_000) };
+                wheel.Enqueue(e);
+                heap.Enqueue(e);
+            }
+        Assert.Equal(heap.Drain().Select(e => (e.Time, e.Source, e.Seq)), wheel.Drain().Select(e => (e.Time, e.Source, e.Seq)));
+    }
+
     [Fact]
     public void An_event_before_the_current_time_is_refused()
     {
