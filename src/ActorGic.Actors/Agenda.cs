@@ -12,13 +12,11 @@ namespace ActorGic.Actors;
 internal sealed class Agenda
 {
     private const int Span = WheelBits.Span;
-    private const int Mask = WheelBits.Mask;
 
     private readonly int[] _head = new int[Span];
     private readonly WheelBits _bits = new();
     private readonly PriorityQueue<int, long> _later = new();
     private int[] _component = new int[256];
-    private long[] _time = new long[256];
     private int[] _next = new int[256];
     private int _free = -1;
     private int _used;
@@ -48,13 +46,12 @@ internal sealed class Agenda
             if (_used == _component.Length)
             {
                 Array.Resize(ref _component, _used * 2);
-                Array.Resize(ref _time, _used * 2);
                 Array.Resize(ref _next, _used * 2);
             }
             node = _used++;
         }
-        int bucket = (int)(time & Mask);
-        (_component[node], _time[node], _next[node]) = (component, time, _head[bucket]);
+        int bucket = WheelBits.BucketOf(time);
+        (_component[node], _next[node]) = (component, _head[bucket]);
         _head[bucket] = node;
         _bits.Set(bucket);
         _inWheel++;
@@ -63,7 +60,7 @@ internal sealed class Agenda
     /// <summary>The earliest entry's time, stale or not (long.MaxValue when empty).</summary>
     public long PeekTime()
     {
-        if (_inWheel > 0) return _base + ((FirstBucket() - _base) & Mask);
+        if (_inWheel > 0) return WheelBits.TimeOf(FirstBucket(), _base);
         return _later.TryPeek(out _, out long first) ? first : long.MaxValue;
     }
 
@@ -84,7 +81,7 @@ internal sealed class Agenda
         if (first >= cap) return long.MaxValue;
         _base = first;
         Pull();
-        TakeBucket((int)(_base & Mask), into);
+        TakeBucket(WheelBits.BucketOf(_base), into);
         return _base;
     }
 
@@ -112,9 +109,9 @@ internal sealed class Agenda
         if (limit - _base > Span) throw new ArgumentOutOfRangeException(nameof(limit), "beyond the wheel");
         while (_inWheel > 0)
         {
-            long time = _base + ((FirstBucket() - _base) & Mask);
+            long time = WheelBits.TimeOf(FirstBucket(), _base);
             if (time >= limit) return;
-            TakeBucket((int)(time & Mask), into);
+            TakeBucket(WheelBits.BucketOf(time), into);
         }
     }
 

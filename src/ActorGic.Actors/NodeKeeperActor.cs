@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Akka.Actor;
 using ActorGic.Engine;
 
@@ -27,7 +26,6 @@ public sealed record DrainNode : IActorGicMessage
 public sealed class NodeKeeperActor : UntypedActor
 {
     private readonly int _node;
-    private readonly Dictionary<int, IActorRef> _components;
     private readonly Rounds _rounds;
     private readonly List<SimEvent> _remote = new();
     private IActorRef? _root;
@@ -39,8 +37,9 @@ public sealed class NodeKeeperActor : UntypedActor
     public NodeKeeperActor(int node, Dictionary<int, IActorRef> components, int componentCount, Horizons horizons)
     {
         _node = node;
-        _components = components;
-        _rounds = new Rounds(componentCount, horizons);
+        var kept = new IActorRef?[componentCount];
+        foreach (var (id, actor) in components) kept[id] = actor;
+        _rounds = new Rounds(kept, horizons);
     }
 
     public static Props Props(int node, Dictionary<int, IActorRef> components, int componentCount, Horizons horizons) =>
@@ -57,13 +56,7 @@ public sealed class NodeKeeperActor : UntypedActor
                 NextRound();
                 break;
             case WindowDone done:
-                _rounds.Done(done);
-                foreach (ref readonly var e in CollectionsMarshal.AsSpan(done.Outgoing))
-                {
-                    if (_components.ContainsKey(e.Target)) _rounds.Route(e);
-                    else _remote.Add(e);
-                }
-                _rounds.Recycle(done.Outgoing);
+                _rounds.Done(done, _remote);
                 _events += done.Events;
                 if (--_awaiting == 0) NextRound();
                 break;
@@ -86,15 +79,8 @@ public sealed class NodeKeeperActor : UntypedActor
             _remote.Clear();
             return;
         }
-        _awaiting = _rounds.Active.Count;
+        _awaiting = _rounds.Dispatch(Self);
         _runs += _awaiting;
-        var self = Self;
-        foreach (int component in CollectionsMarshal.AsSpan(_rounds.Active))
-        {
-            var window = _rounds.WindowOf(component);
-            window.ReplyTo ??= self; // set once: the same keeper answers every window of a run
-            _components[component].Tell(window, self);
-        }
     }
 }
 

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using System.Runtime.InteropServices;
 using ActorGic.Engine;
 
@@ -16,6 +17,8 @@ namespace ActorGic.Actors;
 /// </summary>
 internal sealed class Rounds
 {
+    /// <summary>The kept components' actors by component id (null: another node's).</summary>
+    private readonly IActorRef?[] _components;
     private readonly Horizons _horizons;
     /// <summary>Each component's earliest event, held or on its way (long.MaxValue: none).</summary>
     private readonly long[] _next;
@@ -30,23 +33,22 @@ internal sealed class Rounds
     private readonly RunWindow?[] _windows;
     private int _currentStamp;
 
-    public Rounds(int components, Horizons horizons)
+    public Rounds(IActorRef?[] components, Horizons horizons)
     {
+        _components = components;
         _horizons = horizons;
-        _next = new long[components];
+        int count = components.Length;
+        _next = new long[count];
         Array.Fill(_next, long.MaxValue);
-        _inboxMin = new long[components];
+        _inboxMin = new long[count];
         Array.Fill(_inboxMin, long.MaxValue);
-        _inbox = new List<SimEvent>?[components];
-        _stamp = new int[components];
-        _windows = new RunWindow?[components];
+        _inbox = new List<SimEvent>?[count];
+        _stamp = new int[count];
+        _windows = new RunWindow?[count];
     }
 
-    /// <summary>The components of the round <see cref="Open"/> last opened, with their windows.</summary>
-    public List<int> Active { get; } = new();
-
-    /// <summary>The window <see cref="Open"/> made for an active component.</summary>
-    public RunWindow WindowOf(int component) => _windows[component]!;
+    /// <summary>The components of the round <see cref="Open"/> last opened.</summary>
+    private readonly List<int> _active = new();
 
     /// <summary>An event for one of the kept components, in its inbox until its next window.</summary>
     public void Route(in SimEvent e)
@@ -61,32 +63,33 @@ internal sealed class Rounds
     }
 
     /// <summary>
-    /// A component finished its window: its next own event, and the list it returned (routed by
-    /// the caller first, then given back here for the next inbox).
+    /// A component finished its window: its next own event, and what it sent. Events for kept
+    /// components go to their inboxes, the rest to <paramref name="elsewhere"/> (other nodes';
+    /// null when every component is kept here). The list it returned becomes a spare inbox.
     /// </summary>
-    public void Done(WindowDone done)
+    public void Done(WindowDone done, List<SimEvent>? elsewhere = null)
     {
         _next[done.Component] = Math.Min(done.NextLocal, _inboxMin[done.Component]);
         if (done.NextLocal != long.MaxValue) _agenda.Add(done.Component, done.NextLocal);
-    }
-
-    /// <summary>Takes back a list a component returned, once its events are routed.</summary>
-    public void Recycle(List<SimEvent> list)
-    {
-        list.Clear();
-        _spare.Push(list);
+        foreach (ref readonly var e in CollectionsMarshal.AsSpan(done.Outgoing))
+        {
+            if (_components[e.Target] is not null) Route(e);
+            else (elsewhere ?? throw new InvalidOperationException($"no actor for component {e.Target}")).Add(e);
+        }
+        done.Outgoing.Clear();
+        _spare.Push(done.Outgoing);
     }
 
     private List<SimEvent> Spare() => _spare.Count > 0 ? _spare.Pop() : new List<SimEvent>(4);
 
     /// <summary>
-    /// Opens the next round if some component has an event before <paramref name="cap"/>: fills
-    /// <see cref="Active"/> (each component's inbox leaves with its window) and returns T, or
-    /// long.MaxValue when nothing is left before the cap.
+    /// Opens the next round if some component has an event before <paramref name="cap"/>: picks
+    /// the components that run in it and their windows (each component's inbox leaves with its
+    /// window) and returns T, or long.MaxValue when nothing is left before the cap.
     /// </summary>
     public long Open(long cap)
     {
-        Active.Clear();
+        _active.Clear();
         _popped.Clear();
         long start;
         while (true)
@@ -123,12 +126,24 @@ internal sealed class Rounds
                 _inboxMin[component] = long.MaxValue;
                 if (_windows[component] is { } reused) reused.Reuse(start, end, incoming, window.Partner, window.Back);
                 else _windows[component] = new RunWindow(start, end, incoming, window.Partner, window.Back);
-                Active.Add(component);
+                _active.Add(component);
             }
             else _deferred.Add(component);
         }
         foreach (int component in CollectionsMarshal.AsSpan(_deferred)) _agenda.Add(component, _next[component]);
         return start;
+    }
+
+    /// <summary>Sends the round <see cref="Open"/> opened to its components, answering to <paramref name="keeper"/>; returns how many run.</summary>
+    public int Dispatch(IActorRef keeper)
+    {
+        foreach (int component in CollectionsMarshal.AsSpan(_active))
+        {
+            var window = _windows[component]!;
+            window.ReplyTo ??= keeper; // set once: the same keeper answers every window of a run
+            _components[component]!.Tell(window, keeper);
+        }
+        return _active.Count;
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Akka.Actor;
 using ActorGic.Engine;
 
@@ -15,7 +14,6 @@ namespace ActorGic.Actors;
 /// </summary>
 public sealed class TimeKeeperActor : UntypedActor
 {
-    private readonly IActorRef[] _components;
     private readonly Rounds _rounds;
     private readonly Action<long>? _progress;
     private int _awaiting;
@@ -27,8 +25,7 @@ public sealed class TimeKeeperActor : UntypedActor
 
     public TimeKeeperActor(IActorRef[] components, Horizons horizons, IEnumerable<SimEvent> initial, Action<long>? progress)
     {
-        _components = components;
-        _rounds = new Rounds(components.Length, horizons);
+        _rounds = new Rounds(components, horizons);
         _progress = progress;
         foreach (var e in initial) _rounds.Route(e);
     }
@@ -47,8 +44,6 @@ public sealed class TimeKeeperActor : UntypedActor
         {
             case WindowDone done:
                 _rounds.Done(done);
-                foreach (ref readonly var e in CollectionsMarshal.AsSpan(done.Outgoing)) _rounds.Route(e);
-                _rounds.Recycle(done.Outgoing);
                 _events += done.Events;
                 if (--_awaiting == 0) NextWindow();
                 break;
@@ -71,16 +66,9 @@ public sealed class TimeKeeperActor : UntypedActor
             _requester?.Tell(new RunFinished(_windows, _events, _end, _rounds.Undelivered(), _componentRuns));
             return;
         }
-        _awaiting = _rounds.Active.Count;
-        _componentRuns += _awaiting;
         _windows++;
         if ((_windows & 0x3FFF) == 0) _progress?.Invoke(start);
-        var self = Self;
-        foreach (int component in CollectionsMarshal.AsSpan(_rounds.Active))
-        {
-            var window = _rounds.WindowOf(component);
-            window.ReplyTo ??= self; // set once: the same keeper answers every window of a run
-            _components[component].Tell(window, self);
-        }
+        _awaiting = _rounds.Dispatch(Self);
+        _componentRuns += _awaiting;
     }
 }

@@ -28,7 +28,7 @@ namespace ActorGic.Engine;
 public sealed class Horizons
 {
     private readonly Layout? _layout;
-    private readonly long _cr, _rc, _dr, _intoRedistributor, _cpuFar, _distributor, _reclaimer;
+    private readonly long _cr, _rc, _dr, _cpuFar, _distributor, _reclaimer;
 
     public Horizons(Layout layout, TimingModel timing)
     {
@@ -36,11 +36,11 @@ public sealed class Horizons
         _cr = timing.CpuToRedistributor;
         _rc = timing.RedistributorToCpu;
         _dr = timing.DistributorToRedistributor;
-        _intoRedistributor = Math.Min(timing.DistributorToRedistributor, timing.RemoteAtomic);
         _cpuFar = timing.RemoteAtomic;
         _distributor = Math.Min(timing.CpuToDistributor, timing.ChipToChip);
         _reclaimer = Math.Min(timing.RemoteAtomic, timing.CpuToRedistributor);
-        Reach = Math.Max(Math.Max(_cpuFar, _intoRedistributor), Math.Max(_distributor, _reclaimer));
+        // A CPU's and a redistributor's horizons are at most T + remote-atomic (see IntoRedistributor).
+        Reach = Math.Max(_cpuFar, Math.Max(_distributor, _reclaimer));
         // Between chips only a distributor's forward, a CPU's atomic on another CPU's memory and the reclaimer's messages travel.
         AcrossChips = Math.Min(timing.ChipToChip, timing.RemoteAtomic);
         if (layout.HasReclaimer) AcrossChips = Math.Min(AcrossChips, Math.Min(timing.RemoteAtomic, timing.CpuToRedistributor));

@@ -49,8 +49,6 @@ public sealed class CpuFacts
     public Route RouteOf(int owner, BootRouting boot) => Routes.Length == 0 ? boot.Routes[owner] : Route.Decode(Routes[owner]);
     public int HandlerOf(int sgi, BootRouting boot) => Handlers.Length == 0 ? boot.Handlers[sgi] : Handlers[sgi];
 
-    private static long[][] Jagged(long[][] arrays) => FactArrays.Trim(arrays);
-
     private static long[] Samples(SampleBuffer? buffer)
     {
         if (buffer is null) return [];
@@ -86,13 +84,13 @@ public sealed class CpuFacts
             FlagSgiSent = FactArrays.Copy(c.FlagSgiSent, owners),
             FlagServed = FactArrays.Copy(c.FlagServed, owners),
             FlagWaiting = FactArrays.Copy(Enumerable.Range(0, owners).Select(o => (long)c.FlagWaiting(o)).ToArray(), owners),
-            FlagLatencies = Jagged(Enumerable.Range(0, owners).Select(o => Samples(c.FlagLatencies(o))).ToArray()),
+            FlagLatencies = FactArrays.Trim(Enumerable.Range(0, owners).Select(o => Samples(c.FlagLatencies(o))).ToArray()),
             MuxRequested = FactArrays.Copy(c.MuxRequested, bits),
             MuxSgiSent = FactArrays.Copy(c.MuxSgiSent, bits),
             MuxHandled = FactArrays.Copy(c.MuxHandled, bits),
             MuxServed = FactArrays.Copy(c.MuxServed, bits),
             MuxWaiting = FactArrays.Copy(Enumerable.Range(0, bits).Select(b => (long)c.MuxWaiting(b)).ToArray(), bits),
-            MuxLatencies = Jagged(Enumerable.Range(0, bits).Select(b => Samples(c.MuxLatencies[b])).ToArray()),
+            MuxLatencies = FactArrays.Trim(Enumerable.Range(0, bits).Select(b => Samples(c.MuxLatencies[b])).ToArray()),
             MuxWaitingDetail = c.MuxWaitingDetail().SelectMany(w => new[] { (long)w.Bit, w.Time }).ToArray(),
             NotStopped = [.. c.NotStopped],
             BacktraceTargets = [.. c.BacktraceTargets],

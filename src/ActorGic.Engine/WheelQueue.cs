@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace ActorGic.Engine;
@@ -88,7 +87,7 @@ public sealed class WheelQueue
         int slot = _freeCount > 0 ? _free[--_freeCount] : _used++;
         _slab[slot] = e;
         _key[slot] = Key(e);
-        int bucket = (int)(e.Time & Mask);
+        int bucket = WheelBits.BucketOf(e.Time);
         _next[slot] = _head[bucket];
         _head[bucket] = slot;
         if (e.Time == _base) _sortedTime = -1; // an arrival in the bucket being taken (a zero delay): sort it again
