@@ -64,7 +64,7 @@ public abstract class ComponentActor : UntypedActor, IEventSink
                 while (_local.PeekTime < _end)
                 {
                     ref readonly var next = ref _local.DequeueRef();
-                    _component.Deliver(next);
+                    Component.Dispatch(_component, next);
                     events++;
                 }
                 _partner = -1;

@@ -33,6 +33,18 @@ public abstract class Component
 
     protected abstract void Handle(in SimEvent e);
 
+    /// <summary>
+    /// Delivers <paramref name="e"/> to <paramref name="component"/> through a direct call for the
+    /// sealed types that take nearly every event, so each engine's loop makes one predictable
+    /// type test instead of one indirect call shared by every kind of component.
+    /// </summary>
+    public static void Dispatch(Component component, in SimEvent e)
+    {
+        if (component is CpuComponent cpu) cpu.Deliver(e);
+        else if (component is RedistributorComponent redistributor) redistributor.Deliver(e);
+        else component.Deliver(e);
+    }
+
     protected void Send(int target, long delay, EventKind kind, int a = 0, int b = 0, long c = 0, long d = 0)
     {
         if (delay < 1) throw new InvalidOperationException($"component {Id}: delay {delay} < 1 ns");

@@ -31,7 +31,7 @@ public sealed class ReferenceEngine : IEventSink
         while (_queue.PeekTime <= end)
         {
             ref readonly var e = ref _queue.DequeueRef();
-            components[e.Target].Deliver(e);
+            Component.Dispatch(components[e.Target], e);
             reached = e.Time;
             if ((++events & 0xFFFF) == 0) progress?.Invoke(reached);
         }

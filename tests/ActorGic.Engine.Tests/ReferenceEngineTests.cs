@@ -255,10 +255,12 @@ public class WheelQueueTests
 
     [Theory]
     [InlineData(3)]
+    [InlineData(17)]
     [InlineData(40)]
+    [InlineData(5_000)]
     public void A_crowded_nanosecond_comes_out_by_source_then_seq(int crowd)
     {
-        // A few events share a nanosecond in a 64-CPU storm, dozens at 4,096 CPUs: both sorts must give the heap's order.
+        // A few events share a nanosecond in a 64-CPU storm, thousands in a broadcast: both sorts must give the heap's order.
         var random = new Random(crowd);
         var wheel = new WheelQueue();
         var heap = new EventQueue();
