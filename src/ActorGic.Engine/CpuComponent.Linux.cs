@@ -155,11 +155,11 @@ public sealed partial class CpuComponent
                 var others = Enumerable.Range(0, _layout.Cpus).Where(c => c != _cpu).ToArray();
                 (_kgdbTargets ??= new()).UnionWith(others);
                 // kgdb_roundup_cpus: one single-CPU send per other CPU.
-                foreach (int cpu in others)
+                for (int i = 0; i < others.Length; i++)
                 {
-                    _one[0] = cpu;
-                    if (kernel.Has("KGDB_ROUNDUP")) SendIpi(kernel["KGDB_ROUNDUP"].Sgi, _one);
-                    else SmpCallFunction(_one, CallKind.Kgdb);
+                    var one = others.AsSpan(i, 1);
+                    if (kernel.Has("KGDB_ROUNDUP")) SendIpi(kernel["KGDB_ROUNDUP"].Sgi, one);
+                    else SmpCallFunction(one, CallKind.Kgdb);
                 }
                 break;
             case ActionVerb.Nmi:

@@ -21,9 +21,10 @@ public sealed partial class CpuComponent : Component
     private readonly int _cpu;
     private readonly int _distributor;
     private readonly SplitMix64 _random;
-    private readonly List<Frame> _frames = new(4);
+    /// <summary>The handler frames, innermost last: an array and a count, so the top is a ref into it.</summary>
+    private Frame[] _frames = new Frame[4];
+    private int _depth;
     private readonly List<ulong> _writes = new(4);
-    private readonly int[] _one = new int[1];
     private Hppi _offered = Hppi.None;
     private bool _threadMasked;
     private bool _entryPending;
@@ -72,9 +73,9 @@ public sealed partial class CpuComponent : Component
     /// <summary>Sets the PMR for the current context and returns PSTATE (see <see cref="Masking"/>).</summary>
     private PState ApplyContext()
     {
-        bool inHandler = _frames.Count > 0;
+        bool inHandler = _depth > 0;
         var (pmr, pstate) = _masking.Context(_threadMasked || State == CpuState.Hung, inHandler,
-            inHandler && _frames[^1].Nmi, PreemptibleHandlers);
+            inHandler && _frames[_depth - 1].Nmi, PreemptibleHandlers);
         CpuInterface.Pmr = pmr;
         return pstate;
     }
@@ -109,7 +110,7 @@ public sealed partial class CpuComponent : Component
         {
             case CpuTimer.ExceptionEntry: TakeException(); break;
             case CpuTimer.HandlerDone:
-                if (_frames.Count > 0 && _frames[^1].Token == token) CompleteHandler();
+                if (_depth > 0 && _frames[_depth - 1].Token == token) CompleteHandler();
                 break;
             case CpuTimer.IrqOn:
                 if (token != _irqOnToken) break;
@@ -158,15 +159,15 @@ public sealed partial class CpuComponent : Component
         int handler = intid < Intid.SgiCount ? _handlers[intid] : -1;
         Trace.Emit(Now, _cpu, TraceKind.Enter, intid, handler);
         var (cost, parks) = EnterHandler(intid);
-        _frames.Add(new Frame { Intid = intid, Handler = handler, Nmi = _masking.IsNmi(offered), Parked = parks, Remaining = cost, ResumedAt = Now });
+        if (_depth == _frames.Length) Array.Resize(ref _frames, _depth * 2);
+        _frames[_depth++] = new Frame { Intid = intid, Handler = handler, Nmi = _masking.IsNmi(offered), Parked = parks, Remaining = cost, ResumedAt = Now };
         ResumeTopFrame();
         TryTakeInterrupt();
     }
 
     private void CompleteHandler()
     {
-        var frame = _frames[^1];
-        _frames.RemoveAt(_frames.Count - 1);
+        var frame = _frames[--_depth];
         Trace.Emit(Now, _cpu, TraceKind.Exit, frame.Intid, frame.Handler);
         var error = CpuInterface.EndOfInterrupt1(frame.Intid, out bool deactivate);
         if (error != GicError.None) Violation(frame.Intid, $"EOI of INTID {frame.Intid}: {error}");
@@ -186,20 +187,18 @@ public sealed partial class CpuComponent : Component
 
     private void PauseTopFrame()
     {
-        if (_frames.Count == 0) return;
-        var top = _frames[^1];
+        if (_depth == 0) return;
+        ref var top = ref _frames[_depth - 1];
         top.Remaining -= Now - top.ResumedAt;
         top.Token = ++_token; // the scheduled completion is now stale
-        _frames[^1] = top;
     }
 
     private void ResumeTopFrame()
     {
-        if (_frames.Count == 0 || _frames[^1].Parked) return;
-        var top = _frames[^1];
+        if (_depth == 0 || _frames[_depth - 1].Parked) return;
+        ref var top = ref _frames[_depth - 1];
         top.ResumedAt = Now;
         top.Token = ++_token;
-        _frames[^1] = top;
         Send(Id, Math.Max(1, top.Remaining), EventKind.Timer, (int)CpuTimer.HandlerDone, top.Token);
     }
 
@@ -292,11 +291,11 @@ public sealed partial class CpuComponent : Component
             target = _random.NextInt(_layout.Cpus - 1);
             if (target >= _cpu) target++;
         }
-        _one[0] = target;
-        if (action.User is not null) NmiSend(action.User, _one);
-        else if (action.Ipi == "CALL_FUNC") SmpCallFunction(_one, CallKind.Generic);
-        else if (action.Owner >= 0) SendIpi(action.Owner, _one);
-        else SendSgi(action.Intid, _one, action.Intid);
+        var one = new ReadOnlySpan<int>(in target);
+        if (action.User is not null) NmiSend(action.User, one);
+        else if (action.Ipi == "CALL_FUNC") SmpCallFunction(one, CallKind.Generic);
+        else if (action.Owner >= 0) SendIpi(action.Owner, one);
+        else SendSgi(action.Intid, one, action.Intid);
         ScheduleTraffic(action, index);
     }
 

@@ -33,8 +33,21 @@ public sealed class RedistributorComponent : Component
     private readonly int _cpu;
     private readonly GroupEnables _enables;
     private readonly int _firmwareFrom;
-    /// <summary>Per SGI: the request each latched instance stands for, as time | owner tag &lt;&lt; TagShift.</summary>
-    private readonly List<long>?[] _requests = new List<long>?[Intid.SgiCount];
+    /// <summary>
+    /// The requests the latched SGIs stand for, in arrival order: the SGI and time | owner tag &lt;&lt; TagShift.
+    /// One short array for all SGIs (a latch rarely stands for more than two or three), so a
+    /// set-pending or an activate touches one object, not a list per SGI.
+    /// </summary>
+    private (int Sgi, long Request)[] _requests = new (int, long)[4];
+    private int _requestCount;
+    /// <summary>Per owner: requests served and their latencies, allocated at the first one.</summary>
+    private OwnerTally[]? _tally;
+
+    private struct OwnerTally
+    {
+        public long Served;
+        public SampleBuffer? Latencies;
+    }
     private readonly int _owners;
     private Hppi _offered = Hppi.None;
     private int _drainSgi = -1;
@@ -66,20 +79,15 @@ public sealed class RedistributorComponent : Component
     public long Delivered { get; private set; }
     public long Dropped { get; private set; }
 
-    private long[]? _served;
-    private SampleBuffer?[]? _latencies;
-
     /// <summary>Requests served per owner: every tagged request a handler run's activation consumed.</summary>
-    public long Served(int owner) => _served?[owner] ?? 0;
+    public long Served(int owner) => _tally?[owner].Served ?? 0;
 
     /// <summary>Requests of an owner still waiting on a latched SGI.</summary>
     public int WaitingRequests(int owner)
     {
         int n = 0;
-        foreach (var list in _requests)
-            if (list is not null)
-                foreach (long r in list)
-                    if ((int)(r >> TagShift) == owner + 1) n++;
+        for (int i = 0; i < _requestCount; i++)
+            if ((int)(_requests[i].Request >> TagShift) == owner + 1) n++;
         return n;
     }
 
@@ -88,14 +96,17 @@ public sealed class RedistributorComponent : Component
     /// <summary>Every request still waiting on a latched SGI: its owner and request time.</summary>
     public IEnumerable<(int Owner, long Time)> WaitingDetail()
     {
-        foreach (var list in _requests)
-            if (list is not null)
-                foreach (long r in list)
-                    if (r >> TagShift > 0) yield return ((int)(r >> TagShift) - 1, r & TimeMask);
+        // By SGI, then arrival, as the latches hold them.
+        for (int sgi = 0; sgi < Intid.SgiCount; sgi++)
+            for (int i = 0; i < _requestCount; i++)
+            {
+                var (of, r) = _requests[i];
+                if (of == sgi && r >> TagShift > 0) yield return ((int)(r >> TagShift) - 1, r & TimeMask);
+            }
     }
 
     /// <summary>Latency samples (handler entry - request) of one owner's requests served on a dedicated SGI, or null.</summary>
-    public SampleBuffer? Latencies(int owner) => _latencies?[owner];
+    public SampleBuffer? Latencies(int owner) => _tally?[owner].Latencies;
 
     public int LatchedSgis => System.Numerics.BitOperations.PopCount(Bank.PendingBits & 0xFFFF);
 
@@ -166,12 +177,12 @@ public sealed class RedistributorComponent : Component
         {
             case SetPendingOutcome.Pended:
                 Trace.Emit(Now, _cpu, TraceKind.Pend, intid);
-                (_requests[intid] ??= new List<long>()).Add(requestTime);
+                AddRequest(intid, requestTime);
                 break;
             case SetPendingOutcome.Coalesced:
                 Coalesced++;
                 Trace.Emit(Now, _cpu, TraceKind.Coalesce, intid);
-                _requests[intid]!.Add(requestTime);
+                AddRequest(intid, requestTime);
                 break;
             default:
                 Dropped++;
@@ -191,30 +202,42 @@ public sealed class RedistributorComponent : Component
         Bank.Activate(intid);
         Delivered++;
         _offered = Hppi.None; // the CPU dropped its copy when it acknowledged: only a new HPPI needs a message
-        var served = _requests[intid];
-        if (served is null) return;
+        // The handler run serves every request the latch stood for; the others' stay, in order.
+        int kept = 0;
         int handlerTag = handler & 0xFFFF;
-        foreach (long r in served)
+        for (int i = 0; i < _requestCount; i++)
         {
-            int tag = (int)(r >> TagShift);
-            if (tag == 0)
-            {
-                // A kick for requests kept elsewhere (a call queue, a flag or broker word).
-                if ((handler & ClaimsWord) == 0 && handlerTag != 0)
-                    Violation(intid, $"a kick on SGI {intid} reached the handler of owner {handlerTag - 1}, which claims no pending word");
-                continue;
-            }
-            if (tag != handlerTag)
-            {
-                Violation(intid, $"misrouted: a request of owner {tag - 1} on SGI {intid} was served by the handler of {(handlerTag == 0 ? "nobody" : $"owner {handlerTag - 1}")}");
-                continue;
-            }
-            _served ??= new long[_owners];
-            _latencies ??= new SampleBuffer?[_owners];
-            _served[tag - 1]++;
-            (_latencies[tag - 1] ??= new SampleBuffer()).Add(entryTime - (r & TimeMask));
+            var (sgi, r) = _requests[i];
+            if (sgi != intid) _requests[kept++] = (sgi, r);
+            else Serve(intid, r, handler, handlerTag, entryTime);
         }
-        served.Clear();
+        _requestCount = kept;
+    }
+
+    private void AddRequest(int sgi, long request)
+    {
+        if (_requestCount == _requests.Length) Array.Resize(ref _requests, _requests.Length * 2);
+        _requests[_requestCount++] = (sgi, request);
+    }
+
+    private void Serve(int intid, long r, int handler, int handlerTag, long entryTime)
+    {
+        int tag = (int)(r >> TagShift);
+        if (tag == 0)
+        {
+            // A kick for requests kept elsewhere (a call queue, a flag or broker word).
+            if ((handler & ClaimsWord) == 0 && handlerTag != 0)
+                Violation(intid, $"a kick on SGI {intid} reached the handler of owner {handlerTag - 1}, which claims no pending word");
+            return;
+        }
+        if (tag != handlerTag)
+        {
+            Violation(intid, $"misrouted: a request of owner {tag - 1} on SGI {intid} was served by the handler of {(handlerTag == 0 ? "nobody" : $"owner {handlerTag - 1}")}");
+            return;
+        }
+        ref var tally = ref (_tally ??= new OwnerTally[_owners])[tag - 1];
+        tally.Served++;
+        (tally.Latencies ??= new SampleBuffer()).Add(entryTime - (r & TimeMask));
     }
 
     private void OnRegisterWrite(RegisterOp op, int intid, int value)

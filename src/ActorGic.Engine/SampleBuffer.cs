@@ -10,19 +10,21 @@ public sealed class SampleBuffer
     private const int FirstChunk = 16;
     private const int MaxChunk = 4096;
     private readonly List<long[]> _chunks = new(1);
+    /// <summary>The chunk being filled, held apart from the list so an add touches only it.</summary>
+    private long[] _last = [];
     private int _inLast;
 
     public long Count { get; private set; }
 
     public void Add(long sample)
     {
-        if (_chunks.Count == 0 || _inLast == _chunks[^1].Length)
+        if (_inLast == _last.Length)
         {
-            int size = _chunks.Count == 0 ? FirstChunk : Math.Min(MaxChunk, _chunks[^1].Length * 2);
-            _chunks.Add(new long[size]);
+            _last = new long[_chunks.Count == 0 ? FirstChunk : Math.Min(MaxChunk, _last.Length * 2)];
+            _chunks.Add(_last);
             _inLast = 0;
         }
-        _chunks[^1][_inLast++] = sample;
+        _last[_inLast++] = sample;
         Count++;
     }
 
