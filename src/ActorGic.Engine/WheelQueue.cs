@@ -97,23 +97,42 @@ public sealed class WheelQueue
     }
 
     /// <summary>
-    /// Orders a bucket's list by (Source, Seq) when its first event is taken. Events of a time
-    /// arrive before that time is reached (every delay is at least 1 ns), so the order holds
-    /// while the bucket empties: each dequeue takes the head instead of scanning the bucket.
+    /// Takes the (Source, Seq) first of a bucket that holds more than one event. A short list (two
+    /// or three events share a nanosecond in a 64-CPU storm) is scanned for its smallest key. A long
+    /// one is sorted when its first event is taken: events of a time arrive before that time is
+    /// reached (every delay is at least 1 ns), so the order holds while the bucket empties and each
+    /// later dequeue takes the head.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int TakeFromCrowded(int bucket)
     {
-        long time = _slab[_head[bucket]].Time;
+        int head = _head[bucket];
+        long time = _slab[head].Time;
         if (time != _sortedTime)
         {
+            int best = head, beforeBest = -1, n = 1;
+            long bestKey = _key[head];
+            for (int before = head, s = _next[head]; s >= 0; before = s, s = _next[s])
+            {
+                if (++n > ScanLimit) break;
+                if (_key[s] < bestKey) (best, beforeBest, bestKey) = (s, before, _key[s]);
+            }
+            if (n <= ScanLimit)
+            {
+                if (beforeBest < 0) _head[bucket] = _next[best];
+                else _next[beforeBest] = _next[best];
+                return best;
+            }
             SortBucket(bucket);
             _sortedTime = time;
         }
-        int best = _head[bucket];
-        _head[bucket] = _next[best];
-        return best;
+        int first = _head[bucket];
+        _head[bucket] = _next[first];
+        return first;
     }
+
+    /// <summary>Up to this many events in a nanosecond are scanned at each take rather than sorted once.</summary>
+    private const int ScanLimit = 8;
 
     private void SortBucket(int bucket)
     {
@@ -122,18 +141,7 @@ public sealed class WheelQueue
         if (_sortSlots.Length < n) (_sortSlots, _sortKeys) = (new int[n * 2], new long[n * 2]);
         n = 0;
         for (int s = _head[bucket]; s >= 0; s = _next[s]) (_sortSlots[n], _sortKeys[n++]) = (s, _key[s]);
-        if (n <= 16)
-        {
-            // Two or three events share a nanosecond in a 64-CPU storm: an insertion sort beats Array.Sort's setup.
-            for (int i = 1; i < n; i++)
-            {
-                (long key, int slot) = (_sortKeys[i], _sortSlots[i]);
-                int j = i - 1;
-                for (; j >= 0 && _sortKeys[j] > key; j--) (_sortKeys[j + 1], _sortSlots[j + 1]) = (_sortKeys[j], _sortSlots[j]);
-                (_sortKeys[j + 1], _sortSlots[j + 1]) = (key, slot);
-            }
-        }
-        else Array.Sort(_sortKeys, _sortSlots, 0, n);
+        Array.Sort(_sortKeys, _sortSlots, 0, n);
         for (int k = 0; k < n; k++) _next[_sortSlots[k]] = k + 1 < n ? _sortSlots[k + 1] : -1;
         _head[bucket] = _sortSlots[0];
     }
