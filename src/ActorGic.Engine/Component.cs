@@ -47,7 +47,7 @@ public abstract class Component
 
     protected void Send(int target, long delay, EventKind kind, int a = 0, int b = 0, long c = 0, long d = 0)
     {
-        if (delay < 1) throw new InvalidOperationException($"component {Id}: delay {delay} < 1 ns");
+        if (delay < 1) Fail.Delay(Id, delay);
         Sink.Post(new SimEvent
         {
             Time = Now + delay,

@@ -100,7 +100,7 @@ public sealed partial class CpuComponent : Component
             case EventKind.MuxSet: OnMuxSet(e); break;
             case EventKind.MuxReply: OnMuxReply(e); break;
             case EventKind.Reclaim: OnReclaim(e); break;
-            default: throw new InvalidOperationException($"cpu {_cpu}: unexpected {e.Kind}");
+            default: Fail.Unexpected("cpu", _cpu, e.Kind); break;
         }
     }
 

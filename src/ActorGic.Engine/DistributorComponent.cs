@@ -40,7 +40,7 @@ public sealed class DistributorComponent : Component
             Send(_layout.ReclaimerId, _timing.RemoteAtomic, EventKind.Reclaim, e.A, e.B, e.C, e.D);
             return;
         }
-        if (e.Kind != EventKind.SgiWrite) throw new InvalidOperationException($"distributor {_chip}: unexpected {e.Kind}");
+        if (e.Kind != EventKind.SgiWrite) Fail.Unexpected("distributor", _chip, e.Kind);
         var sgi = Sgi1r.Decode((ulong)e.C);
         int group = e.B & 0xF;
         long tag = e.B >> TagShift;

@@ -52,6 +52,7 @@ public sealed class SplitMix64(ulong seed)
     public static SplitMix64 For(long scenarioSeed, int component) =>
         new((ulong)scenarioSeed * 0x9E3779B97F4A7C15UL ^ ((ulong)(uint)component + 1) * 0xBF58476D1CE4E5B9UL);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public ulong Next()
     {
         ulong z = _state += 0x9E3779B97F4A7C15UL;
@@ -61,7 +62,7 @@ public sealed class SplitMix64(ulong seed)
     }
 
     /// <summary>Uniform in [0, n).</summary>
-    public int NextInt(int n) => (int)((Next() >> 33) % (ulong)n);
+    public int NextInt(int n) => (int)((uint)(Next() >> 33) % (uint)n); // 31 bits: a 32-bit division gives the same value
 
     /// <summary>Uniform in (0, 1].</summary>
     public double NextUnit() => ((Next() >> 11) + 1) * (1.0 / 9007199254740992.0);

@@ -121,7 +121,7 @@ public sealed class RedistributorComponent : Component
                 break;
             case EventKind.RegisterWrite: OnRegisterWrite((RegisterOp)e.A, e.B, (int)e.C); break;
             case EventKind.Reclaim: OnReclaim(e); break;
-            default: throw new InvalidOperationException($"redistributor {_cpu}: unexpected {e.Kind}");
+            default: Fail.Unexpected("redistributor", _cpu, e.Kind); break;
         }
         UpdateOffer();
         if (_drainSgi >= 0 && IsIdle(_drainSgi)) DrainDone();

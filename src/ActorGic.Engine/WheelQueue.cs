@@ -21,7 +21,6 @@ public sealed class WheelQueue
     private readonly WheelBits _bits = new();
     private readonly EventQueue _later = new(64);
     private SimEvent[] _slab;
-    private long[] _key;
     private int[] _next;
     private int[] _free;
     private int _freeCount;
@@ -42,7 +41,6 @@ public sealed class WheelQueue
     {
         capacity = Math.Max(4, capacity);
         _slab = new SimEvent[capacity];
-        _key = new long[capacity];
         _next = new int[capacity];
         _free = new int[capacity];
         Array.Fill(_head, -1);
@@ -70,23 +68,16 @@ public sealed class WheelQueue
             _later.Enqueue(e);
             return;
         }
-        if (e.Time < _base) throw new InvalidOperationException($"event at {e.Time} enqueued after time {_base}");
+        if (e.Time < _base) Fail.InThePast(e.Time, _base);
         Insert(e);
     }
 
     private void Insert(in SimEvent e)
     {
         // Slots in use are the wheel's events plus the one on loan; grow before either runs out.
-        if (_freeCount == 0 && _used == _slab.Length)
-        {
-            Array.Resize(ref _slab, _slab.Length * 2);
-            Array.Resize(ref _key, _key.Length * 2);
-            Array.Resize(ref _next, _next.Length * 2);
-            Array.Resize(ref _free, _free.Length * 2);
-        }
+        if (_freeCount == 0 && _used == _slab.Length) Grow();
         int slot = _freeCount > 0 ? _free[--_freeCount] : _used++;
         _slab[slot] = e;
-        _key[slot] = Key(e);
         int bucket = WheelBits.BucketOf(e.Time);
         _next[slot] = _head[bucket];
         _head[bucket] = slot;
@@ -94,6 +85,14 @@ public sealed class WheelQueue
         _bits.Set(bucket);
         if (_first >= 0 && ((bucket - _base) & Mask) < ((_first - _base) & Mask)) _first = bucket;
         _inWheel++;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow()
+    {
+        Array.Resize(ref _slab, _slab.Length * 2);
+        Array.Resize(ref _next, _next.Length * 2);
+        Array.Resize(ref _free, _free.Length * 2);
     }
 
     /// <summary>
@@ -111,11 +110,12 @@ public sealed class WheelQueue
         if (time != _sortedTime)
         {
             int best = head, beforeBest = -1, n = 1;
-            long bestKey = _key[head];
+            long bestKey = Key(_slab[head]);
             for (int before = head, s = _next[head]; s >= 0; before = s, s = _next[s])
             {
                 if (++n > ScanLimit) break;
-                if (_key[s] < bestKey) (best, beforeBest, bestKey) = (s, before, _key[s]);
+                long key = Key(_slab[s]);
+                if (key < bestKey) (best, beforeBest, bestKey) = (s, before, key);
             }
             if (n <= ScanLimit)
             {
@@ -140,7 +140,7 @@ public sealed class WheelQueue
         for (int s = _head[bucket]; s >= 0; s = _next[s]) n++;
         if (_sortSlots.Length < n) (_sortSlots, _sortKeys) = (new int[n * 2], new long[n * 2]);
         n = 0;
-        for (int s = _head[bucket]; s >= 0; s = _next[s]) (_sortSlots[n], _sortKeys[n++]) = (s, _key[s]);
+        for (int s = _head[bucket]; s >= 0; s = _next[s]) (_sortSlots[n], _sortKeys[n++]) = (s, Key(_slab[s]));
         Array.Sort(_sortKeys, _sortSlots, 0, n);
         for (int k = 0; k < n; k++) _next[_sortSlots[k]] = k + 1 < n ? _sortSlots[k + 1] : -1;
         _head[bucket] = _sortSlots[0];

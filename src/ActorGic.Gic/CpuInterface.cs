@@ -26,6 +26,8 @@ public sealed class CpuInterface
     private UInt128 _ap1;          // ICC_AP1Rn_EL1
     private bool _nmiActive;       // ICC_AP1R0_EL1.NMI (bit 63)
     private byte _nmiPriority;
+    /// <summary>ICC_RPR_EL1 as the active priorities give it, kept up to date where they change (every signal decision reads it).</summary>
+    private byte _running = 0xFF;
     private AckEntry[] _acks = new AckEntry[8];
     private int _ackDepth;
     private int[] _dropped = new int[8];
@@ -139,17 +141,16 @@ public sealed class CpuInterface
     public int MostRecentAcknowledge => _ackDepth == 0 ? Intid.Spurious : _acks[_ackDepth - 1].Intid;
 
     /// <summary>ICC_RPR_EL1: the group priority of the highest active priority, 0xFF when idle.</summary>
-    public byte RunningPriority
+    public byte RunningPriority => _running;
+
+    private void UpdateRunningPriority()
     {
-        get
-        {
-            UInt128 all = _ap0 | _ap1;
-            byte fromAprs = all == UInt128.Zero ? (byte)0xFF : (byte)((int)UInt128.TrailingZeroCount(all) << _aprShift);
-            // An active NMI counts at its effective priority. That is 0x00 (the highest) except for a
-            // Non-secure NMI with two security states (0x80), which a Secure interrupt can preempt: the
-            // running priority is then that interrupt's, not the NMI's.
-            return _nmiActive ? Math.Min(_nmiPriority, fromAprs) : fromAprs;
-        }
+        UInt128 all = _ap0 | _ap1;
+        byte fromAprs = all == UInt128.Zero ? (byte)0xFF : (byte)((int)UInt128.TrailingZeroCount(all) << _aprShift);
+        // An active NMI counts at its effective priority. That is 0x00 (the highest) except for a
+        // Non-secure NMI with two security states (0x80), which a Secure interrupt can preempt: the
+        // running priority is then that interrupt's, not the NMI's.
+        _running = _nmiActive ? Math.Min(_nmiPriority, fromAprs) : fromAprs;
     }
 
     /// <summary>
@@ -230,6 +231,7 @@ public sealed class CpuInterface
             if (hppi.Group == InterruptGroup.Group0) _ap0 |= UInt128.One << aprIndex;
             else _ap1 |= UInt128.One << aprIndex;
         }
+        UpdateRunningPriority();
         if (_ackDepth == _acks.Length) Array.Resize(ref _acks, _acks.Length * 2);
         _acks[_ackDepth++] = new AckEntry(hppi.Intid, hppi.Group, aprIndex);
     }
@@ -257,6 +259,7 @@ public sealed class CpuInterface
         if (top.AprIndex < 0) _nmiActive = false;
         else if (top.Group == InterruptGroup.Group0) _ap0 &= ~(UInt128.One << top.AprIndex);
         else _ap1 &= ~(UInt128.One << top.AprIndex);
+        UpdateRunningPriority();
         if (!EoiMode)
         {
             deactivate = true;

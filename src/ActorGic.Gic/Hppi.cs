@@ -26,4 +26,10 @@ public readonly record struct Hppi(int Intid, byte Priority, InterruptGroup Grou
     }
 
     public static Hppi Best(in Hppi a, in Hppi b) => b.BeatsOrNone(a) ? b : a;
+
+    // Field by field: a redistributor compares its HPPI with the one it offered after every event,
+    // and the generated equality goes through EqualityComparer<T>.Default for each field.
+    public bool Equals(Hppi other) => Intid == other.Intid && Priority == other.Priority && Group == other.Group && Nmi == other.Nmi;
+
+    public override int GetHashCode() => HashCode.Combine(Intid, Priority, Group, Nmi);
 }

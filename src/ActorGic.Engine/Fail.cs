@@ -1,0 +1,23 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
+namespace ActorGic.Engine;
+
+/// <summary>
+/// The engine's internal-error throws, kept out of line: a check on the hot path then costs a
+/// compare and a call that never runs, not the message formatting inlined at every send site.
+/// </summary>
+internal static class Fail
+{
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Delay(int component, long delay) =>
+        throw new InvalidOperationException($"component {component}: delay {delay} < 1 ns");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Unexpected(string component, int index, EventKind kind) =>
+        throw new InvalidOperationException($"{component} {index}: unexpected {kind}");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void InThePast(long time, long now) =>
+        throw new InvalidOperationException($"event at {time} enqueued after time {now}");
+}
