@@ -125,7 +125,8 @@ public sealed partial class CpuComponent : Component
     /// <summary>Takes an exception if the CPU interface signals and PSTATE lets the signal in.</summary>
     private void TryTakeInterrupt()
     {
-        if (_entryPending || State is CpuState.Stopped or CpuState.Offline) return;
+        // Nothing offered is nothing to signal (the PMR is set again before anything reads it).
+        if (_entryPending || _offered.IsNone || State is CpuState.Stopped or CpuState.Offline) return;
         var pstate = ApplyContext();
         var signal = CpuInterface.Signal(_offered);
         if (signal == SignalKind.None) return;
