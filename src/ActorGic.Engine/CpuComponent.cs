@@ -312,8 +312,7 @@ public sealed partial class CpuComponent : Component
         if (targets.Length == 1)
         {
             // One target, one write (what gic_ipi_send_mask computes for it, without the list).
-            var mpidr = _layout.Topology.MpidrOf(targets[0]);
-            WriteSgi(Sgi1r.ForCluster(mpidr.SgiClusterId, (ushort)(1 << mpidr.TargetListBit), intid).Encode(), 0, owner + 1);
+            WriteSgi(_layout.Topology.SgiTo(targets[0]) | (ulong)(intid & 0xF) << 24, 0, owner + 1);
             return;
         }
         _writes.Clear();

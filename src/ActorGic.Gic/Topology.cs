@@ -9,6 +9,7 @@ public sealed class Topology
 {
     private readonly Mpidr[] _mpidr;
     private readonly int[] _chipOf;
+    private readonly ulong[] _sgiTo;
     private readonly Dictionary<ulong, int[]> _clusters;
 
     private Topology(Mpidr[] mpidr, bool rss)
@@ -16,6 +17,7 @@ public sealed class Topology
         _mpidr = mpidr;
         Rss = rss;
         _chipOf = new int[mpidr.Length];
+        _sgiTo = new ulong[mpidr.Length];
         _clusters = new Dictionary<ulong, int[]>();
         var chips = new Dictionary<int, int>();
         for (int cpu = 0; cpu < mpidr.Length; cpu++)
@@ -34,6 +36,7 @@ public sealed class Topology
                 throw new GicConfigurationException(GicError.BadAffinity,
                     $"CPU{cpu} and CPU{slots[m.TargetListBit]} have the same MPIDR {m}");
             slots[m.TargetListBit] = cpu;
+            _sgiTo[cpu] = Sgi1r.ForCluster(m.SgiClusterId, (ushort)(1 << m.TargetListBit), 0).Encode();
         }
         ChipCount = chips.Count;
     }
@@ -45,6 +48,13 @@ public sealed class Topology
 
     public Mpidr MpidrOf(int cpu) => _mpidr[cpu];
     public int ChipOf(int cpu) => _chipOf[cpu];
+
+    /// <summary>
+    /// The ICC_SGI1R_EL1 value that reaches exactly <paramref name="cpu"/> with INTID 0: what
+    /// gic_ipi_send_mask writes for a one-CPU mask, less the INTID (bits [27:24]). Computed once,
+    /// since a traffic storm makes one such write per request.
+    /// </summary>
+    public ulong SgiTo(int cpu) => _sgiTo[cpu];
 
     /// <summary>
     /// The 16 PEs (or -1) that share an SGI cluster id, indexed by TargetList bit. Empty when no PE

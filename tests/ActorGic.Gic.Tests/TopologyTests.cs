@@ -28,6 +28,18 @@ public class TopologyTests
         Assert.Equal([0x0000000001000001UL, 0x0000000001010001UL, 0x0000000001000002UL, 0x0000000001010002UL], writes);
     }
 
+    // A one-CPU mask is one write: the precomputed value, with the INTID in bits [27:24], is what the grouping computes.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_write_to_one_cpu_is_the_grouping_of_a_one_cpu_mask(bool rss)
+    {
+        var topology = Topology.Regular(300, cpusPerCluster: rss ? 32 : 16, clustersPerChip: 4, rss: rss);
+        for (int cpu = 0; cpu < topology.CpuCount; cpu++)
+            foreach (int intid in new[] { 0, 7, 15 })
+                Assert.Equal(GicIpiSendMask.Compute(topology, intid, [cpu]), [topology.SgiTo(cpu) | (ulong)intid << 24]);
+    }
+
     // Section 3: a run is consecutive *in the mask*: CPUs left out of the mask do not break it.
     [Fact]
     public void Cpus_outside_the_mask_do_not_break_a_run()
