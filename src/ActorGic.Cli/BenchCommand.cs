@@ -96,7 +96,7 @@ public static class BenchCommand
                          $"reference {reference.Rate,12:N0}/s  actors {actors.Rate,12:N0}/s  ratio {actors.Rate / reference.Rate:F3}" +
                          (reference.Digest == actors.Digest ? "  (same digest)" : "  DIGESTS DIFFER"));
         output.WriteLine($"      {events} events, {windows} windows, {(double)runs / Math.Max(1, windows):F2} components and " +
-                         $"{(double)events / Math.Max(1, windows):F2} events per window, {(double)events / Math.Max(1, delivered(actors)):F1} events per delivery");
+                         $"{(double)events / Math.Max(1, windows):F2} events per window, {(double)events / Math.Max(1, actors.Delivered):F1} events per delivery");
         // The actor engine's floor here: its component runs, each a message pair, at what a bare pair costs on this machine.
         int fan = (int)Math.Max(1, Math.Round((double)runs / Math.Max(1, windows)));
         double floorNs = MessageFloor.NsPerRun(fan, rounds: (int)Math.Clamp(2_000_000 / fan, 10_000, 200_000));
@@ -200,8 +200,6 @@ public static class BenchCommand
                          $"{report.Totals.Delivered} delivered, digest {report.Digest[..12]}");
         return ExitCode.Ok;
     }
-
-    private static long delivered((double Rate, long Delivered, string Digest) r) => r.Delivered;
 
     /// <summary>Runs one broadcast in a child process; returns its build + run seconds.</summary>
     private static double? Broadcast(int cpus, string engine, TextWriter output)

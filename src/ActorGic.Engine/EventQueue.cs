@@ -14,7 +14,7 @@ public sealed class EventQueue
     private struct Entry
     {
         public long Time;
-        public long Key;   // (Source + 1) << 44 | Seq: Source -1 (the scenario) sorts first
+        public long Key;   // SimEvent.OrderKey
         public int Slot;
     }
 
@@ -52,7 +52,7 @@ public sealed class EventQueue
         }
         int slot = _freeCount > 0 ? _free[--_freeCount] : _used++;
         _slab[slot] = e;
-        var entry = new Entry { Time = e.Time, Key = ((long)(e.Source + 1) << 44) | e.Seq, Slot = slot };
+        var entry = new Entry { Time = e.Time, Key = e.OrderKey, Slot = slot };
         int i = _count++;
         while (i > 0)
         {

@@ -87,4 +87,10 @@ public struct SimEvent
 
     /// <summary>Sources of scenario actions: they come before any component at the same time.</summary>
     public const int ScenarioSource = -1;
+
+    /// <summary>
+    /// The order among events of one time, as one number: (Source + 1) &lt;&lt; 44 | Seq, so the
+    /// scenario (source -1) sorts first. Every queue orders by (Time, this).
+    /// </summary>
+    public readonly long OrderKey => ((long)(Source + 1) << 44) | Seq;
 }

@@ -58,9 +58,6 @@ public sealed class WheelQueue
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static long Key(in SimEvent e) => ((long)(e.Source + 1) << 44) | e.Seq;
-
     public void Enqueue(in SimEvent e)
     {
         if (!_started || e.Time - _base >= Span)
@@ -110,11 +107,11 @@ public sealed class WheelQueue
         if (time != _sortedTime)
         {
             int best = head, beforeBest = -1, n = 1;
-            long bestKey = Key(_slab[head]);
+            long bestKey = _slab[head].OrderKey;
             for (int before = head, s = _next[head]; s >= 0; before = s, s = _next[s])
             {
                 if (++n > ScanLimit) break;
-                long key = Key(_slab[s]);
+                long key = _slab[s].OrderKey;
                 if (key < bestKey) (best, beforeBest, bestKey) = (s, before, key);
             }
             if (n <= ScanLimit)
@@ -140,7 +137,7 @@ public sealed class WheelQueue
         for (int s = _head[bucket]; s >= 0; s = _next[s]) n++;
         if (_sortSlots.Length < n) (_sortSlots, _sortKeys) = (new int[n * 2], new long[n * 2]);
         n = 0;
-        for (int s = _head[bucket]; s >= 0; s = _next[s]) (_sortSlots[n], _sortKeys[n++]) = (s, Key(_slab[s]));
+        for (int s = _head[bucket]; s >= 0; s = _next[s]) (_sortSlots[n], _sortKeys[n++]) = (s, _slab[s].OrderKey);
         Array.Sort(_sortKeys, _sortSlots, 0, n);
         for (int k = 0; k < n; k++) _next[_sortSlots[k]] = k + 1 < n ? _sortSlots[k + 1] : -1;
         _head[bucket] = _sortSlots[0];
