@@ -158,7 +158,7 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
         w.Write(events.Count);
         foreach (var e in events)
         {
-            w.Write(e.Time); w.Write(e.Target); w.Write(e.Source); w.Write(e.Seq); w.Write((byte)e.Kind);
+            w.Write(e.Time); w.Write(e.Target); w.Write(e.Source); w.Write((long)e.Seq); w.Write((byte)e.Kind);
             w.Write(e.A); w.Write(e.B); w.Write(e.C); w.Write(e.D);
         }
     }
@@ -176,7 +176,7 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
                 Time = r.ReadInt64(),
                 Target = r.ReadInt32(),
                 Source = r.ReadInt32(),
-                Seq = r.ReadInt64(),
+                Seq = ReadSeq(r.ReadInt64()),
                 Kind = ReadKind(r.ReadByte()),
                 A = r.ReadInt32(),
                 B = r.ReadInt32(),
@@ -186,6 +186,9 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
         }
         return events;
     }
+
+    private static int ReadSeq(long seq) =>
+        seq is >= 0 and <= int.MaxValue ? (int)seq : throw new SerializationException($"ActorGicSerializer: event sequence number {seq} refused");
 
     private static EventKind ReadKind(byte b) =>
         Enum.IsDefined((EventKind)b) ? (EventKind)b : throw new SerializationException($"ActorGicSerializer: unknown event kind {b} refused");

@@ -12,7 +12,7 @@ public interface IEventSink
 /// </summary>
 public abstract class Component
 {
-    private long _seq;
+    private int _seq;
 
     protected Component(int id, TraceRecorder trace)
     {
@@ -48,6 +48,7 @@ public abstract class Component
     protected void Send(int target, long delay, EventKind kind, int a = 0, int b = 0, long c = 0, long d = 0)
     {
         if (delay < 1) Fail.Delay(Id, delay);
+        if (_seq == int.MaxValue) Fail.SeqExhausted(Id);
         Sink.Post(new SimEvent
         {
             Time = Now + delay,

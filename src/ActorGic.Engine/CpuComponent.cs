@@ -21,6 +21,8 @@ public sealed partial class CpuComponent : Component
     private readonly int _cpu;
     private readonly int _distributor;
     private readonly SplitMix64 _random;
+    /// <summary>How many other CPUs a traffic request picks from (the loader refuses such traffic on one CPU).</summary>
+    private readonly Divisor _others;
     /// <summary>The handler frames, innermost last: an array and a count, so the top is a ref into it.</summary>
     private Frame[] _frames = new Frame[4];
     private int _depth;
@@ -56,6 +58,7 @@ public sealed partial class CpuComponent : Component
         _cpu = cpu;
         _distributor = layout.DistributorId(layout.Topology.ChipOf(cpu));
         _random = SplitMix64.For(scenario.Seed, Id);
+        _others = new Divisor(Math.Max(1, layout.Cpus - 1));
         CpuInterface = cpuInterface;
     }
 
@@ -289,7 +292,7 @@ public sealed partial class CpuComponent : Component
         }
         else
         {
-            target = _random.NextInt(_layout.Cpus - 1);
+            target = _random.NextInt(_others);
             if (target >= _cpu) target++;
         }
         var one = new ReadOnlySpan<int>(in target);

@@ -18,6 +18,10 @@ internal static class Fail
         throw new InvalidOperationException($"{component} {index}: unexpected {kind}");
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void SeqExhausted(int component) =>
+        throw new InvalidOperationException($"component {component} sent 2^31 events: runs this long are not supported");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     public static void InThePast(long time, long now) =>
         throw new InvalidOperationException($"event at {time} enqueued after time {now}");
 }

@@ -78,7 +78,8 @@ public struct SimEvent
     public long Time;
     public int Target;
     public int Source;
-    public long Seq;
+    /// <summary>The source's count of events sent before this one: 32 bits keep the event at 48 bytes (a component that reaches 2^31 sends stops the run).</summary>
+    public int Seq;
     public EventKind Kind;
     public int A;
     public int B;
@@ -92,5 +93,5 @@ public struct SimEvent
     /// The order among events of one time, as one number: (Source + 1) &lt;&lt; 44 | Seq, so the
     /// scenario (source -1) sorts first. Every queue orders by (Time, this).
     /// </summary>
-    public readonly long OrderKey => ((long)(Source + 1) << 44) | Seq;
+    public readonly long OrderKey => ((long)(Source + 1) << 44) | (uint)Seq;
 }

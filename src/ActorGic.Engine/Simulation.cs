@@ -144,7 +144,7 @@ public sealed class Simulation
     /// </summary>
     public IEnumerable<SimEvent> InitialEvents()
     {
-        long seq = 0;
+        int seq = 0;
         for (int i = 0; i < Scenario.Actions.Count; i++)
         {
             var action = Scenario.Actions[i];

@@ -89,6 +89,9 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
         var badKind = (byte[])bytes.Clone();
         badKind[8 + 8 + 4 + 8 + 4 + 4 + 8] = 250; // the first event's kind byte
         Assert.Contains("unknown event kind", Assert.Throws<SerializationException>(() => s.FromBinary(badKind, "rw")).Message);
+        var badSeq = (byte[])bytes.Clone();
+        badSeq[8 + 8 + 4 + 8 + 4 + 4 + 7] = 0x80; // the first event's sequence number: negative
+        Assert.Contains("sequence number", Assert.Throws<SerializationException>(() => s.FromBinary(badSeq, "rw")).Message);
     }
 }
 

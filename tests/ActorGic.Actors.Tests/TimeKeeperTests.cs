@@ -9,7 +9,7 @@ namespace ActorGic.Actors.Tests;
 /// <summary>The time keeper's protocol, with test probes standing in for components.</summary>
 public class TimeKeeperTests() : TestKit(ActorEngine.SingleProcessConfig())
 {
-    private static SimEvent At(long time, int target, long seq = 0) =>
+    private static SimEvent At(long time, int target, int seq = 0) =>
         new() { Time = time, Target = target, Source = SimEvent.ScenarioSource, Seq = seq, Kind = EventKind.Action };
 
     [Fact]

@@ -221,7 +221,7 @@ public class WheelQueueTests
         var wheel = new WheelQueue(capacity: 4);
         var heap = new EventQueue(capacity: 4);
         long now = 0;
-        long seq = 0;
+        int seq = 0;
         var fromWheel = new List<(long, int, long)>();
         var fromHeap = new List<(long, int, long)>();
         void Both(SimEvent e)
