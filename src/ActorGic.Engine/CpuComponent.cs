@@ -20,7 +20,7 @@ public sealed partial class CpuComponent : Component
     private readonly Scenario _scenario;
     private readonly int _cpu;
     private readonly int _distributor;
-    private readonly SplitMix64 _random;
+    private SplitMix64 _random;
     /// <summary>How many other CPUs a traffic request picks from (the loader refuses such traffic on one CPU).</summary>
     private readonly Divisor _others;
     /// <summary>The handler frames, innermost last: an array and a count, so the top is a ref into it.</summary>

@@ -44,8 +44,12 @@ public sealed class Layout
     public int CpuOf(int id) => id < Cpus ? id : id < 2 * Cpus ? id - Cpus : -1;
 }
 
-/// <summary>SplitMix64: a small, fast generator whose sequence never changes between .NET versions.</summary>
-public sealed class SplitMix64(ulong seed)
+/// <summary>
+/// SplitMix64: a small, fast generator whose sequence never changes between .NET versions. A
+/// struct, so a CPU keeps its state in its own fields: hold it in a mutable field or local, never
+/// a copy.
+/// </summary>
+public struct SplitMix64(ulong seed)
 {
     private ulong _state = seed;
 
