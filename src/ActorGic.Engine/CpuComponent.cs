@@ -73,6 +73,9 @@ public sealed partial class CpuComponent : Component
     /// <summary>Handlers run with IRQs masked (PSTATE.I set by exception entry) unless the scenario makes them preemptible.</summary>
     public bool PreemptibleHandlers { get; init; }
 
+    /// <summary>The scenario's actions as an array (the simulation's, shared by every CPU): a timer or an action event names one by index.</summary>
+    public required ScenarioAction[] Actions { private get; init; }
+
     /// <summary>Sets the PMR for the current context and returns PSTATE (see <see cref="Masking"/>).</summary>
     private PState ApplyContext()
     {
@@ -87,7 +90,7 @@ public sealed partial class CpuComponent : Component
     {
         switch (e.Kind)
         {
-            case EventKind.Action: DoAction(_scenario.Actions[e.A], e.A); break;
+            case EventKind.Action: DoAction(Actions[e.A], e.A); break;
             case EventKind.Offer:
                 // An offer of an INTID this CPU interface holds active was sent before the redistributor
                 // saw the acknowledge (the GIC stream protocol's Set crossing an Activate): it is stale.
@@ -120,7 +123,7 @@ public sealed partial class CpuComponent : Component
                 _threadMasked = false;
                 TryTakeInterrupt();
                 break;
-            case CpuTimer.TrafficArrival: TrafficArrival(_scenario.Actions[action], action); break;
+            case CpuTimer.TrafficArrival: TrafficArrival(Actions[action], action); break;
             case CpuTimer.StopDeadline: OnStopDeadline(token); break;
         }
     }

@@ -21,11 +21,14 @@ public sealed class Simulation
         Mux = scenario.PlanMux();
         Owners = new Owners(scenario);
         Boot = new BootRouting(scenario, Owners, Mux);
+        _actions = [.. scenario.Actions];
         Components = new Component[Layout.ComponentCount];
         for (int id = 0; id < Components.Length; id++) Components[id] = Create(id);
     }
 
     public Scenario Scenario { get; }
+    /// <summary>The scenario's actions in one array every CPU shares: a traffic request looks its action up by index.</summary>
+    private readonly ScenarioAction[] _actions;
     public Layout Layout { get; }
     public GicConfig Config { get; }
     public bool KeepTrace { get; }
@@ -63,6 +66,7 @@ public sealed class Simulation
             return new CpuComponent(Layout, Scenario, id, cpuInterface, Masking, trace)
             {
                 PreemptibleHandlers = Scenario.PreemptibleHandlers,
+                Actions = _actions,
                 Mux = Mux,
                 Owners = Owners,
                 Boot = Boot,
