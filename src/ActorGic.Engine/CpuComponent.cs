@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ActorGic.Gic;
 
 namespace ActorGic.Engine;
@@ -177,12 +178,12 @@ public sealed partial class CpuComponent : Component
         var frame = _frames[--_depth];
         Trace.Emit(Now, _cpu, TraceKind.Exit, frame.Intid, frame.Handler);
         var error = CpuInterface.EndOfInterrupt1(frame.Intid, out bool deactivate);
-        if (error != GicError.None) Violation(frame.Intid, $"EOI of INTID {frame.Intid}: {error}");
+        if (error != GicError.None) RegisterError("EOI", frame.Intid, error);
         Trace.Emit(Now, _cpu, TraceKind.Eoi, frame.Intid);
         if (CpuInterface.EoiMode)
         {
             error = CpuInterface.DeactivateInterrupt(frame.Intid);
-            if (error != GicError.None) Violation(frame.Intid, $"DIR of INTID {frame.Intid}: {error}");
+            if (error != GicError.None) RegisterError("DIR", frame.Intid, error);
             Trace.Emit(Now, _cpu, TraceKind.Dir, frame.Intid);
             deactivate = error == GicError.None;
         }
@@ -342,6 +343,11 @@ public sealed partial class CpuComponent : Component
         Trace.Emit(Now, _cpu, TraceKind.State, -1, (long)state);
     }
 
+    /// <summary>Out of line: a string interpolation's builder is a local the runtime zeroes at every entry of the method it sits in.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RegisterError(string register, int intid, GicError error) => Violation(intid, $"{register} of INTID {intid}: {error}");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Violation(int intid, string what)
     {
         Violations.Add($"t={Now} cpu {_cpu}: {what}");

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ActorGic.Gic;
 
 namespace ActorGic.Engine;
@@ -117,7 +118,7 @@ public sealed class RedistributorComponent : Component
             case EventKind.SetPending: OnSetPending(e.A, (InterruptGroup)e.B, e.D | e.C << TagShift); break;
             case EventKind.Activate: OnActivate(e.A, e.B, e.D); break;
             case EventKind.Deactivate:
-                if (!Bank.Deactivate(e.A)) Violation(e.A, $"deactivate of INTID {e.A}, which is not active");
+                if (!Bank.Deactivate(e.A)) NotActive(e.A);
                 break;
             case EventKind.RegisterWrite: OnRegisterWrite((RegisterOp)e.A, e.B, (int)e.C); break;
             case EventKind.Reclaim: OnReclaim(e); break;
@@ -196,7 +197,7 @@ public sealed class RedistributorComponent : Component
     {
         if (!Bank.IsPending(intid) || !Bank.IsEnabled(intid) || Bank.IsActive(intid))
         {
-            Violation(intid, $"acknowledge of INTID {intid} that is {(Bank.IsActive(intid) ? "active" : !Bank.IsEnabled(intid) ? "disabled" : "not pending")}");
+            BadAcknowledge(intid);
             return;
         }
         Bank.Activate(intid);
@@ -227,12 +228,12 @@ public sealed class RedistributorComponent : Component
         {
             // A kick for requests kept elsewhere (a call queue, a flag or broker word).
             if ((handler & ClaimsWord) == 0 && handlerTag != 0)
-                Violation(intid, $"a kick on SGI {intid} reached the handler of owner {handlerTag - 1}, which claims no pending word");
+                StrayKick(intid, handlerTag);
             return;
         }
         if (tag != handlerTag)
         {
-            Violation(intid, $"misrouted: a request of owner {tag - 1} on SGI {intid} was served by the handler of {(handlerTag == 0 ? "nobody" : $"owner {handlerTag - 1}")}");
+            Misrouted(intid, tag, handlerTag);
             return;
         }
         ref var tally = ref (_tally ??= new OwnerTally[_owners])[tag - 1];
@@ -261,6 +262,24 @@ public sealed class RedistributorComponent : Component
             hppi.Priority | ((int)hppi.Group << 8) | (hppi.Nmi ? 1 << 16 : 0));
     }
 
+    // The violations of the hot paths build their messages out of line: a string interpolation's
+    // builder is a local the runtime must zero at the entry of every method it sits in.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void NotActive(int intid) => Violation(intid, $"deactivate of INTID {intid}, which is not active");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void BadAcknowledge(int intid) =>
+        Violation(intid, $"acknowledge of INTID {intid} that is {(Bank.IsActive(intid) ? "active" : !Bank.IsEnabled(intid) ? "disabled" : "not pending")}");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void StrayKick(int intid, int handlerTag) =>
+        Violation(intid, $"a kick on SGI {intid} reached the handler of owner {handlerTag - 1}, which claims no pending word");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Misrouted(int intid, int tag, int handlerTag) =>
+        Violation(intid, $"misrouted: a request of owner {tag - 1} on SGI {intid} was served by the handler of {(handlerTag == 0 ? "nobody" : $"owner {handlerTag - 1}")}");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Violation(int intid, string what)
     {
         Violations.Add($"t={Now} cpu {_cpu}: {what}");
