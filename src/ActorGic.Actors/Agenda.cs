@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ActorGic.Engine;
 
 namespace ActorGic.Actors;
@@ -28,7 +29,7 @@ internal sealed class Agenda
     /// <summary>Notes that <paramref name="component"/> may have something at <paramref name="time"/> (never before the last popped time).</summary>
     public void Add(int component, long time)
     {
-        if (time < _base) throw new InvalidOperationException($"agenda entry at {time} before the round at {_base}");
+        if (time < _base) InThePast(time);
         if (time - _base >= Span)
         {
             _later.Enqueue(component, time);
@@ -36,6 +37,10 @@ internal sealed class Agenda
         }
         Insert(component, time);
     }
+
+    /// <summary>Out of line, so the hot callers hold no string builder (a local the runtime zeroes at each entry).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void InThePast(long time) => throw new InvalidOperationException($"agenda entry at {time} before the round at {_base}");
 
     private void Insert(int component, long time)
     {
