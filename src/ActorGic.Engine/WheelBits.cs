@@ -10,7 +10,7 @@ namespace ActorGic.Engine;
 /// </summary>
 public readonly struct WheelBits
 {
-    public const int Span = 8192;
+    public const int Span = 4096;
     public const int Mask = Span - 1;
     private const int Words = Span / 64;
     private readonly ulong[] _words;

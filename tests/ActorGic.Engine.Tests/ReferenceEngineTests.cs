@@ -241,7 +241,7 @@ public class WheelQueueTests
             int more = fromHeap.Count < 5_000 ? random.Next(0, 3) : 0;
             for (int k = 0; k < more; k++)
             {
-                long delay = random.Next(4) switch { 0 => 0, 1 => random.Next(1, 50), 2 => random.Next(50, WheelQueue.Span / 2), _ => random.Next(WheelQueue.Span / 2, 5 * WheelQueue.Span) };
+                long delay = random.Next(4) switch { 0 => 0, 1 => random.Next(1, 50), 2 => random.Next(50, 4_000), _ => random.Next(4_000, 20_000) };
                 Both(new SimEvent { Time = now + Math.Max(delay, 0), Source = random.Next(-1, 4), Seq = seq++ });
             }
             Assert.Equal((copy.Time, copy.Source, copy.Seq), (lent.Time, lent.Source, lent.Seq)); // the loan survives enqueues
