@@ -19,7 +19,7 @@ internal static class Fail
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     public static void SeqExhausted(int component) =>
-        throw new InvalidOperationException($"component {component} sent 2^31 events: runs this long are not supported");
+        throw new InvalidOperationException($"component {component} sent 2^31 - 1 events: runs this long are not supported");
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     public static void InThePast(long time, long now) =>

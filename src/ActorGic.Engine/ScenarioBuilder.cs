@@ -67,6 +67,8 @@ public sealed class ScenarioBuilder
     {
         if ((uint)action.Cpu >= (uint)_topology.CpuCount)
             throw new ArgumentOutOfRangeException(nameof(action), $"CPU {action.Cpu} does not exist (cpus = {_topology.CpuCount})");
+        if (action.Do == ActionVerb.Traffic && action.To is null && _topology.CpuCount < 2)
+            throw new ArgumentException("traffic to another CPU needs at least 2 CPUs", nameof(action));
         _actions.Add(action);
         return this;
     }

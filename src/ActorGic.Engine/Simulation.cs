@@ -161,7 +161,7 @@ public sealed class Simulation
                     Time = action.At,
                     Target = Layout.CpuId(cpu),
                     Source = SimEvent.ScenarioSource,
-                    Seq = seq++,
+                    Seq = checked(seq++), // 2^31 (action, CPU) pairs would exhaust memory long before
                     Kind = EventKind.Action,
                     A = i,
                 };

@@ -160,6 +160,11 @@ public class ReferenceEngineTests
     }
 
     [Fact]
+    public void The_builder_refuses_traffic_to_another_cpu_on_one_cpu() =>
+        Assert.Equal("traffic to another CPU needs at least 2 CPUs (Parameter 'action')",
+            Assert.Throws<ArgumentException>(() => new ScenarioBuilder(cpus: 1).Traffic(0, 1, 1_000, 10_000)).Message);
+
+    [Fact]
     public void Same_seed_same_digest_other_seed_other_digest()
     {
         RunReport Storm(long seed) => new ScenarioBuilder(cpus: 16).WithSeed(seed).Traffic(0, 1, 500_000, 50_000).RunReference(60_000);
