@@ -5,7 +5,7 @@
 #   run FILE.conf ...  actorgic run (Release build)
 #   cluster -Nodes N -Scenario FILE [-Report R.json] [-KillAfter S]
 #                      the scenario on N local processes (a coordinator and N-1 actorgic node
-#                      workers on loopback); -KillAfter kills one worker S seconds in (fault drill)
+#                      workers on loopback); -KillAfter kills one worker S seconds after the workers joined (fault drill)
 #   sgi <args>         actorgic sgi encode|decode ...
 #   bench [args]       actorgic bench: engines' throughput, build time and memory (Release)
 #   micro [filter]     BenchmarkDotNet micro benchmarks of the pure model (Release)
@@ -71,6 +71,13 @@ function Invoke-Cluster {
             -RedirectStandardOutput "$logs/node$i.out" -RedirectStandardError "$logs/node$i.err"
     }
     if ($KillAfter -gt 0) {
+        # Count from the moment the coordinator has its workers: their start-up time varies with the
+        # machine, and a worker killed before it joined drills nothing.
+        $deadline = [DateTime]::UtcNow.AddSeconds(120)
+        while (-not $coordinator.HasExited -and [DateTime]::UtcNow -lt $deadline -and -not (Select-String -Quiet `
+                -Pattern 'worker node\(s\) ready' -Path "$logs/coordinator.err", "$logs/coordinator.out" -ErrorAction SilentlyContinue)) {
+            Start-Sleep -Milliseconds 100
+        }
         Start-Sleep -Milliseconds ([int]($KillAfter * 1000))
         Write-Host "run.ps1: killing worker process $($workers[0].Id) (fault drill)"
         $workers[0].Kill()
