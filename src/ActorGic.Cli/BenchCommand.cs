@@ -69,16 +69,23 @@ public static class BenchCommand
         new ScenarioBuilder(cpus, 16, 64).WithName($"broadcast {cpus}").Sgi(1_000, 0, 2, TargetSet.AllButSelf).Build(200_000);
 
     /// <summary>
-    /// Collects what earlier runs left and waits for their finalizers, then starts a clock: every
-    /// timed run starts from a settled heap, as BenchmarkDotNet's iterations do, so one engine's
-    /// garbage (an actor system's, a storm's latency samples) is not billed to the run after it.
+    /// Runs <paramref name="sim"/> to <paramref name="end"/> on one engine and times it. The clock
+    /// starts on a settled heap (earlier runs collected, their finalizers run), as BenchmarkDotNet's
+    /// iterations do, so one engine's garbage is not billed to the run after it. The actor system is
+    /// process infrastructure, like the runtime: it starts before the clock and stops after it;
+    /// spawning the actors is the engine's build, timed like the reference engine's.
     /// </summary>
-    private static Stopwatch SettledClock()
+    private static (RunOutcome Outcome, double Seconds) TimedRun(Simulation sim, long end, string engine)
     {
+        using var system = engine == "actors" ? ActorSystem.Create("bench", ActorEngine.SingleProcessConfig()) : null;
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        return Stopwatch.StartNew();
+        var watch = Stopwatch.StartNew();
+        var outcome = system is null ? new ReferenceEngine(sim).Run(end) : ActorEngine.Run(system, sim, end);
+        watch.Stop();
+        system?.Terminate().Wait();
+        return (outcome, watch.Elapsed.TotalSeconds);
     }
 
     private static void Storm(int cpus, long ns, int repeat, TextWriter output)
@@ -88,16 +95,10 @@ public static class BenchCommand
         (double Rate, long Delivered, string Digest) Once(string engine)
         {
             var sim = new Simulation(scenario, keepTrace: false);
-            // The actor system is process infrastructure, like the runtime: it starts before the clock and
-            // stops after it. Spawning the actors is the engine's build, timed like the reference engine's.
-            using var system = engine == "actors" ? ActorSystem.Create("bench", ActorEngine.SingleProcessConfig()) : null;
-            var watch = SettledClock();
-            var outcome = system is null ? new ReferenceEngine(sim).Run(scenario.End) : ActorEngine.Run(system, sim, scenario.End);
-            watch.Stop();
-            system?.Terminate().Wait();
+            var (outcome, seconds) = TimedRun(sim, scenario.End, engine);
             var report = RunReport.Build(sim, outcome, engine);
             if (engine == "actors") (windows, runs, events) = (outcome.Windows, outcome.ComponentRuns, outcome.Events);
-            return (report.Totals.Delivered / watch.Elapsed.TotalSeconds, report.Totals.Delivered, report.Digest);
+            return (report.Totals.Delivered / seconds, report.Totals.Delivered, report.Digest);
         }
         // The engines take turns, so both see the same minutes of a machine whose speed drifts; the best of each is kept.
         var reference = Once("reference");
@@ -144,11 +145,9 @@ public static class BenchCommand
             for (int i = 0; i < 3; i++)
             {
                 var sim = new Simulation(scenario, keepTrace: false);
-                var watch = SettledClock();
-                var outcome = new ReferenceEngine(sim).Run(scenario.End);
-                watch.Stop();
+                var (outcome, seconds) = TimedRun(sim, scenario.End, "reference");
                 report = RunReport.Build(sim, outcome, "reference");
-                best = Math.Min(best, watch.Elapsed.TotalNanoseconds);
+                best = Math.Min(best, seconds * 1e9);
             }
             var latency = report!.LatencyNs[key];
             return (latency, best / latency.Count);
@@ -183,10 +182,8 @@ public static class BenchCommand
         {
             var scenario = ScenarioLoader.LoadText(Hocon(cpus, request));
             var sim = new Simulation(scenario, keepTrace: false);
-            var watch = SettledClock();
-            var outcome = engine == "reference" ? new ReferenceEngine(sim).Run(scenario.End) : ActorEngine.Run(sim, scenario.End);
-            watch.Stop();
-            return (RunReport.Build(sim, outcome, engine), watch.Elapsed.TotalSeconds);
+            var (outcome, seconds) = TimedRun(sim, scenario.End, engine);
+            return (RunReport.Build(sim, outcome, engine), seconds);
         }
 
         var (with, withWall) = Run("reference", true);
