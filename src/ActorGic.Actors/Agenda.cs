@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using ActorGic.Engine;
 
 namespace ActorGic.Actors;
@@ -29,7 +28,7 @@ internal sealed class Agenda
     /// <summary>Notes that <paramref name="component"/> may have something at <paramref name="time"/> (never before the last popped time).</summary>
     public void Add(int component, long time)
     {
-        if (time < _base) InThePast(time);
+        if (time < _base) Fail.AgendaInThePast(time, _base);
         if (time - _base >= Span)
         {
             _later.Enqueue(component, time);
@@ -37,10 +36,6 @@ internal sealed class Agenda
         }
         Insert(component, time);
     }
-
-    /// <summary>Out of line, so the hot callers hold no string builder (a local the runtime zeroes at each entry).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void InThePast(long time) => throw new InvalidOperationException($"agenda entry at {time} before the round at {_base}");
 
     private void Insert(int component, long time)
     {

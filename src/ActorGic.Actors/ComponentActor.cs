@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using ActorGic.Engine;
@@ -45,18 +44,12 @@ public abstract class ComponentActor : UntypedActor, IEventSink
         if (e.Target == _component.Id) _local.Enqueue(e);
         else
         {
-            (_outgoing ?? SentOutsideWindow()).Add(e);
+            if (_outgoing is null) Fail.SentOutsideWindow(_component.Id);
+            _outgoing.Add(e);
             // The partner may answer this no earlier than its arrival plus the way back.
             if (e.Target == _partner && e.Time + _back < _end) _end = e.Time + _back;
         }
     }
-
-    /// <summary>
-    /// Out of line: every send of the model inlines <see cref="Post"/>, and a string
-    /// interpolation's builder there is a local the runtime zeroes at each entry of every handler.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private List<SimEvent> SentOutsideWindow() => throw new InvalidOperationException($"component {_component.Id} sent outside a window");
 
     protected override void OnReceive(object message)
     {

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Akka.Actor;
 using System.Runtime.InteropServices;
 using ActorGic.Engine;
@@ -75,15 +74,15 @@ internal sealed class Rounds
         foreach (ref readonly var e in CollectionsMarshal.AsSpan(done.Outgoing))
         {
             if (_components[e.Target] is not null) Route(e);
-            else (elsewhere ?? NoActor(e.Target)).Add(e);
+            else
+            {
+                if (elsewhere is null) Fail.NoActor(e.Target);
+                elsewhere.Add(e);
+            }
         }
         done.Outgoing.Clear();
         _spare.Push(done.Outgoing);
     }
-
-    /// <summary>Out of line, so the hot caller holds no string builder (a local the runtime zeroes at each entry).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static List<SimEvent> NoActor(int component) => throw new InvalidOperationException($"no actor for component {component}");
 
     private List<SimEvent> Spare() => _spare.Count > 0 ? _spare.Pop() : new List<SimEvent>(4);
 

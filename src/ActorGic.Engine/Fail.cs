@@ -24,4 +24,19 @@ internal static class Fail
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     public static void InThePast(long time, long now) =>
         throw new InvalidOperationException($"event at {time} enqueued after time {now}");
+
+    // The actor engine's (its assembly sees this one's internals): every send of the model inlines
+    // ComponentActor.Post, so a message formatted there would cost every handler a zeroed builder.
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void SentOutsideWindow(int component) =>
+        throw new InvalidOperationException($"component {component} sent outside a window");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void NoActor(int component) =>
+        throw new InvalidOperationException($"no actor for component {component}");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void AgendaInThePast(long time, long round) =>
+        throw new InvalidOperationException($"agenda entry at {time} before the round at {round}");
 }
