@@ -254,8 +254,8 @@ public static class BenchCommand
         var r = with.Reclaims.Single();
         string took = r.DoneNs >= 0 ? $"in {r.DoneNs - r.AtNs} ns virtual" : "not finished by the end";
         output.WriteLine($"reclaim {cpus,5} CPUs: {r.Outcome} SGI {r.Sgi} from {r.Victim} ({r.VictimMode}) {took}; " +
-                         $"{with.Events} events with it, lost {with.Totals.Lost}; wall: reference {withWall:F2} s ({withoutWall:F2} s without the request), " +
-                         $"actors {actorsWall:F2} s" + (actors.Digest == with.Digest ? " (same digest)" : " DIGESTS DIFFER"));
+                         $"{with.Events} events with it, lost {with.Totals.Lost}; wall: reference {withWall * 1e3:F1} ms ({withoutWall * 1e3:F1} ms without the request), " +
+                         $"actors {actorsWall * 1e3:F1} ms" + (actors.Digest == with.Digest ? " (same digest)" : " DIGESTS DIFFER"));
     }
 
     private static int RunClusterCase(int cpus, int nodes, int port, TextWriter output)
