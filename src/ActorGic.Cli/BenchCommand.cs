@@ -65,7 +65,10 @@ public static class BenchCommand
                 foreach (var engine in new[] { "reference", "actors" })
                     if (Broadcast(cpus, engine, output) is { } seconds && engine == "actors") singleSeconds[cpus] = seconds;
             if (nodeCount > 1)
-                ClusterBroadcast(broadcastCounts.Max(), nodeCount, singleSeconds.GetValueOrDefault(broadcastCounts.Max()), output);
+            {
+                int largest = broadcastCounts.Max();
+                ClusterBroadcast(largest, nodeCount, singleSeconds.GetValueOrDefault(largest), output);
+            }
             return ExitCode.Ok;
         });
         return bench;
@@ -100,7 +103,7 @@ public static class BenchCommand
             var watch = Stopwatch.StartNew();
             var last = new Queue<double>();
             int runs = 0;
-            while (watch.Elapsed.TotalSeconds < 20)
+            while (watch.Elapsed.TotalSeconds < WarmUpLimitSeconds)
             {
                 var (_, seconds) = TimedRun(new Simulation(scenario, keepTrace: false), scenario.End, engine);
                 runs++;
@@ -114,6 +117,8 @@ public static class BenchCommand
     }
 
     private const double WarmUpSeconds = 1.0;
+    /// <summary>An engine that never settles (a machine busy with something else) stops warming up after this.</summary>
+    private const double WarmUpLimitSeconds = 20;
 
     private static int[] Counts(string text, string path) =>
         text.Split(',').Select(t => int.TryParse(t, out int n) && n is >= 2 and <= 65536 ? n
