@@ -6,11 +6,13 @@
 #   cluster -Nodes N -Scenario FILE [-Report R.json] [-KillAfter S]
 #                      the scenario on N local processes (a coordinator and N-1 actorgic node
 #                      workers on loopback); -KillAfter kills one worker S seconds after the workers joined (fault drill)
+#   golden             rewrite tests/golden/*.json (the reference report of every shipped scenario) after an
+#                      intended change of the model; review the diff (git diff tests/golden) before committing
 #   sgi <args>         actorgic sgi encode|decode ...
 #   bench [args]       actorgic bench: engines' throughput, build time and memory (Release)
 #   micro [filter]     BenchmarkDotNet micro benchmarks of the pure model (Release)
 param(
-    [Parameter(Position = 0)][ValidateSet('test', 'run', 'cluster', 'sgi', 'bench', 'micro')][string]$Verb = 'test',
+    [Parameter(Position = 0)][ValidateSet('test', 'run', 'cluster', 'golden', 'sgi', 'bench', 'micro')][string]$Verb = 'test',
     [int]$Nodes = 2,
     [string]$Scenario = '',
     [string]$Report = '',
@@ -100,6 +102,16 @@ switch ($Verb) {
     }
     'run' { dotnet run -c Release --project src/ActorGic.Cli -- run @Rest }
     'cluster' { Invoke-Cluster }
+    'golden' {
+        $env:ACTORGIC_UPDATE_GOLDEN = '1'
+        dotnet test tests/ActorGic.Actors.Tests --filter 'FullyQualifiedName~DeterminismTests.Shipped_scenario'
+        $code = $LASTEXITCODE
+        Remove-Item Env:ACTORGIC_UPDATE_GOLDEN
+        if ($code -ne 0) { exit $code }
+        $changed = git status --porcelain -- tests/golden
+        if ($changed) { Write-Host "golden reports rewritten; review before committing:"; git diff --stat -- tests/golden; $changed }
+        else { Write-Host 'golden reports unchanged' }
+    }
     'sgi' { dotnet run --project src/ActorGic.Cli -- sgi @Rest }
     'bench' { dotnet run -c Release --project src/ActorGic.Cli -- bench @Rest }
     'micro' {

@@ -51,7 +51,7 @@ public sealed record SgiTableRow(int Sgi, string? Owner, bool Nmi, string Mode)
 }
 
 /// <summary>The report of SCENARIOS.md section 3, before it is written as JSON or as a table.</summary>
-public sealed record RunReport
+public sealed partial record RunReport
 {
     public required string Scenario { get; init; }
     public long Seed { get; init; }
@@ -78,6 +78,8 @@ public sealed record RunReport
     /// <summary>Every request-sgi and release-sgi with its outcome (empty without the reclaimer).</summary>
     public IReadOnlyList<ReclaimRecord> Reclaims { get; init; } = [];
     public required IReadOnlyList<string> Violations { get; init; }
+    /// <summary>What the profile programmed at boot: masking, PMR values, each SGI's group, priority and NMI bit.</summary>
+    public ProgrammedGic? Programmed { get; init; }
     public required string Digest { get; init; }
     public long Events { get; init; }
     public bool InvariantsOk => Violations.Count == 0;
@@ -142,8 +144,9 @@ public sealed record RunReport
         foreach (var (name, user) in perNmiUser)
             if (user.Lost != 0) violations.Add($"lost {user.Lost} request(s) of NMI user {name}");
         var sgiTable = BuildSgiTable(sim);
+        var (latencyNs, latencySamples) = LatencyByName(sim, f, latencies);
         if (lost != 0) violations.Add($"lost {lost} SGI(s): sent {sent} != coalesced {coalesced} + delivered {delivered} + dropped {dropped} + pending {pending}");
-        return new RunReport
+        var report = new RunReport
         {
             Scenario = sim.Scenario.Name,
             Seed = sim.Scenario.Seed,
@@ -155,7 +158,7 @@ public sealed record RunReport
             ReachedNs = outcome.ReachedNs,
             PerCpu = perCpu,
             Totals = new Totals(writes, sent, coalesced, delivered, dropped, pending, lost),
-            LatencyNs = LatencyByName(sim, f, latencies),
+            LatencyNs = latencyNs,
             Flows = BuildFlows(f, sim.Layout.Cpus),
             SgiTable = sgiTable,
             Reclaims = sim.Reclaimer?.Records ?? [],
@@ -165,9 +168,11 @@ public sealed record RunReport
             IpiLabels = IpiLabelsOf(sim, sgiTable),
             Profile = sim.Scenario.Profile,
             Violations = violations,
-            Digest = ComputeDigest(f.Chains),
+            Programmed = ProgrammedGic.Of(sim),
+            Digest = "",
             Events = outcome.Events,
         };
+        return report with { Digest = ComputeDigest(f.Chains, report, latencySamples) };
     }
 
     /// <summary>The owners a Linux profile reports: its IPIs, then the purposes request-sgi asked for.</summary>
@@ -288,10 +293,17 @@ public sealed record RunReport
     /// that travelled both on its own SGI and on a host's flag also gets NAME/dedicated and
     /// NAME/merged (or /ipi-mux): what moving it cost.
     /// </summary>
-    private static Dictionary<string, LatencySummary> LatencyByName(Simulation sim, RunFacts f, SortedDictionary<int, List<long>> byOwner)
+    private static (Dictionary<string, LatencySummary>, SortedDictionary<string, List<long>>) LatencyByName(Simulation sim, RunFacts f,
+        SortedDictionary<int, List<long>> byOwner)
     {
         var kernel = sim.Scenario.Kernel;
         var result = new Dictionary<string, LatencySummary>();
+        var samplesByName = new SortedDictionary<string, List<long>>(StringComparer.Ordinal);
+        void Add(string name, List<long> samples)
+        {
+            result[name] = LatencySummary.Of(samples);
+            samplesByName[name] = samples;
+        }
         var flagged = new SortedDictionary<int, List<long>>();
         for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++)
             for (int owner = 0; owner < Owners.BootSlots; owner++)
@@ -306,11 +318,11 @@ public sealed record RunReport
             if (name == "CALL_FUNC") continue;
             var dedicated = byOwner.GetValueOrDefault(owner) ?? new List<long>();
             var moved = flagged.GetValueOrDefault(owner) ?? new List<long>();
-            result[name] = LatencySummary.Of([.. dedicated, .. moved]);
+            Add(name, [.. dedicated, .. moved]);
             if (dedicated.Count > 0 && moved.Count > 0)
             {
-                result[$"{name}/dedicated"] = LatencySummary.Of(dedicated);
-                result[$"{name}/{MovedMode(sim, name)}"] = LatencySummary.Of(moved);
+                Add($"{name}/dedicated", dedicated);
+                Add($"{name}/{MovedMode(sim, name)}", moved);
             }
         }
         if (sim.Mux is not null)
@@ -319,16 +331,16 @@ public sealed record RunReport
             {
                 var samples = new List<long>();
                 for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++) samples.AddRange(f.Cpu(cpu).MuxLatencies.At(user.Bit));
-                if (samples.Count > 0) result[$"nmi:{user.Name}"] = LatencySummary.Of(samples);
+                if (samples.Count > 0) Add($"nmi:{user.Name}", samples);
             }
         }
         if (kernel?.Has("CALL_FUNC") == true)
         {
             var calls = new List<long>();
             for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++) calls.AddRange(f.Cpu(cpu).CallLatencies);
-            if (calls.Count > 0) result["CALL_FUNC"] = LatencySummary.Of(calls);
+            if (calls.Count > 0) Add("CALL_FUNC", calls);
         }
-        return result;
+        return (result, samplesByName);
     }
 
     /// <summary>/proc/interrupts labels per SGI at the end: the owner's, or the broker's.</summary>
@@ -453,25 +465,6 @@ public sealed record RunReport
         for (int bit = 0; bit < slots.Length; bit++)
             if ((sgi.TargetList >> bit & 1) != 0 && slots[bit] >= 0) n++;
         return n;
-    }
-
-    /// <summary>SHA-256 over every component's trace chain, in component order.</summary>
-    public static string ComputeDigest(IEnumerable<TraceRecorder> traces) =>
-        ComputeDigest(traces.Select(t => { var (a, b) = t.Chain; return new ChainFacts(t.Component, a, b, t.Count); }));
-
-    /// <summary>SHA-256 over the chains, in component order (a cluster's nodes send chains, not events).</summary>
-    public static string ComputeDigest(IEnumerable<ChainFacts> chains)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> buffer = stackalloc byte[24];
-        foreach (var chain in chains.OrderBy(c => c.Component))
-        {
-            BitConverter.TryWriteBytes(buffer[..8], chain.Lane1);
-            BitConverter.TryWriteBytes(buffer[8..16], chain.Lane2);
-            BitConverter.TryWriteBytes(buffer[16..], chain.Count);
-            sha.AppendData(buffer);
-        }
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 }
 

@@ -1,15 +1,25 @@
 using System.Text.Json;
+using ActorGic.Gic;
 
 namespace ActorGic.Engine;
 
 /// <summary>Writes the report and the trace with exactly the contract's names (SCENARIOS.md sections 3 and 4).</summary>
 public static class ReportJson
 {
-    public static void Write(RunReport report, Stream stream)
+    public static void Write(RunReport report, Stream stream) => Write(report, stream, facts: false);
+
+    /// <summary>
+    /// What the digest covers of the report: every field but <c>engine</c>, <c>nodes</c> and the
+    /// digest itself (compact, the same bytes on every engine and node count).
+    /// </summary>
+    public static void WriteFacts(RunReport report, Stream stream) => Write(report, stream, facts: true);
+
+    private static void Write(RunReport report, Stream stream, bool facts)
     {
-        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = !facts });
         w.WriteStartObject();
-        WriteHead(w, report.Scenario, report.Seed, report.Engine, report.Nodes, report.Complete, report.Cpus, report.EndNs, report.ReachedNs);
+        WriteHead(w, report.Scenario, report.Seed, facts ? null : report.Engine, facts ? null : report.Nodes, report.Complete, report.Cpus,
+            report.EndNs, report.ReachedNs);
         w.WriteStartArray("per_cpu");
         foreach (var cpu in report.PerCpu)
         {
@@ -78,6 +88,7 @@ public static class ReportJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        if (report.Programmed is { } programmed) WriteProgrammed(w, programmed);
         if (report.Reclaims.Count > 0) WriteReclaims(w, report.Reclaims);
         w.WriteStartObject("invariants");
         w.WriteBoolean("ok", report.InvariantsOk);
@@ -95,7 +106,29 @@ public static class ReportJson
             Cpus(w, "kgdb_missing", report.Flows.KgdbMissing);
             w.WriteEndObject();
         }
-        w.WriteString("digest", report.Digest);
+        if (!facts) w.WriteString("digest", report.Digest);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The boot programming: masking, PMR with IRQs on and off, each SGI's group, priority and NMI bit (hex, as a kernel engineer reads them).</summary>
+    private static void WriteProgrammed(Utf8JsonWriter w, ProgrammedGic p)
+    {
+        w.WriteStartObject("programmed");
+        w.WriteString("masking", p.Masking);
+        w.WriteString("pmr_irqs_on", $"0x{p.PmrIrqsOn:X2}");
+        w.WriteString("pmr_irqs_off", $"0x{p.PmrIrqsOff:X2}");
+        w.WriteStartArray("sgis");
+        foreach (var sgi in p.Sgis)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("sgi", sgi.Sgi);
+            w.WriteString("group", sgi.Group switch { InterruptGroup.Group0 => "g0", InterruptGroup.Group1Secure => "g1s", _ => "g1ns" });
+            w.WriteString("priority", $"0x{sgi.Priority:X2}");
+            w.WriteBoolean("nmi", sgi.Nmi);
+            w.WriteBoolean("enabled", sgi.Enabled);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 
@@ -113,12 +146,12 @@ public static class ReportJson
     }
 
     /// <summary>The fields every report starts with, whole or not.</summary>
-    private static void WriteHead(Utf8JsonWriter w, string scenario, long seed, string engine, int nodes, bool complete, int cpus, long end, long reached)
+    private static void WriteHead(Utf8JsonWriter w, string scenario, long seed, string? engine, int? nodes, bool complete, int cpus, long end, long reached)
     {
         w.WriteString("scenario", scenario);
         w.WriteNumber("seed", seed);
-        w.WriteString("engine", engine);
-        w.WriteNumber("nodes", nodes);
+        if (engine is not null) w.WriteString("engine", engine);
+        if (nodes is { } n) w.WriteNumber("nodes", n);
         w.WriteBoolean("complete", complete);
         w.WriteNumber("cpus", cpus);
         w.WriteNumber("end_ns", end);

@@ -76,9 +76,7 @@ public sealed class Simulation
         if (Layout.IsRedistributor(id))
         {
             int cpu = Layout.CpuOf(id);
-            var bank = new Redistributor(Config);
-            if (Scenario.Kernel is null) BootHarness(bank);
-            else BootLinux(bank);
+            var bank = BootBank();
             int firmwareFrom = Scenario.Kernel is null ? Intid.SgiCount : Scenario.Gic.NonSecureSgis;
             return new RedistributorComponent(Layout, Scenario.Timing, cpu, bank, BootEnables, firmwareFrom, Owners.Count, trace)
             {
@@ -92,6 +90,15 @@ public sealed class Simulation
     /// <summary>The software's masking discipline (profile and gic.nmi).</summary>
     public Masking Masking => _masking ??= Masking.For(Scenario.Kernel, Scenario.Gic.Nmi, Scenario.Gic.Security);
     private Masking? _masking;
+
+    /// <summary>A redistributor's private bank as the profile boots it.</summary>
+    public Redistributor BootBank()
+    {
+        var bank = new Redistributor(Config);
+        if (Scenario.Kernel is null) BootHarness(bank);
+        else BootLinux(bank);
+        return bank;
+    }
 
     /// <summary>Profile none: all 16 SGIs enabled, Group 1, priority 0xA0.</summary>
     private static void BootHarness(Redistributor bank)

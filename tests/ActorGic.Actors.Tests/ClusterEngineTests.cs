@@ -46,8 +46,8 @@ public class ClusterEngineTests
         var reference = Reference(scenario);
         var sim = new Simulation(scenario, keepTrace: false);
         var report = RunReport.Build(sim, ClusterEngine.Run(sim, scenario.End, nodes), "actors", nodes);
+        ReportComparison.AssertSameReport(reference, report, $"{nodes} nodes");
         Assert.Equal(reference.Digest, report.Digest);
-        Assert.Equal(reference.Totals, report.Totals);
         Assert.Equal(nodes, report.Nodes);
         Assert.True(report.InvariantsOk);
     }
@@ -67,12 +67,13 @@ public class ClusterEngineTests
 
     [Theory]
     [MemberData(nameof(ShippedMultiChipScenarios))]
-    public void Every_shipped_multi_chip_scenario_gives_the_single_process_digest(string file, int nodes)
+    public void Every_shipped_multi_chip_scenario_gives_the_single_process_report(string file, int nodes)
     {
         var scenario = ScenarioLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "scenarios", file));
         var reference = Reference(scenario);
         var sim = new Simulation(scenario, keepTrace: false);
-        Assert.Equal(reference.Digest, RunReport.Build(sim, ClusterEngine.Run(sim, scenario.End, nodes), "actors", nodes).Digest);
+        var report = RunReport.Build(sim, ClusterEngine.Run(sim, scenario.End, nodes), "actors", nodes);
+        ReportComparison.AssertSameReport(reference, report, $"{file} on {nodes} nodes");
     }
 
     [Fact]

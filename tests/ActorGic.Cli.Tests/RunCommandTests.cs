@@ -32,7 +32,7 @@ public sealed class RunCommandTests : IDisposable
         using var doc = JsonDocument.Parse(File.ReadAllText(report));
         var r = doc.RootElement;
         string[] keys = ["scenario", "seed", "engine", "nodes", "complete", "cpus", "end_ns", "reached_ns", "per_cpu", "totals",
-            "per_ipi", "per_nmi_user", "latency_ns", "sgi_table", "invariants", "digest"];
+            "per_ipi", "per_nmi_user", "latency_ns", "sgi_table", "programmed", "invariants", "digest"];
         Assert.Equal(keys, r.EnumerateObject().Select(p => p.Name));
         Assert.Equal(8, r.GetProperty("per_cpu").GetArrayLength());
         Assert.Equal("0x101", r.GetProperty("per_cpu")[5].GetProperty("mpidr").GetString());

@@ -164,6 +164,36 @@ public class ReferenceEngineTests
         Assert.Equal("traffic to another CPU needs at least 2 CPUs (Parameter 'action')",
             Assert.Throws<ArgumentException>(() => new ScenarioBuilder(cpus: 1).Traffic(0, 1, 1_000, 10_000)).Message);
 
+    /// <summary>
+    /// The digest covers more than the trace: a latency sample the percentiles do not show, or a
+    /// count of the report, changes it (SCENARIOS.md: every fact the report states).
+    /// </summary>
+    [Fact]
+    public void The_digest_covers_every_latency_sample_and_every_reported_count()
+    {
+        var scenario = new ScenarioBuilder(cpus: 16).WithSeed(3).Traffic(0, 1, 500_000, 50_000).Build(60_000);
+        var sim = new Simulation(scenario, keepTrace: false);
+        var outcome = new ReferenceEngine(sim).Run(scenario.End);
+        var original = RunReport.Build(sim, RunFacts.Of(sim), outcome, "reference");
+
+        var facts = RunFacts.Of(sim);
+        var (cpu, owner) = Enumerable.Range(0, 16).SelectMany(c => Enumerable.Range(0, facts.Redistributor(c).Latencies.Length).Select(o => (c, o)))
+            .First(p => facts.Redistributor(p.c).Latencies[p.o].Length > 0);
+        var samples = facts.Redistributor(cpu).Latencies[owner];
+        int lowest = Array.IndexOf(samples, samples.Min());
+        samples[lowest] -= 1; // below the median: p50, p99 and max stay as they were
+        var oneSample = RunReport.Build(sim, facts, outcome, "reference");
+        Assert.Equal(original.LatencyNs, oneSample.LatencyNs);
+        Assert.Equal(original.Totals, oneSample.Totals);
+        Assert.NotEqual(original.Digest, oneSample.Digest);
+
+        var spurious = RunFacts.Of(sim);
+        spurious.Cpu(5).Spurious += 1;
+        Assert.NotEqual(original.Digest, RunReport.Build(sim, spurious, outcome, "reference").Digest);
+
+        Assert.Equal(original.Digest, RunReport.Build(sim, RunFacts.Of(sim), outcome, "actors", nodes: 3).Digest);
+    }
+
     [Fact]
     public void Same_seed_same_digest_other_seed_other_digest()
     {
