@@ -25,6 +25,7 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
         WindowDone => "wd",
         RunTo => "rt",
         RunFinished => "rf",
+        RunFailed => "rx",
         DrainLocal => "dl",
         LocalDrained => "ld",
         RegisterNmiUser => "nr",
@@ -55,11 +56,12 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
             switch (obj)
             {
                 case RunWindow m: w.Write(m.Start); w.Write(m.End); WriteEvents(w, m.Incoming); w.Write(m.Partner); w.Write(m.Back); break;
-                case WindowDone m: w.Write(m.Component); WriteEvents(w, m.Outgoing); w.Write(m.NextLocal); w.Write(m.Events); break;
+                case WindowDone m: w.Write(m.Component); WriteEvents(w, m.Outgoing); w.Write(m.NextLocal); w.Write(m.Events); w.Write(m.RanTo); break;
                 case RunTo m: w.Write(m.End); break;
                 case RunFinished m:
                     w.Write(m.Windows); w.Write(m.Events); w.Write(m.ReachedNs); WriteEvents(w, m.Undelivered); w.Write(m.ComponentRuns);
                     break;
+                case RunFailed m: w.Write(m.ReachedNs); w.Write(m.Reason); break;
                 case DrainLocal: break;
                 case LocalDrained m: w.Write(m.Component); WriteEvents(w, m.Remaining); break;
                 case RegisterNmiUser m: w.Write(m.Name); w.Write(m.Priority); w.Write(m.NeverReturns); break;
@@ -100,9 +102,10 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
             object message = manifest switch
             {
                 "rw" => new RunWindow(r.ReadInt64(), r.ReadInt64(), [.. ReadEvents(r)], r.ReadInt32(), r.ReadInt64()),
-                "wd" => new WindowDone(r.ReadInt32(), [.. ReadEvents(r)], r.ReadInt64(), r.ReadInt64()),
+                "wd" => new WindowDone(r.ReadInt32(), [.. ReadEvents(r)], r.ReadInt64(), r.ReadInt64(), r.ReadInt64()),
                 "rt" => new RunTo(r.ReadInt64()),
                 "rf" => new RunFinished(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadEvents(r), r.ReadInt64()),
+                "rx" => new RunFailed(r.ReadInt64(), r.ReadString()),
                 "dl" => DrainLocal.Instance,
                 "ld" => new LocalDrained(r.ReadInt32(), ReadEvents(r)),
                 "nr" => new RegisterNmiUser(r.ReadString(), r.ReadInt32(), r.ReadBoolean()),

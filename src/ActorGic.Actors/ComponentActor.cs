@@ -56,24 +56,18 @@ public abstract class ComponentActor : UntypedActor, IEventSink
         switch (message)
         {
             case RunWindow window:
-                foreach (ref readonly var e in CollectionsMarshal.AsSpan(window.Incoming)) _local.Enqueue(e);
-                // The window's list comes back with what this component sends.
-                _outgoing = window.Incoming;
-                _outgoing.Clear();
-                long events = 0;
-                (_end, _partner, _back) = (window.End, window.Partner, window.Back);
-                while (_local.PeekTime < _end)
+                try
                 {
-                    ref readonly var next = ref _local.DequeueRef();
-                    Component.Dispatch(_component, next);
-                    events++;
+                    RunTheWindow(window);
                 }
-                _partner = -1;
-                var outgoing = _outgoing;
-                _outgoing = null; // handed on: a component sends only while it runs a window
-                // Self once per actor, not per window: each lookup goes through the current-context thread static.
-                var done = _done?.Reuse(outgoing!, _local.PeekTime, events) ?? (_done = new WindowDone(_component.Id, outgoing!, _local.PeekTime, events));
-                (window.ReplyTo ?? Sender).Tell(done, _self ??= Self);
+                catch (Exception e)
+                {
+                    // Never let Akka restart the actor: its queue and the component's state would be
+                    // lost and the keeper would wait forever. The keeper ends the run with this line.
+                    _outgoing = null;
+                    var failure = RunAbortedException.ComponentFailed(_component, e);
+                    (window.ReplyTo ?? Sender).Tell(new RunFailed(failure.ReachedNs, failure.Message), _self ??= Self);
+                }
                 break;
             case DrainLocal:
                 Sender.Tell(new LocalDrained(_component.Id, _local.Drain()));
@@ -82,6 +76,28 @@ public abstract class ComponentActor : UntypedActor, IEventSink
                 Unhandled(message);
                 break;
         }
+    }
+
+    private void RunTheWindow(RunWindow window)
+    {
+        foreach (ref readonly var e in CollectionsMarshal.AsSpan(window.Incoming)) _local.Enqueue(e);
+        // The window's list comes back with what this component sends.
+        _outgoing = window.Incoming;
+        _outgoing.Clear();
+        long events = 0;
+        (_end, _partner, _back) = (window.End, window.Partner, window.Back);
+        while (_local.PeekTime < _end)
+        {
+            ref readonly var next = ref _local.DequeueRef();
+            Component.Dispatch(_component, next);
+            events++;
+        }
+        _partner = -1;
+        var outgoing = _outgoing;
+        _outgoing = null; // handed on: a component sends only while it runs a window
+        // Self once per actor, not per window: each lookup goes through the current-context thread static.
+        var done = _done?.Reuse(outgoing!, _local.PeekTime, events, _end) ?? (_done = new WindowDone(_component.Id, outgoing!, _local.PeekTime, events, _end));
+        (window.ReplyTo ?? Sender).Tell(done, _self ??= Self);
     }
 }
 

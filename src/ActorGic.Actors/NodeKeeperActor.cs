@@ -47,8 +47,23 @@ public sealed class NodeKeeperActor : UntypedActor
 
     protected override void OnReceive(object message)
     {
+        try
+        {
+            Handle(message);
+        }
+        catch (Exception e)
+        {
+            _root?.Tell(new RunFailed(_cap, RunAbortedException.KeeperFailed($"the keeper of node {_node}", _cap, e).Message));
+        }
+    }
+
+    private void Handle(object message)
+    {
         switch (message)
         {
+            case RunFailed failed:
+                _root?.Tell(failed); // a component failed: the root ends the run
+                break;
             case NodeWindow window:
                 _root = Sender;
                 foreach (var e in window.Incoming) _rounds.Route(e);
@@ -103,6 +118,8 @@ public sealed class RootKeeperActor : UntypedActor
     private long _end;
     private int _awaiting;
     private long _windows, _events, _runs;
+    /// <summary>The start of the latest window: how far the run got.</summary>
+    private long _start;
 
     public RootKeeperActor(IActorRef[] nodes, int[] nodeOfComponent, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress,
         WindowClock? clock = null)
@@ -124,14 +141,36 @@ public sealed class RootKeeperActor : UntypedActor
 
     protected override void OnReceive(object message)
     {
+        try
+        {
+            Handle(message);
+        }
+        catch (Exception e)
+        {
+            Fail(RunAbortedException.KeeperFailed("the root keeper", _start, e).Message);
+        }
+    }
+
+    private void Fail(string reason)
+    {
+        _requester?.Tell(new Status.Failure(new RunAbortedException(_start, reason)));
+        _requester = null;
+    }
+
+    private void Handle(object message)
+    {
         switch (message)
         {
+            case RunFailed failed:
+                Fail(failed.Reason);
+                break;
             case RunTo run:
                 _requester = Sender;
                 _end = run.End;
                 NextWindow();
                 break;
             case NodeDone done:
+                if (_requester is null) break; // the run failed: late answers change nothing
                 foreach (var e in done.Outgoing) _inbox[_nodeOfComponent[e.Target]].Add(e);
                 _next[done.Node] = done.NextTime;
                 _events += done.Events;
@@ -166,6 +205,7 @@ public sealed class RootKeeperActor : UntypedActor
             if (NodeMin(n) < end) _active.Add(n);
         _awaiting = _active.Count;
         _windows++;
+        _start = start;
         _clock?.Opened(start);
         _clock?.Sent(_active.Count(n => n != 0));
         if ((_windows & 0x3FFF) == 0) _progress?.Invoke(start);

@@ -40,12 +40,6 @@ public sealed record EndRun : IActorGicMessage
     public static readonly EndRun Instance = new();
 }
 
-/// <summary>The run could not finish: a node was lost or stopped making progress.</summary>
-public sealed class RunAbortedException(long reachedNs, string message) : Exception(message)
-{
-    public long ReachedNs { get; } = reachedNs;
-}
-
 /// <summary>How far the root keeper got: the start of its latest window, and when (wall clock) it opened.</summary>
 public sealed class WindowClock
 {
@@ -170,7 +164,7 @@ public static class ProcessCluster
                     throw new RunAbortedException(clock.Start, $"no window finished for {watchdog.TotalSeconds:F0} s (wall time) after t={clock.Start} ns: a node stopped answering");
                 Task.WaitAny([finished, lost.Task], TimeSpan.FromMilliseconds(200));
             }
-            var done = finished.Result;
+            var done = finished.GetAwaiter().GetResult(); // a failed run throws its RunAbortedException here
             double ran = watch.Elapsed.TotalSeconds;
             log?.WriteLine($"actorgic: {done.Windows} windows run after {watch.Elapsed.TotalSeconds:F1} s; collecting the nodes' results");
 

@@ -43,16 +43,22 @@ public sealed class RunWindow(long Start, long End, List<SimEvent> Incoming, int
 /// because every hop is at least the lookahead) and the time of its next own event. Handed over
 /// like <see cref="RunWindow"/>: the component reuses it for its next answer.
 /// </summary>
-public sealed class WindowDone(int Component, List<SimEvent> Outgoing, long NextLocal, long Events) : IActorGicMessage
+public sealed class WindowDone(int Component, List<SimEvent> Outgoing, long NextLocal, long Events, long RanTo = 0) : IActorGicMessage
 {
     public int Component { get; } = Component;
     public List<SimEvent> Outgoing { get; private set; } = Outgoing;
     public long NextLocal { get; private set; } = NextLocal;
     public long Events { get; private set; } = Events;
+    /// <summary>
+    /// Where the component stopped: the window's end, or earlier when it sent its partner
+    /// something. It has run every event of its own before this; the keeper refuses to route it
+    /// anything earlier (that would be its past).
+    /// </summary>
+    public long RanTo { get; private set; } = RanTo;
 
-    internal WindowDone Reuse(List<SimEvent> outgoing, long nextLocal, long events)
+    internal WindowDone Reuse(List<SimEvent> outgoing, long nextLocal, long events, long ranTo)
     {
-        (Outgoing, NextLocal, Events) = (outgoing, nextLocal, events);
+        (Outgoing, NextLocal, Events, RanTo) = (outgoing, nextLocal, events, ranTo);
         return this;
     }
 }
@@ -62,6 +68,14 @@ public sealed record RunTo(long End) : IActorGicMessage;
 
 /// <summary>The time keeper's answer once every window up to the end has closed.</summary>
 public sealed record RunFinished(long Windows, long Events, long ReachedNs, SimEvent[] Undelivered, long ComponentRuns = 0) : IActorGicMessage;
+
+/// <summary>
+/// A component or keeper failed (its handler threw: an internal error such as a causality
+/// breach): the one line that names it, and the virtual time reached. It travels up to the
+/// keeper that was asked to run (node keeper, root keeper, time keeper), which ends the run with
+/// it instead of waiting forever for an answer that will never come.
+/// </summary>
+public sealed record RunFailed(long ReachedNs, string Reason) : IActorGicMessage;
 
 /// <summary>Asks a component actor for what it still holds (events after the end).</summary>
 public sealed record DrainLocal : IActorGicMessage

@@ -23,6 +23,8 @@ internal sealed class Rounds
     /// <summary>Each component's earliest event, held or on its way (long.MaxValue: none).</summary>
     private readonly long[] _next;
     private readonly long[] _inboxMin;
+    /// <summary>Where each component stopped its last window: nothing may be routed to it before this.</summary>
+    private readonly long[] _ranTo;
     private readonly List<SimEvent>?[] _inbox;
     private readonly Stack<List<SimEvent>> _spare = new();
     private readonly Agenda _agenda = new();
@@ -40,6 +42,7 @@ internal sealed class Rounds
         int count = components.Length;
         _next = new long[count];
         Array.Fill(_next, long.MaxValue);
+        _ranTo = new long[count];
         _inboxMin = new long[count];
         Array.Fill(_inboxMin, long.MaxValue);
         _inbox = new List<SimEvent>?[count];
@@ -53,6 +56,8 @@ internal sealed class Rounds
     /// <summary>An event for one of the kept components, in its inbox until its next window.</summary>
     public void Route(in SimEvent e)
     {
+        // Causality: the target has already run everything of its own before _ranTo.
+        if (e.Time < _ranTo[e.Target]) Fail.RoutedIntoThePast(e.Target, e.Time, _ranTo[e.Target]);
         (_inbox[e.Target] ??= Spare()).Add(e);
         if (e.Time < _inboxMin[e.Target])
         {
@@ -70,6 +75,7 @@ internal sealed class Rounds
     public void Done(WindowDone done, List<SimEvent>? elsewhere = null)
     {
         _next[done.Component] = Math.Min(done.NextLocal, _inboxMin[done.Component]);
+        if (done.RanTo > _ranTo[done.Component]) _ranTo[done.Component] = done.RanTo;
         if (done.NextLocal != long.MaxValue) _agenda.Add(done.Component, done.NextLocal);
         foreach (ref readonly var e in CollectionsMarshal.AsSpan(done.Outgoing))
         {

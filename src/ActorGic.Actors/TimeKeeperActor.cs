@@ -22,6 +22,8 @@ public sealed class TimeKeeperActor : UntypedActor
     private long _windows;
     private long _events;
     private long _componentRuns;
+    /// <summary>The start of the latest window: how far the run got.</summary>
+    private long _start;
 
     public TimeKeeperActor(IActorRef[] components, Horizons horizons, IEnumerable<SimEvent> initial, Action<long>? progress)
     {
@@ -40,9 +42,32 @@ public sealed class TimeKeeperActor : UntypedActor
 
     protected override void OnReceive(object message)
     {
+        try
+        {
+            Handle(message);
+        }
+        catch (Exception e)
+        {
+            Fail(RunAbortedException.KeeperFailed("the time keeper", _start, e).Message);
+        }
+    }
+
+    /// <summary>The run cannot finish: the requester's ask ends with the one line, and no window opens again.</summary>
+    private void Fail(string reason)
+    {
+        _requester?.Tell(new Status.Failure(new RunAbortedException(_start, reason)));
+        _requester = null;
+    }
+
+    private void Handle(object message)
+    {
         switch (message)
         {
+            case RunFailed failed:
+                Fail(failed.Reason);
+                break;
             case WindowDone done:
+                if (_requester is null) break; // the run failed: late answers change nothing
                 _rounds.Done(done);
                 _events += done.Events;
                 if (--_awaiting == 0) NextWindow();
@@ -67,6 +92,7 @@ public sealed class TimeKeeperActor : UntypedActor
             return;
         }
         _windows++;
+        _start = start;
         if ((_windows & 0x3FFF) == 0) _progress?.Invoke(start);
         _awaiting = _rounds.Dispatch(Self);
         _componentRuns += _awaiting;

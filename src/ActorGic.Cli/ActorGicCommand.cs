@@ -1,4 +1,5 @@
 using ActorGic.Actors;
+using ActorGic.Engine;
 using System.CommandLine;
 using ActorGic.Scenarios;
 

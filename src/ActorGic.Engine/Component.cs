@@ -24,10 +24,20 @@ public abstract class Component
     public TraceRecorder Trace { get; }
     public long Now { get; private set; }
     public IEventSink Sink { get; set; } = NullSink.Instance;
+    /// <summary>Test-only faults (see <see cref="FaultSeam"/>); null in every real run.</summary>
+    internal FaultSeam? Faults { get; set; }
+
+    /// <summary>How a one-line error names this component (<c>cpu 3</c>, <c>redistributor 3</c>, <c>distributor 0</c>).</summary>
+    public virtual string Name => $"component {Id}";
 
     public void Deliver(in SimEvent e)
     {
+        // Causality: a component never takes an event earlier than one it has already handled.
+        // Both engines order events by (time, source, seq); an event from the past means a
+        // latency, a horizon or a keeper is wrong, and the run would be silently reordered.
+        if (e.Time < Now) Fail.Causality(this, e);
         Now = e.Time;
+        Faults?.BeforeHandle(this, e);
         Handle(e);
     }
 
@@ -49,7 +59,7 @@ public abstract class Component
     {
         if (delay < 1) Fail.Delay(Id, delay);
         if (_seq == int.MaxValue) Fail.SeqExhausted(Id);
-        Sink.Post(new SimEvent
+        var e = new SimEvent
         {
             Time = Now + delay,
             Target = target,
@@ -60,7 +70,9 @@ public abstract class Component
             B = b,
             C = c,
             D = d,
-        });
+        };
+        if (Faults is null) Sink.Post(e);
+        else Faults.Send(this, e, Sink);
     }
 
     private sealed class NullSink : IEventSink

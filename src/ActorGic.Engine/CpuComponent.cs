@@ -20,6 +20,8 @@ public sealed partial class CpuComponent : Component
     private readonly TimingModel _timing;
     private readonly Scenario _scenario;
     private readonly int _cpu;
+
+    public override string Name => $"cpu {_cpu}";
     private readonly int _distributor;
     private SplitMix64 _random;
     /// <summary>How many other CPUs a traffic request picks from (the loader refuses such traffic on one CPU).</summary>
@@ -68,6 +70,12 @@ public sealed partial class CpuComponent : Component
     public long[] Acks { get; } = new long[Intid.PrivateCount];
     public long Spurious { get; private set; }
     public long SgiWrites { get; private set; }
+    /// <summary>
+    /// The CPUs this CPU's ICC_SGI1R_EL1 writes meant to reach, counted here at the writer (from
+    /// the target set it wrote for, not from the value): the start of SGI-level conservation,
+    /// which the distributors' count cannot check against itself.
+    /// </summary>
+    public long SgiTargets { get; private set; }
 
     public List<string> Violations { get; } = new();
 
@@ -137,7 +145,7 @@ public sealed partial class CpuComponent : Component
         var pstate = ApplyContext();
         var signal = CpuInterface.Signal(_offered);
         if (signal == SignalKind.None) return;
-        if (!pstate.TakesException(signal, CpuInterface.SctlrNmi)) return;
+        if (!pstate.TakesException(signal, CpuInterface.SctlrNmi) && Faults?.Skips(SkippedStep.MaskCheck) != true) return;
         Trace.Emit(Now, _cpu, TraceKind.Signal, _offered.Intid, _offered.Priority);
         _entryPending = true;
         Send(Id, _timing.ExceptionEntry, EventKind.Timer, (int)CpuTimer.ExceptionEntry);
@@ -236,6 +244,7 @@ public sealed partial class CpuComponent : Component
                 if (action.Irm)
                 {
                     RequestedW[action.Intid] += _layout.Cpus - 1;
+                    SgiTargets += _layout.Cpus - 1; // IRM: every PE but the writer
                     WriteSgi(new Sgi1r(0, 0, (byte)action.Intid, 0, Irm: true, 0, 0).Encode(), 0, action.Intid + 1);
                 }
                 else SendSgi(action.Intid, action.To!.Resolve(_cpu, _layout.Cpus), action.Intid);
@@ -316,6 +325,7 @@ public sealed partial class CpuComponent : Component
     private void SendSgi(int intid, ReadOnlySpan<int> targets, int owner)
     {
         if (owner >= 0) RequestedW[owner] += targets.Length;
+        SgiTargets += targets.Length;
         if (targets.Length == 1)
         {
             // One target, one write (what gic_ipi_send_mask computes for it, without the list).

@@ -19,6 +19,8 @@ public sealed class DistributorComponent : Component
     private readonly TimingModel _timing;
     private readonly int _chip;
 
+    public override string Name => $"distributor {_chip}";
+
     public DistributorComponent(Layout layout, TimingModel timing, int chip, TraceRecorder trace)
         : base(layout.DistributorId(chip), trace)
     {

@@ -22,6 +22,16 @@ internal static class Fail
         throw new InvalidOperationException($"component {component} sent 2^31 - 1 events: runs this long are not supported");
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Causality(Component component, in SimEvent e) =>
+        throw new InvalidOperationException(
+            $"causality: an event ({e.Kind} from component {e.Source}) at t={e.Time} ns came after one at t={component.Now} ns");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    public static void RoutedIntoThePast(int component, long time, long windowEnd) =>
+        throw new InvalidOperationException(
+            $"causality: an event at t={time} ns was routed to component {component} after its window up to t={windowEnd} ns");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     public static void InThePast(long time, long now) =>
         throw new InvalidOperationException($"event at {time} enqueued after time {now}");
 

@@ -47,6 +47,8 @@ public sealed record ReclaimRecord(string Op, string Purpose, int Cpu, long AtNs
 /// </summary>
 public sealed class ReclaimerComponent : Component
 {
+    public override string Name => "sgi-reclaimer";
+
     private const int Free = -1, Firmware = -3;
     /// <summary>A slot a failed per-CPU setup left configured differently on different CPUs.</summary>
     public const int Stale = -4;
@@ -136,10 +138,11 @@ public sealed class ReclaimerComponent : Component
                 if (--n.Awaiting == 0) Surveyed();
                 break;
             case ReclaimOp.Fence when e.D == _epoch && n.Step == Step.Switch:
-                if (--n.Awaiting > 0) break;
+                if (--n.Awaiting > 0 && Faults?.Skips(SkippedStep.Fence) != true) break;
                 // Every old-path write is at its distributor; give the last ones time to cross a chip and land.
                 n.Step = Step.Margin;
-                Send(Id, _timing.ChipToChip + _timing.DistributorToRedistributor + 1, EventKind.Reclaim, (int)ReclaimOp.Timer, (int)TimerKind.Margin, 0, _epoch);
+                long margin = Faults?.Skips(SkippedStep.Margin | SkippedStep.Fence) == true ? 1 : _timing.ChipToChip + _timing.DistributorToRedistributor + 1;
+                Send(Id, margin, EventKind.Reclaim, (int)ReclaimOp.Timer, (int)TimerKind.Margin, 0, _epoch);
                 break;
             case ReclaimOp.Timer when e.D == _epoch && e.B == (int)TimerKind.Margin && n.Step == Step.Margin:
                 StartDrain();
@@ -307,6 +310,11 @@ public sealed class ReclaimerComponent : Component
         n.Step = Step.Drain;
         Expect(n);
         Phase(ReclaimPhase.Drain, n.Slot, n.Victim);
+        if (Faults?.Skips(SkippedStep.Drain) == true)
+        {
+            Program(n.Slot, ProgramOwner(n)); // as if every redistributor had answered at once
+            return;
+        }
         ToEveryRedistributor(ReclaimOp.DrainWatch, n.Slot, 0, _timing.ReclaimIssue);
         Send(Id, _scenario.Reclaim.DrainBound, EventKind.Reclaim, (int)ReclaimOp.Timer, (int)TimerKind.Bound, 0, _epoch);
     }

@@ -32,6 +32,8 @@ public sealed class RedistributorComponent : Component
     private readonly Layout _layout;
     private readonly TimingModel _timing;
     private readonly int _cpu;
+
+    public override string Name => $"redistributor {_cpu}";
     private readonly GroupEnables _enables;
     private readonly int _firmwareFrom;
     /// <summary>

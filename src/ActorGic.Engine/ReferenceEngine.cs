@@ -46,12 +46,21 @@ public sealed class ReferenceEngine : IEventSink
         var components = _simulation.Components;
         reached = 0;
         long events = 0;
-        while (events < budget && _queue.PeekTime <= end)
+        int target = 0;
+        try
         {
-            ref readonly var e = ref _queue.DequeueRef();
-            Component.Dispatch(components[e.Target], e);
-            reached = e.Time;
-            events++;
+            while (events < budget && _queue.PeekTime <= end)
+            {
+                ref readonly var e = ref _queue.DequeueRef();
+                target = e.Target;
+                Component.Dispatch(components[target], e);
+                reached = e.Time;
+                events++;
+            }
+        }
+        catch (Exception ex)
+        {
+            throw RunAbortedException.ComponentFailed(components[target], ex);
         }
         return events;
     }

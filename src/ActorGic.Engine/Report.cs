@@ -42,7 +42,11 @@ public sealed record IpiCounts(long Requested, long SgiSent, long Handled, long 
     public long Refused { get; init; }
 }
 
-public sealed record Totals(long SgiWrites, long Sent, long Coalesced, long Delivered, long Dropped, long Pending, long Lost);
+public sealed record Totals(long SgiWrites, long Sent, long Coalesced, long Delivered, long Dropped, long Pending, long Lost)
+{
+    /// <summary>The targets of every ICC_SGI1R_EL1 write, counted at the writers: sent + still travelling as writes + lost before a distributor.</summary>
+    public long SgiTargets { get; init; }
+}
 
 public sealed record SgiTableRow(int Sgi, string? Owner, bool Nmi, string Mode)
 {
@@ -99,7 +103,7 @@ public sealed partial record RunReport
         var perCpu = new List<CpuReport>(layout.Cpus);
         var violations = new List<string>();
         var latencies = new SortedDictionary<int, List<long>>();
-        long writes = 0, coalesced = 0, delivered = 0, dropped = 0, latched = 0, sent = 0;
+        long writes = 0, targets = 0, coalesced = 0, delivered = 0, dropped = 0, latched = 0, sent = 0;
         for (int cpu = 0; cpu < layout.Cpus; cpu++)
         {
             var c = f.Cpu(cpu);
@@ -117,6 +121,7 @@ public sealed partial record RunReport
                 NmiUsers = sim.Mux?.Broker.Users.ToDictionary(u => u.Name, u => c.MuxHandled.At(u.Bit)) ?? new Dictionary<string, long>(),
             });
             writes += c.SgiWrites;
+            targets += c.SgiTargets;
             coalesced += r.Coalesced;
             delivered += r.Delivered;
             dropped += r.Dropped;
@@ -133,7 +138,12 @@ public sealed partial record RunReport
         for (int chip = 0; chip < layout.Chips; chip++) sent += f.DistributorSent[chip];
         long inFlight = outcome.InFlight.Count(e => e.Kind == EventKind.SetPending);
         long pending = latched + inFlight;
-        long lost = sent - coalesced - delivered - dropped - pending;
+        long lostAtRedistributors = sent - coalesced - delivered - dropped - pending;
+        // SGI-level conservation from the writers' side, under every profile: each target of each
+        // write became a set-pending, or is still travelling as a write (possibly across a chip).
+        long writesInFlight = outcome.InFlight.Where(e => e.Kind == EventKind.SgiWrite).Sum(e => TargetsOf(layout, e));
+        long lostBeforeRedistributors = targets - sent - writesInFlight;
+        long lost = lostAtRedistributors + lostBeforeRedistributors;
         var modes = new Dictionary<string, string>();
         var perIpi = kernel is null ? new Dictionary<string, IpiCounts>() : PerIpiCounts(sim, f, outcome, modes);
         var perNmiUser = PerNmiUserCounts(sim, f, outcome);
@@ -145,7 +155,11 @@ public sealed partial record RunReport
             if (user.Lost != 0) violations.Add($"lost {user.Lost} request(s) of NMI user {name}");
         var sgiTable = BuildSgiTable(sim);
         var (latencyNs, latencySamples) = LatencyByName(sim, f, latencies);
-        if (lost != 0) violations.Add($"lost {lost} SGI(s): sent {sent} != coalesced {coalesced} + delivered {delivered} + dropped {dropped} + pending {pending}");
+        if (lostAtRedistributors != 0)
+            violations.Add($"lost {lostAtRedistributors} SGI(s): sent {sent} != coalesced {coalesced} + delivered {delivered} + dropped {dropped} + pending {pending}");
+        if (lostBeforeRedistributors != 0)
+            violations.Add($"lost {lostBeforeRedistributors} SGI(s) between the writers and the redistributors: the writes named {targets} target(s), " +
+                $"the distributors sent {sent} set-pending(s) and {writesInFlight} still travel as writes");
         var report = new RunReport
         {
             Scenario = sim.Scenario.Name,
@@ -157,7 +171,7 @@ public sealed partial record RunReport
             EndNs = sim.Scenario.End,
             ReachedNs = outcome.ReachedNs,
             PerCpu = perCpu,
-            Totals = new Totals(writes, sent, coalesced, delivered, dropped, pending, lost),
+            Totals = new Totals(writes, sent, coalesced, delivered, dropped, pending, lost) { SgiTargets = targets },
             LatencyNs = latencyNs,
             Flows = BuildFlows(f, sim.Layout.Cpus),
             SgiTable = sgiTable,

@@ -50,6 +50,7 @@ public static class ReportJson
         var t = report.Totals;
         w.WriteStartObject("totals");
         w.WriteNumber("sgi_writes", t.SgiWrites);
+        w.WriteNumber("sgi_targets", t.SgiTargets);
         w.WriteNumber("sent", t.Sent);
         w.WriteNumber("coalesced", t.Coalesced);
         w.WriteNumber("delivered", t.Delivered);

@@ -14,6 +14,7 @@ public sealed class CpuFacts
     public bool Backtraced { get; set; }
     public bool RoundedUp { get; set; }
     public long SgiWrites { get; set; }
+    public long SgiTargets { get; set; }
     public List<string> Violations { get; set; } = [];
     public long CallRequested { get; set; }
     public long CallSgiSent { get; set; }
@@ -71,6 +72,7 @@ public sealed class CpuFacts
             Backtraced = c.Backtraced,
             RoundedUp = c.RoundedUp,
             SgiWrites = c.SgiWrites,
+            SgiTargets = c.SgiTargets,
             Violations = c.Violations.Count == 0 ? FactArrays.NoViolations : [.. c.Violations],
             CallRequested = c.CallRequested,
             CallSgiSent = c.CallSgiSent,

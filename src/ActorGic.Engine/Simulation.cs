@@ -91,6 +91,12 @@ public sealed class Simulation
     public Masking Masking => _masking ??= Masking.For(Scenario.Kernel, Scenario.Gic.Nmi, Scenario.Gic.Security);
     private Masking? _masking;
 
+    /// <summary>Test-only: every component of this simulation runs with <paramref name="faults"/> (see <see cref="FaultSeam"/>).</summary>
+    internal void InjectFaults(FaultSeam faults)
+    {
+        foreach (var component in Components) component.Faults = faults;
+    }
+
     /// <summary>A redistributor's private bank as the profile boots it.</summary>
     public Redistributor BootBank()
     {

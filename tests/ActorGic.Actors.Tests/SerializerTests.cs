@@ -28,7 +28,8 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
     public static TheoryData<IActorGicMessage> Messages() =>
     [
         new RunWindow(10, 30, [Event, Event with { Seq = 100 }]),
-        new WindowDone(4, [Event], long.MaxValue, 17),
+        new WindowDone(4, [Event], long.MaxValue, 17, 350),
+        new RunFailed(1_234, "cpu 3 failed at t=1234 ns: causality"),
         new RunTo(5_000),
         new RunFinished(3, 40, 5_000, [Event], 12),
         DrainLocal.Instance,
@@ -67,7 +68,7 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
     private static string Normalize(object m) => m switch
     {
         RunWindow w => $"rw {w.Start} {w.End} {string.Join(",", w.Incoming.Select(Show))}",
-        WindowDone d => $"wd {d.Component} {d.NextLocal} {d.Events} {string.Join(",", d.Outgoing.Select(Show))}",
+        WindowDone d => $"wd {d.Component} {d.NextLocal} {d.Events} {d.RanTo} {string.Join(",", d.Outgoing.Select(Show))}",
         RunFinished f => $"rf {f.Windows} {f.Events} {f.ReachedNs} {f.ComponentRuns} {string.Join(",", f.Undelivered.Select(Show))}",
         LocalDrained l => $"ld {l.Component} {string.Join(",", l.Remaining.Select(Show))}",
         NmiUsers u => $"nl {u.Sgi} {string.Join(",", u.Users)}",

@@ -22,16 +22,16 @@ public class TimeKeeperTests() : TestKit(ActorEngine.SingleProcessConfig())
 
         var w0 = probes[0].ExpectMsg<RunWindow>();
         Assert.Equal((1_000L, 1_020L, 1), (w0.Start, w0.End, w0.Incoming.Count));
-        probes[1].ExpectNoMsg(TimeSpan.FromMilliseconds(50));
         probes[0].Reply(new WindowDone(0, [], long.MaxValue, 1));
 
-        var w1 = probes[1].ExpectMsg<RunWindow>();
+        var w1 = probes[1].ExpectMsg<RunWindow>(); // its first window, so none at 1,000
         Assert.Equal((5_000L, 5_020L), (w1.Start, w1.End)); // 1,020 to 5,000 skipped, not stepped
         probes[1].Reply(new WindowDone(1, [], long.MaxValue, 1));
 
         var finished = ExpectMsg<RunFinished>();
         Assert.Equal((2L, 2L, 10_000L), (finished.Windows, finished.Events, finished.ReachedNs));
-        probes[2].ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        // The keeper told every window before it told the end: nothing can still be on its way to probe 2.
+        Assert.False(probes[2].HasMessages);
     }
 
     [Fact]
@@ -92,12 +92,41 @@ public class TimeKeeperTests() : TestKit(ActorEngine.SingleProcessConfig())
         // write through the distributor (40 + 40) or the reclaimer's atomic (60) bounds it.
         var r = probes[2].ExpectMsg<RunWindow>();
         Assert.Equal((1_070L, 1_130L, 0, 20L), (r.Start, r.End, r.Partner, r.Back));
-        probes[0].ExpectNoMsg(TimeSpan.FromMilliseconds(50));
         probes[2].Reply(new WindowDone(2, [], long.MaxValue, 1));
 
-        var own = probes[0].ExpectMsg<RunWindow>();
+        var own = probes[0].ExpectMsg<RunWindow>(); // its next window is its own timer's: none while the redistributor ran
         Assert.Equal((1_550L, 1_610L), (own.Start, own.End));
         probes[0].Reply(new WindowDone(0, [], long.MaxValue, 1));
         Assert.Equal(3, ExpectMsg<RunFinished>().Windows);
+    }
+
+    [Fact]
+    public void A_component_that_fails_ends_the_run_with_its_line_instead_of_a_wait()
+    {
+        var probes = new[] { CreateTestProbe(), CreateTestProbe() };
+        var keeper = Sys.ActorOf(TimeKeeperActor.Props(probes.Select(p => p.Ref).ToArray(), lookahead: 20, [At(100, 0), At(100, 1)]));
+        keeper.Tell(new RunTo(1_000), TestActor);
+        probes[0].ExpectMsg<RunWindow>();
+        probes[1].ExpectMsg<RunWindow>();
+        probes[0].Reply(new RunFailed(105, "cpu 0 failed at t=105 ns: boom"));
+        var failure = ExpectMsg<Status.Failure>();
+        Assert.Equal("cpu 0 failed at t=105 ns: boom", Assert.IsType<RunAbortedException>(failure.Cause).Message);
+    }
+
+    [Fact]
+    public void An_event_routed_into_a_component_s_past_ends_the_run()
+    {
+        var probes = new[] { CreateTestProbe(), CreateTestProbe() };
+        var keeper = Sys.ActorOf(TimeKeeperActor.Props(probes.Select(p => p.Ref).ToArray(), lookahead: 20, [At(100, 0), At(100, 1)]));
+        keeper.Tell(new RunTo(1_000), TestActor);
+        probes[0].ExpectMsg<RunWindow>();
+        probes[1].ExpectMsg<RunWindow>();
+        probes[0].Reply(new WindowDone(0, [], long.MaxValue, 1, RanTo: 120));
+        // Component 1 sends component 0 an event at 110: component 0 has already run to 120.
+        var late = new SimEvent { Time = 110, Target = 0, Source = 1, Kind = EventKind.Offer, A = 1023 };
+        probes[1].Reply(new WindowDone(1, [late], long.MaxValue, 1, RanTo: 120));
+        var failure = ExpectMsg<Status.Failure>();
+        Assert.Equal("the time keeper failed at t=100 ns: causality: an event at t=110 ns was routed to component 0 after its window up to t=120 ns",
+            Assert.IsType<RunAbortedException>(failure.Cause).Message);
     }
 }

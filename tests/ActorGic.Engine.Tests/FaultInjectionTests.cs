@@ -1,0 +1,163 @@
+using ActorGic.Scenarios;
+using Xunit.Sdk;
+
+namespace ActorGic.Engine.Tests;
+
+/// <summary>
+/// Every invariant is shown to fire: a fault injected through the test-only seam (a dropped,
+/// duplicated or delayed event, a skipped step) must give exactly the violation that guards
+/// against it (text, CPU and virtual time), so the run exits 1; a fault that breaks the run
+/// itself must end it with one line naming the component and the virtual time (exit 3).
+/// </summary>
+public class FaultInjectionTests
+{
+    private static Scenario Shipped(string name) =>
+        ScenarioLoader.LoadFile(Path.Combine(ScenarioLoaderTests.RepoRoot(), "hocon", "scenarios", name));
+
+    /// <summary>Runs <paramref name="scenario"/> on the reference engine with <paramref name="faults"/>.</summary>
+    private static RunReport Faulty(Scenario scenario, FaultSeam faults)
+    {
+        var sim = new Simulation(scenario, keepTrace: false);
+        sim.InjectFaults(faults);
+        var report = RunReport.Build(sim, new ReferenceEngine(sim).Run(scenario.End), "reference");
+        Assert.True(faults.Applied > 0 || faults.Skip != SkippedStep.None, "the fault never happened");
+        return report;
+    }
+
+    /// <summary>The nth event of a kind (counting from 1, among those <paramref name="where"/> accepts) gets <paramref name="fault"/>.</summary>
+    private static Func<Component, SimEvent, SendFault> Nth(EventKind kind, int n, SendFault fault, Func<SimEvent, bool>? where = null)
+    {
+        int seen = 0;
+        return (_, e) => e.Kind == kind && (where?.Invoke(e) ?? true) && ++seen == n ? fault : SendFault.Pass;
+    }
+
+    /// <summary>The violations, exactly; on a difference both lists in full (xunit's diff cuts long strings).</summary>
+    private static void Violations(RunReport report, params string[] expected)
+    {
+        Assert.False(report.InvariantsOk); // exit 1
+        if (!expected.SequenceEqual(report.Violations))
+            throw new XunitException($"expected:\n  {string.Join("\n  ", expected)}\nactual:\n  {string.Join("\n  ", report.Violations)}");
+    }
+
+    [Fact]
+    public void A_set_pending_lost_between_distributor_and_redistributor_is_lost_under_profile_none()
+    {
+        var report = Faulty(Shipped("storm-64.conf"), new FaultSeam { OnSend = Nth(EventKind.SetPending, 1_000, SendFault.Drop) });
+        Assert.Equal(1, report.Totals.Lost);
+        Violations(report, "lost 1 SGI(s): sent 127604 != coalesced 45069 + delivered 82534 + dropped 0 + pending 0");
+    }
+
+    /// <summary>
+    /// A distributor that skips a write without counting it (the review's mutation: both engines
+    /// wrong the same way) is caught from the writers' side: target-list's first write names CPUs 0 and 2.
+    /// </summary>
+    [Fact]
+    public void A_write_that_never_reaches_a_distributor_is_lost_under_profile_none()
+    {
+        var report = Faulty(Shipped("target-list.conf"), new FaultSeam { OnSend = Nth(EventKind.SgiWrite, 1, SendFault.Drop) });
+        Assert.Equal(2, report.Totals.Lost);
+        Violations(report, "lost 2 SGI(s) between the writers and the redistributors: the writes named 4 target(s), " +
+            "the distributors sent 2 set-pending(s) and 0 still travel as writes");
+    }
+
+    [Fact]
+    public void A_write_lost_on_the_chip_to_chip_link_is_lost_and_so_is_its_request()
+    {
+        var report = Faulty(Shipped("reclaim-storm-64.conf"),
+            new FaultSeam { OnSend = Nth(EventKind.SgiWrite, 5, SendFault.Drop, e => (e.B & DistributorComponent.RemoteFlag) != 0) });
+        Violations(report, "lost 1 TIMER request(s)", "lost 1 SGI(s) between the writers and the redistributors: the writes named 25186 target(s), " +
+            "the distributors sent 25172 set-pending(s) and 13 still travel as writes");
+    }
+
+    [Fact]
+    public void A_duplicated_set_pending_breaks_conservation_at_the_redistributor()
+    {
+        var report = Faulty(Shipped("target-list.conf"), new FaultSeam { OnSend = Nth(EventKind.SetPending, 1, SendFault.Duplicate) });
+        Violations(report, "lost -1 SGI(s): sent 4 != coalesced 1 + delivered 4 + dropped 0 + pending 0");
+    }
+
+    [Fact]
+    public void A_duplicated_acknowledge_is_an_acknowledge_of_an_active_sgi()
+    {
+        var report = Faulty(Shipped("self-sgi.conf"), new FaultSeam { OnSend = Nth(EventKind.Activate, 1, SendFault.Duplicate) });
+        Violations(report, "t=1170 cpu 1: acknowledge of INTID 1 that is active");
+    }
+
+    [Fact]
+    public void A_duplicated_deactivate_is_a_deactivate_of_an_sgi_that_is_not_active()
+    {
+        var report = Faulty(Shipped("self-sgi.conf"), new FaultSeam { OnSend = Nth(EventKind.Deactivate, 1, SendFault.Duplicate) });
+        Violations(report, "t=1670 cpu 1: deactivate of INTID 1, which is not active");
+    }
+
+    [Fact]
+    public void A_dropped_call_function_request_is_a_lost_call()
+    {
+        var report = Faulty(Shipped("ipi-storm-256.conf"), new FaultSeam { OnSend = Nth(EventKind.RemoteAtomic, 10, SendFault.Drop) });
+        Violations(report, "lost 1 CALL_FUNC request(s)");
+    }
+
+    [Fact]
+    public void An_nmi_that_never_reaches_a_hung_cpu_breaks_the_nmi_deadline()
+    {
+        // CPU 5 hangs at 1 us; its redistributor's offers of SGI 6 (CPU_BACKTRACE, an NMI) never reach it.
+        var report = Faulty(Shipped("backtrace-hung-cpu.conf"), new FaultSeam
+        {
+            OnSend = (from, e) => e.Kind == EventKind.Offer && from.Name == "redistributor 5" && e.A == 6 ? SendFault.Drop : SendFault.Pass,
+        });
+        Violations(report, "cpu 5 is hung with IRQs masked and the NMI CPU_BACKTRACE requested at t=10000 still waits at t=200000");
+    }
+
+    [Fact]
+    public void A_reclaim_that_skips_the_drain_reprograms_an_sgi_a_hung_cpu_holds_two_owners()
+    {
+        var report = Faulty(Shipped("reclaim-drain-hung-6.12.conf"), new FaultSeam { Skip = SkippedStep.Drain });
+        Violations(report, "t=22311 cpu 6: SGI 4 reprogrammed while pending: it would have two owners");
+    }
+
+    /// <summary>The regression scenario: TIMER writes on the old path are still on a 3 us chip-to-chip link when the senders switch.</summary>
+    [Theory]
+    [InlineData("fence", "t=23497 cpu 0: SGI 4 reprogrammed while active: it would have two owners")]
+    [InlineData("margin", "t=23497 cpu 0: SGI 4 reprogrammed while active: it would have two owners")]
+    [InlineData("drain", "t=24321 cpu 1: SGI 4 reprogrammed while active: it would have two owners")]
+    public void A_reclaim_that_skips_the_fence_the_margin_or_the_drain_is_caught_across_chips(string step, string first)
+    {
+        var skip = step switch { "fence" => SkippedStep.Fence, "margin" => SkippedStep.Margin, _ => SkippedStep.Drain };
+        var clean = TestRuns.File("reclaim-cross-chip-6.12.conf");
+        Assert.True(clean.InvariantsOk, string.Join("; ", clean.Violations));
+        var report = Faulty(Shipped("reclaim-cross-chip-6.12.conf"), new FaultSeam { Skip = skip });
+        Assert.False(report.InvariantsOk);
+        Assert.Equal(first, report.Violations[0]);
+    }
+
+    [Fact]
+    public void A_request_that_arrives_after_its_slot_was_reclaimed_is_misrouted()
+    {
+        // A TIMER set-pending held on the link for 70 us lands after SGI 4 became cpu-pause's.
+        var report = Faulty(Shipped("reclaim-cross-chip-6.12.conf"),
+            new FaultSeam { OnSend = Nth(EventKind.SetPending, 200, SendFault.Delay, e => e.A == 4), Delay = 70_000 });
+        // Owner 4 is TIMER, owner 16 the purpose cpu-pause; the request is then also lost to TIMER's count.
+        Violations(report, "t=79622 cpu 7: misrouted: a request of owner 4 on SGI 4 was served by the handler of owner 16", "lost 1 TIMER request(s)");
+    }
+
+    [Fact]
+    public void An_event_sent_into_the_past_ends_the_run_with_one_line()
+    {
+        var scenario = Shipped("self-sgi.conf");
+        var sim = new Simulation(scenario, keepTrace: false);
+        sim.InjectFaults(new FaultSeam { OnSend = Nth(EventKind.Offer, 1, SendFault.Delay), Delay = -100 });
+        var e = Assert.Throws<RunAbortedException>(() => new ReferenceEngine(sim).Run(scenario.End));
+        Assert.Equal("redistributor 1 failed at t=1080 ns: event at 1000 enqueued after time 1080", e.Message);
+        Assert.Equal(1080, e.ReachedNs);
+    }
+
+    [Fact]
+    public void A_component_that_throws_ends_the_run_with_its_name_and_time()
+    {
+        var scenario = Shipped("self-sgi.conf");
+        var sim = new Simulation(scenario, keepTrace: false);
+        sim.InjectFaults(new FaultSeam { ThrowIn = sim.Layout.RedistributorId(1), ThrowAt = 1_000 });
+        var e = Assert.Throws<RunAbortedException>(() => new ReferenceEngine(sim).Run(scenario.End));
+        Assert.Equal("redistributor 1 failed at t=1080 ns: fault injected into component 9", e.Message);
+    }
+}
