@@ -11,19 +11,19 @@ namespace ActorGic.Cli;
 /// </summary>
 public static class TraceCommand
 {
-    public static Command Build(TextWriter output)
+    public static Command Build(TextWriter output, TextWriter error)
     {
         var input = new Argument<string>("T.jsonl") { Description = "a trace written by actorgic run --trace" };
-        var outPath = new Option<string>("--output", "-o") { Description = "where to write (default: T.perfetto.json)" };
+        var outPath = new Option<string>("--output", "-o") { Description = "where to write, - for standard output (default: T.perfetto.json)" };
         var perfetto = new Command("perfetto", "Convert a trace to the Chrome/Perfetto trace-event format.") { input, outPath };
         perfetto.SetAction(parse =>
         {
             string file = parse.GetValue(input)!;
             if (!File.Exists(file)) throw new ScenarioException("T.jsonl", $"{file}: no such file");
-            string target = parse.GetValue(outPath) ?? Path.ChangeExtension(file, ".perfetto.json");
+            using var target = OutputFile.Open("--output", parse.GetValue(outPath) ?? Path.ChangeExtension(file, ".perfetto.json"), output);
             int events = 0;
-            RunCommand.Atomic(target, stream => events = Convert(file, stream));
-            output.WriteLine($"wrote {events} trace events to {target}");
+            OutputFile.WriteAll((target, stream => events = Convert(file, stream)));
+            (target.IsStandardOutput ? error : output).WriteLine($"wrote {events} trace events to {target.Shown}");
             return ExitCode.Ok;
         });
         var trace = new Command("trace", "Work with traces.") { perfetto };
