@@ -48,20 +48,21 @@ public static class TraceCommand
             using (doc)
             {
                 var e = doc.RootElement;
-                if (!e.TryGetProperty("t", out var t) || !e.TryGetProperty("ev", out var ev) || !e.TryGetProperty("cpu", out var cpuElement))
+                if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("t", out var t) || !e.TryGetProperty("ev", out var ev) || !e.TryGetProperty("cpu", out var cpuElement))
                     throw new ScenarioException($"T.jsonl line {lineNumber}", "not an actorgic trace event (needs t, cpu, ev)");
-                int cpu = cpuElement.GetInt32();
+                long time = Integer(t, "t", lineNumber);
+                int cpu = (int)Integer(cpuElement, "cpu", lineNumber, int.MinValue, int.MaxValue);
                 cpus.Add(cpu);
-                string kind = ev.GetString()!;
-                string name = e.TryGetProperty("handler", out var h) ? h.GetString()!
-                    : e.TryGetProperty("phase", out var phase) ? $"{kind} {phase.GetString()}" // the reclaimer's negotiation
-                    : e.TryGetProperty("intid", out var i) ? $"{kind} SGI{i.GetInt32()}" : kind;
+                string kind = Text(ev, "ev", lineNumber);
+                string name = e.TryGetProperty("handler", out var h) ? Text(h, "handler", lineNumber)
+                    : e.TryGetProperty("phase", out var phase) ? $"{kind} {Text(phase, "phase", lineNumber)}" // the reclaimer's negotiation
+                    : e.TryGetProperty("intid", out var i) ? $"{kind} SGI{Integer(i, "intid", lineNumber, int.MinValue, int.MaxValue)}" : kind;
                 w.WriteStartObject();
                 w.WriteString("name", name);
                 w.WriteString("cat", kind);
                 w.WriteString("ph", kind == "enter" ? "B" : kind == "exit" ? "E" : "i");
                 if (kind is not ("enter" or "exit")) w.WriteString("s", "t");
-                w.WriteNumber("ts", t.GetInt64() / 1000.0);
+                w.WriteNumber("ts", time / 1000.0);
                 w.WriteNumber("pid", 0);
                 w.WriteNumber("tid", cpu);
                 w.WritePropertyName("args");
@@ -86,4 +87,22 @@ public static class TraceCommand
         w.WriteEndObject();
         return count;
     }
+
+    private static long Integer(JsonElement value, string field, int line, long min = long.MinValue, long max = long.MaxValue)
+    {
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out long n))
+            throw new ScenarioException($"T.jsonl line {line}", $"{field} is {Shown(value)}, not an integer");
+        return n >= min && n <= max ? n : throw new ScenarioException($"T.jsonl line {line}", $"{field} is {n}, out of range");
+    }
+
+    private static string Text(JsonElement value, string field, int line) =>
+        value.ValueKind == JsonValueKind.String ? value.GetString()!
+            : throw new ScenarioException($"T.jsonl line {line}", $"{field} is {Shown(value)}, not a string");
+
+    private static string Shown(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        _ => value.GetRawText(),
+    };
 }

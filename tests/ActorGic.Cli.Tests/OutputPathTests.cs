@@ -237,6 +237,28 @@ public sealed class OutputPathTests : IDisposable
 
     private const string GoodLine = """{"t":1000,"cpu":1,"ev":"sgi-write","intid":1,"value":"0x0000000001000005"}""";
 
+    [Theory]
+    [InlineData("""{"t":"1000","cpu":1,"ev":"ack"}""", "t is \"1000\", not an integer")]
+    [InlineData("""{"t":1.5,"cpu":1,"ev":"ack"}""", "t is 1.5, not an integer")]
+    [InlineData("""{"t":1000,"cpu":"x","ev":"ack"}""", "cpu is \"x\", not an integer")]
+    [InlineData("""{"t":1000,"cpu":4294967296,"ev":"ack"}""", "cpu is 4294967296, out of range")]
+    [InlineData("""{"t":1000,"cpu":1,"ev":7}""", "ev is 7, not a string")]
+    [InlineData("""{"t":1000,"cpu":1,"ev":"enter","handler":null}""", "handler is null, not a string")]
+    [InlineData("""{"t":1000,"cpu":-1,"ev":"reclaim","phase":{}}""", "phase is an object, not a string")]
+    [InlineData("""{"t":1000,"cpu":1,"ev":"ack","intid":[1]}""", "intid is an array, not an integer")]
+    [InlineData("[1,2]", "not an actorgic trace event (needs t, cpu, ev)")]
+    public void Perfetto_names_the_line_and_field_of_a_wrong_type_and_keeps_the_old_output(string bad, string expected)
+    {
+        File.WriteAllLines(In("t.jsonl"), [GoodLine, "", bad, GoodLine]);
+        File.WriteAllText(In("t.json"), "old");
+        var (exit, output, error) = Run("trace", "perfetto", In("t.jsonl"), "-o", In("t.json"));
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        AssertOneLine($"T.jsonl line 3: {expected}", error);
+        Assert.Equal("old", File.ReadAllText(In("t.json")));
+        Assert.Equal(["t.json", "t.jsonl"], Entries());
+    }
+
     [Fact]
     public void Perfetto_to_standard_output_prints_the_json_alone()
     {
