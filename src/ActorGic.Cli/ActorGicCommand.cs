@@ -23,9 +23,9 @@ public static class ActorGicCommand
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var root = new RootCommand("ActorGic: an executable model of GICv3 SGIs and Linux arm64 IPIs.");
-        root.Subcommands.Add(RunCommand.Build(output));
+        root.Subcommands.Add(RunCommand.Build(output, error));
         root.Subcommands.Add(SgiCommand.Build(output));
-        root.Subcommands.Add(TraceCommand.Build(output));
+        root.Subcommands.Add(TraceCommand.Build(output, error));
         root.Subcommands.Add(BenchCommand.Build(output));
         root.Subcommands.Add(NodeCommand.Build(output, error));
         var parsed = root.Parse(args);
@@ -42,6 +42,11 @@ public static class ActorGicCommand
         {
             error.WriteLine($"actorgic: {e.Message}");
             return ExitCode.BadInput;
+        }
+        catch (OutputException e)
+        {
+            error.WriteLine($"actorgic: {e.Message}");
+            return ExitCode.Incomplete;
         }
         catch (RunAbortedException e)
         {

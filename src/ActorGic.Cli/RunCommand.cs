@@ -8,7 +8,7 @@ namespace ActorGic.Cli;
 /// <summary><c>actorgic run FILE.conf</c>: runs a scenario, prints the summary, writes report and trace when asked.</summary>
 public static class RunCommand
 {
-    public static Command Build(TextWriter output)
+    public static Command Build(TextWriter output, TextWriter error)
     {
         var file = new Argument<string>("FILE.conf") { Description = "the scenario file" };
         var engine = new Option<string>("--engine") { Description = "reference (one event queue) or actors", DefaultValueFactory = _ => "actors" };
@@ -35,11 +35,7 @@ public static class RunCommand
             long? seedOverride = parse.GetValue(seed) is { } s
                 ? long.TryParse(s, out long v) ? v : throw new ScenarioException("--seed", $"\"{s}\" is not an integer")
                 : null;
-            string path = parse.GetValue(file)!;
-            var scenario = ScenarioLoader.LoadFile(path, seedOverride);
-            if (nodeCount > scenario.Topology.ChipCount)
-                throw new ScenarioException("--nodes", $"a run on {nodeCount} nodes needs at least {nodeCount} chips; this topology has {scenario.Topology.ChipCount}");
-            string? tracePath = parse.GetValue(trace);
+            string? reportPath = parse.GetValue(report), tracePath = parse.GetValue(trace);
             int? port = parse.GetValue(listen);
             if (port is not null)
             {
@@ -48,6 +44,20 @@ public static class RunCommand
                 if (tracePath is not null)
                     throw new ScenarioException("--trace", "a run across processes keeps each node's trace events in that process; trace with --nodes alone (in-process nodes)");
             }
+            // The outputs are checked before anything runs: a typo in a path costs no run.
+            if (reportPath == "-" && tracePath == "-")
+                throw new ScenarioException("--trace", "--report already writes to standard output (-); only one of them can");
+            using var reportFile = reportPath is null ? null : OutputFile.Open("--report", reportPath, output);
+            using var traceFile = tracePath is null ? null : OutputFile.Open("--trace", tracePath, output);
+            if (reportFile is { ReplacesFile: true } && reportFile.Target == traceFile?.Target)
+                throw new ScenarioException("--trace", $"{tracePath} is the file --report writes");
+            // Standard output carries the JSON alone, so jq can read it; the summary goes to standard error.
+            var summary = reportFile is { IsStandardOutput: true } || traceFile is { IsStandardOutput: true } ? error : output;
+
+            string path = parse.GetValue(file)!;
+            var scenario = ScenarioLoader.LoadFile(path, seedOverride);
+            if (nodeCount > scenario.Topology.ChipCount)
+                throw new ScenarioException("--nodes", $"a run on {nodeCount} nodes needs at least {nodeCount} chips; this topology has {scenario.Topology.ChipCount}");
             var simulation = new Simulation(scenario, keepTrace: tracePath is not null);
             int threadCount = parse.GetValue(threads);
             RunReport result;
@@ -59,9 +69,10 @@ public static class RunCommand
                         Path.GetFileNameWithoutExtension(path), Path.GetDirectoryName(Path.GetFullPath(path))!, nodeCount, p, progress, Console.Error));
                     result = RunReport.Build(simulation, facts, clusterOutcome, engineName, nodeCount);
                 }
-                catch (RunAbortedException e) when (parse.GetValue(report) is { } reportPath)
+                catch (RunAbortedException e) when (reportFile is not null)
                 {
-                    Atomic(reportPath, stream => ReportJson.WriteIncomplete(scenario, engineName, nodeCount, e.ReachedNs, e.Message, stream));
+                    // An incomplete report is a whole one: it says "complete": false and how far the run got.
+                    OutputFile.WriteAll((reportFile, stream => ReportJson.WriteIncomplete(scenario, engineName, nodeCount, e.ReachedNs, e.Message, stream)));
                     throw;
                 }
             }
@@ -74,27 +85,13 @@ public static class RunCommand
                         : ActorEngine.Run(simulation, scenario.End, threadCount, progress));
                 result = RunReport.Build(simulation, outcome, engineName, nodeCount);
             }
-            WriteOutputs(result, simulation, parse.GetValue(report), tracePath);
-            Summary.Print(result, output);
+            // Both written before either is moved into place: a report that cannot be written leaves no trace either.
+            OutputFile.WriteAll(
+                (traceFile, stream => ReportJson.WriteTrace(simulation.Components.Select(c => c.Trace), stream, simulation.Owners, simulation.Mux)),
+                (reportFile, stream => ReportJson.Write(result, stream)));
+            Summary.Print(result, summary);
             return result.InvariantsOk ? ExitCode.Ok : ExitCode.InvariantViolation;
         });
         return run;
-    }
-
-    /// <summary>Writes to a temporary file first and renames it, so a failed run never leaves a report that looks whole.</summary>
-    private static void WriteOutputs(RunReport report, Simulation simulation, string? reportPath, string? tracePath)
-    {
-        if (tracePath is not null) Atomic(tracePath, stream => ReportJson.WriteTrace(simulation.Components.Select(c => c.Trace), stream, simulation.Owners, simulation.Mux));
-        if (reportPath is not null) Atomic(reportPath, stream => ReportJson.Write(report, stream));
-    }
-
-    internal static void Atomic(string path, Action<Stream> write)
-    {
-        string full = Path.GetFullPath(path);
-        string? dir = Path.GetDirectoryName(full);
-        if (dir is not null && !Directory.Exists(dir)) throw new ScenarioException(path, $"directory {dir} does not exist");
-        string temp = full + ".partial";
-        using (var stream = File.Create(temp)) write(stream);
-        File.Move(temp, full, overwrite: true);
     }
 }
