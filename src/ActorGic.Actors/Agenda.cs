@@ -101,17 +101,23 @@ internal sealed class Agenda
     }
 
     /// <summary>
-    /// Removes every entry before <paramref name="limit"/>, at most a span past the last
-    /// <see cref="PopFirst"/>, into <paramref name="into"/> (a component may come more than once).
+    /// Removes every entry before <paramref name="limit"/> into <paramref name="into"/> (a
+    /// component may come more than once). A limit past the wheel's span (a horizon from a link
+    /// slower than the span, e.g. a 1 ms chip-to-chip latency) also takes the heap's entries
+    /// before it: they are all later than the wheel's.
     /// </summary>
     public void PopBefore(long limit, List<int> into)
     {
-        if (limit - _base > Span) throw new ArgumentOutOfRangeException(nameof(limit), "beyond the wheel");
         while (_inWheel > 0)
         {
             long time = WheelBits.TimeOf(FirstBucket(), _base);
             if (time >= limit) return;
             TakeBucket(WheelBits.BucketOf(time), into);
+        }
+        while (_later.TryPeek(out int component, out long time) && time < limit)
+        {
+            _later.Dequeue();
+            into.Add(component);
         }
     }
 

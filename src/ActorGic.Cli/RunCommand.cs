@@ -61,29 +61,29 @@ public static class RunCommand
             var simulation = new Simulation(scenario, keepTrace: tracePath is not null);
             int threadCount = parse.GetValue(threads);
             RunReport result;
-            if (port is { } p)
+            try
             {
-                try
+                if (port is { } p)
                 {
                     var (clusterOutcome, facts) = RunProgress.Run(scenario.End, progress => ProcessCluster.Coordinate(simulation, File.ReadAllText(path),
                         Path.GetFileNameWithoutExtension(path), Path.GetDirectoryName(Path.GetFullPath(path))!, nodeCount, p, progress, Console.Error));
                     result = RunReport.Build(simulation, facts, clusterOutcome, engineName, nodeCount);
                 }
-                catch (RunAbortedException e) when (reportFile is not null)
+                else
                 {
-                    // An incomplete report is a whole one: it says "complete": false and how far the run got.
-                    OutputFile.WriteAll((reportFile, stream => ReportJson.WriteIncomplete(scenario, engineName, nodeCount, e.ReachedNs, e.Message, stream)));
-                    throw;
+                    var outcome = RunProgress.Run(scenario.End, progress => engineName == "reference"
+                        ? new ReferenceEngine(simulation).Run(scenario.End, progress)
+                        : nodeCount > 1
+                            ? ClusterEngine.Run(simulation, scenario.End, nodeCount, progress)
+                            : ActorEngine.Run(simulation, scenario.End, threadCount, progress));
+                    result = RunReport.Build(simulation, outcome, engineName, nodeCount);
                 }
             }
-            else
+            catch (RunAbortedException e) when (reportFile is not null)
             {
-                var outcome = RunProgress.Run(scenario.End, progress => engineName == "reference"
-                    ? new ReferenceEngine(simulation).Run(scenario.End, progress)
-                    : nodeCount > 1
-                        ? ClusterEngine.Run(simulation, scenario.End, nodeCount, progress)
-                        : ActorEngine.Run(simulation, scenario.End, threadCount, progress));
-                result = RunReport.Build(simulation, outcome, engineName, nodeCount);
+                // On every engine: an incomplete report is a whole one, it says "complete": false, how far the run got and why.
+                OutputFile.WriteAll((reportFile, stream => ReportJson.WriteIncomplete(scenario, engineName, nodeCount, e.ReachedNs, e.Message, stream)));
+                throw;
             }
             // Both written before either is moved into place: a report that cannot be written leaves no trace either.
             OutputFile.WriteAll(
