@@ -8,11 +8,14 @@
 #                      workers on loopback); -KillAfter kills one worker S seconds after the workers joined (fault drill)
 #   golden             rewrite tests/golden/*.json (the reference report of every shipped scenario) after an
 #                      intended change of the model; review the diff (git diff tests/golden) before committing
+#   mutate [args]      mutation testing (Stryker.NET, a local dotnet tool) of the components and the report
+#                      against ActorGic.Engine.Tests; outside CI (tens of minutes); HTML and JSON in
+#                      tests/ActorGic.Engine.Tests/StrykerOutput/
 #   sgi <args>         actorgic sgi encode|decode ...
 #   bench [args]       actorgic bench: engines' throughput, build time and memory (Release)
 #   micro [filter]     BenchmarkDotNet micro benchmarks of the pure model (Release)
 param(
-    [Parameter(Position = 0)][ValidateSet('test', 'run', 'cluster', 'golden', 'sgi', 'bench', 'micro')][string]$Verb = 'test',
+    [Parameter(Position = 0)][ValidateSet('test', 'run', 'cluster', 'golden', 'mutate', 'sgi', 'bench', 'micro')][string]$Verb = 'test',
     [int]$Nodes = 2,
     [string]$Scenario = '',
     [string]$Report = '',
@@ -104,13 +107,20 @@ switch ($Verb) {
     'cluster' { Invoke-Cluster }
     'golden' {
         $env:ACTORGIC_UPDATE_GOLDEN = '1'
-        dotnet test tests/ActorGic.Actors.Tests --filter 'FullyQualifiedName~DeterminismTests.Shipped_scenario'
+        dotnet test tests/ActorGic.Engine.Tests --filter 'FullyQualifiedName~GoldenReportTests'
         $code = $LASTEXITCODE
         Remove-Item Env:ACTORGIC_UPDATE_GOLDEN
         if ($code -ne 0) { exit $code }
         $changed = git status --porcelain -- tests/golden
         if ($changed) { Write-Host "golden reports rewritten; review before committing:"; git diff --stat -- tests/golden; $changed }
         else { Write-Host 'golden reports unchanged' }
+    }
+    'mutate' {
+        Push-Location tests/ActorGic.Engine.Tests
+        dotnet dotnet-stryker --config-file stryker-config.json @Rest
+        $code = $LASTEXITCODE
+        Pop-Location
+        exit $code
     }
     'sgi' { dotnet run --project src/ActorGic.Cli -- sgi @Rest }
     'bench' { dotnet run -c Release --project src/ActorGic.Cli -- bench @Rest }
