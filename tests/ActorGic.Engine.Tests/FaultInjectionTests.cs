@@ -140,6 +140,19 @@ public class FaultInjectionTests
         Violations(report, "t=79622 cpu 7: misrouted: a request of owner 4 on SGI 4 was served by the handler of owner 16", "lost 1 TIMER request(s)");
     }
 
+    /// <summary>
+    /// A CPU that ignores PSTATE.I delivered 3 SGIs instead of 1 in coalescing-while-masked with
+    /// "invariants: ok": the independent observer (AckLegality) now names each illegal take.
+    /// </summary>
+    [Fact]
+    public void A_cpu_that_ignores_its_masks_takes_interrupts_the_observer_refuses()
+    {
+        var report = Faulty(Shipped("coalescing-while-masked.conf"), new FaultSeam { Skip = SkippedStep.MaskCheck });
+        Violations(report, "t=2100 cpu 2: took INTID 3 (priority 0xA0) although IRQs were masked (PSTATE.I set)",
+            "t=3100 cpu 2: took INTID 3 (priority 0xA0) although IRQs were masked (PSTATE.I set)",
+            "t=4100 cpu 2: took INTID 3 (priority 0xA0) although IRQs were masked (PSTATE.I set)");
+    }
+
     [Fact]
     public void An_event_sent_into_the_past_ends_the_run_with_one_line()
     {
