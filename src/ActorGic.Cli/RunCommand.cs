@@ -58,7 +58,9 @@ public static class RunCommand
             var scenario = ScenarioLoader.LoadFile(path, seedOverride);
             if (nodeCount > scenario.Topology.ChipCount)
                 throw new ScenarioException("--nodes", $"a run on {nodeCount} nodes needs at least {nodeCount} chips; this topology has {scenario.Topology.ChipCount}");
-            var simulation = new Simulation(scenario, keepTrace: tracePath is not null);
+            // The trace streams through a spool on disk: a long run's events are never all in memory.
+            using var spool = traceFile is null ? null : new TraceSpool();
+            var simulation = new Simulation(scenario, keepTrace: spool is not null, spool);
             int threadCount = parse.GetValue(threads);
             RunReport result;
             try
@@ -87,7 +89,7 @@ public static class RunCommand
             }
             // Both written before either is moved into place: a report that cannot be written leaves no trace either.
             OutputFile.WriteAll(
-                (traceFile, stream => ReportJson.WriteTrace(simulation.Components.Select(c => c.Trace), stream, simulation.Owners, simulation.Mux)),
+                (traceFile, stream => ReportJson.WriteTrace(spool!.Sorted(), stream, simulation.Owners, simulation.Mux)),
                 (reportFile, stream => ReportJson.Write(result, stream)));
             Summary.Print(result, summary);
             return result.InvariantsOk ? ExitCode.Ok : ExitCode.InvariantViolation;

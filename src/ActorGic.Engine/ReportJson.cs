@@ -219,12 +219,15 @@ public static class ReportJson
     }
 
     /// <summary>The trace as JSON Lines in canonical order (t, cpu, seq); handlers named by the profile's IPIs.</summary>
-    public static void WriteTrace(IEnumerable<TraceRecorder> traces, Stream stream, Owners owners, NmiMuxPlan? mux = null)
+    public static void WriteTrace(IEnumerable<TraceRecorder> traces, Stream stream, Owners owners, NmiMuxPlan? mux = null) =>
+        WriteTrace(traces.SelectMany(t => t.Events).OrderBy(e => e.T).ThenBy(e => e.Cpu).ThenBy(e => e.Component).ThenBy(e => e.Seq),
+            stream, owners, mux);
+
+    /// <summary>The trace from events already in canonical order (a <see cref="TraceSpool"/>'s).</summary>
+    public static void WriteTrace(IEnumerable<TraceEvent> events, Stream stream, Owners owners, NmiMuxPlan? mux = null)
     {
         string HandlerName(int intid, long handler) =>
             handler == BootRouting.BrokerHandler ? "nmi-broker" : handler >= 0 ? owners.Name((int)handler) : $"SGI{intid}";
-        var events = traces.SelectMany(t => t.Events)
-            .OrderBy(e => e.T).ThenBy(e => e.Cpu).ThenBy(e => e.Component).ThenBy(e => e.Seq);
         using var w = new Utf8JsonWriter(stream);
         foreach (var e in events)
         {

@@ -12,9 +12,11 @@ public sealed class Simulation
     public const byte HarnessPriority = 0xA0;
     public const byte HarnessPmr = 0xF0;
 
-    public Simulation(Scenario scenario, bool keepTrace)
+    /// <param name="spool">Where trace events go when they are to be written out (a long run's trace is never held in memory); null keeps them in memory when <paramref name="keepTrace"/>.</param>
+    public Simulation(Scenario scenario, bool keepTrace, TraceSpool? spool = null)
     {
         Scenario = scenario;
+        Spool = spool;
         Layout = new Layout(scenario.Topology, scenario.HasReclaimer);
         KeepTrace = keepTrace;
         Config = scenario.Gic.ToConfig(scenario.Topology.Rss).Validated();
@@ -32,6 +34,7 @@ public sealed class Simulation
     public Layout Layout { get; }
     public GicConfig Config { get; }
     public bool KeepTrace { get; }
+    public TraceSpool? Spool { get; }
     /// <summary>The NMI broker's users, SGI and absorbed IPIs, or null.</summary>
     public NmiMuxPlan? Mux { get; }
     public Component[] Components { get; }
@@ -52,7 +55,7 @@ public sealed class Simulation
 
     private Component Create(int id)
     {
-        var trace = new TraceRecorder(id, KeepTrace);
+        var trace = new TraceRecorder(id, KeepTrace, Spool);
         if (Layout.IsCpu(id))
         {
             var cpuInterface = new CpuInterface(Config)

@@ -47,11 +47,13 @@ public sealed class TraceRecorder
     private ulong _lane2 = 0xC2B2AE3D27D4EB4FUL;
     private long _seq;
     private readonly List<TraceEvent>? _events;
+    private readonly TraceSpool? _spool;
 
-    public TraceRecorder(int component, bool keepEvents)
+    public TraceRecorder(int component, bool keepEvents, TraceSpool? spool = null)
     {
         Component = component;
-        _events = keepEvents ? new List<TraceEvent>() : null;
+        _events = keepEvents && spool is null ? new List<TraceEvent>() : null;
+        _spool = spool;
     }
 
     public int Component { get; }
@@ -64,7 +66,8 @@ public sealed class TraceRecorder
         // Two lanes of multiply-rotate over three words: cheap per event, and any change in any
         // field of any event changes the chain. SHA-256 over the chains makes the run digest.
         Mix((ulong)t, (ulong)(uint)cpu | ((ulong)kind << 32) | ((ulong)(uint)(intid + 1) << 40), (ulong)value ^ ((ulong)(uint)extra << 47));
-        _events?.Add(new TraceEvent(t, cpu, Component, seq, kind, intid, value, extra));
+        if (_events is not null) _events.Add(new TraceEvent(t, cpu, Component, seq, kind, intid, value, extra));
+        else _spool?.Add(new TraceEvent(t, cpu, Component, seq, kind, intid, value, extra));
     }
 
     private void Mix(ulong a, ulong b, ulong c)
