@@ -58,4 +58,88 @@ public sealed class HostileHoconTests : IDisposable
         Assert.Equal("scenario.2\\n  b: unknown key (known: name, seed, end, topology, gic, kernel, timing, nmi-users, reclaim, invariants, actions)",
             RefusalOf("scenario { end = 1ms = 2\n  b = 3 }"));
     }
+
+    [Fact]
+    public void A_file_including_itself_is_an_include_cycle()
+    {
+        string file = Write("self.conf", "include \"self.conf\"\nscenario { end = 1ms }");
+        Assert.Equal($"{file}: include cycle: self.conf -> self.conf", Refusal(() => ScenarioLoader.LoadFile(file)));
+    }
+
+    [Fact]
+    public void Two_files_including_each_other_are_an_include_cycle()
+    {
+        string a = Write("a.conf", "include \"b.conf\"\nscenario { end = 1ms }");
+        string b = Write("b.conf", "include \"a.conf\"");
+        Assert.Equal($"{b}: include cycle: a.conf -> b.conf -> a.conf", Refusal(() => ScenarioLoader.LoadFile(a)));
+    }
+
+    [Fact]
+    public void Includes_nest_at_most_eight_deep()
+    {
+        for (int i = 0; i < 10; i++) Write($"level{i}.conf", i < 9 ? $"include \"level{i + 1}.conf\"" : "scenario { end = 1ms }");
+        string eighth = Path.Combine(_dir, "level8.conf");
+        Assert.Equal($"{eighth}: includes nest more than 8 deep (including level9.conf)",
+            Refusal(() => ScenarioLoader.LoadFile(Path.Combine(_dir, "level0.conf"))));
+        Assert.Equal(1_000_000, ScenarioLoader.LoadFile(Path.Combine(_dir, "level1.conf")).End);
+    }
+
+    [Fact]
+    public void A_file_over_one_mebibyte_is_refused_before_it_is_parsed()
+    {
+        string file = Path.Combine(_dir, "huge.conf");
+        using (var stream = File.Create(file)) stream.SetLength(2L << 30); // sparse: 2 GiB of zeros
+        Assert.Equal($"{file}: larger than 1 MiB, the limit for a scenario with its included files", Refusal(() => ScenarioLoader.LoadFile(file)));
+    }
+
+    [Fact]
+    public void Included_files_count_against_the_same_mebibyte()
+    {
+        string half = Write("half.conf", "# " + new string('x', 600_000) + "\n");
+        string main = Write("main.conf", "include \"half.conf\"\ninclude \"half.conf\"\nscenario { end = 1ms }");
+        Assert.Equal($"{half}: larger than 1 MiB, the limit for a scenario with its included files", Refusal(() => ScenarioLoader.LoadFile(main)));
+    }
+
+    [Fact]
+    public void A_text_over_one_mebibyte_is_refused()
+    {
+        string text = "scenario { end = 1ms }\n# " + new string('x', HoconFile.MaxBytes);
+        Assert.Equal("scenario: larger than 1 MiB, the limit for a scenario with its included files", RefusalOf(text));
+    }
+
+    [Fact]
+    public void A_character_device_is_refused_without_reading_it()
+    {
+        if (!OperatingSystem.IsLinux()) return; // the file type comes from Linux's statx
+        Assert.Equal("/dev/zero: is a character device, not a regular file", Refusal(() => ScenarioLoader.LoadFile("/dev/zero")));
+    }
+
+    [Fact]
+    public void A_fifo_is_refused_without_opening_it()
+    {
+        if (!OperatingSystem.IsLinux()) return; // the file type comes from Linux's statx
+        string fifo = Path.Combine(_dir, "pipe.conf");
+        Assert.Equal(0, MakeFifo(fifo, 0x180));
+        Assert.Equal($"{fifo}: is a FIFO, not a regular file", Refusal(() => ScenarioLoader.LoadFile(fifo)));
+    }
+
+    [Fact]
+    public void A_directory_is_refused()
+    {
+        Assert.Equal($"{_dir}: is a directory, not a scenario file", Refusal(() => ScenarioLoader.LoadFile(_dir)));
+        Write("dir-include.conf", "include \"sub\"\nscenario { end = 1ms }");
+        Directory.CreateDirectory(Path.Combine(_dir, "sub"));
+        Assert.Equal($"{Path.Combine(_dir, "sub")}: is a directory, not a scenario file",
+            Refusal(() => ScenarioLoader.LoadFile(Path.Combine(_dir, "dir-include.conf"))));
+    }
+
+    [Fact]
+    public void A_file_that_fails_to_read_is_refused()
+    {
+        if (!OperatingSystem.IsLinux()) return; // reading /proc/self/mem at offset 0 fails with EIO
+        Assert.StartsWith("/proc/self/mem: cannot be read: ", Refusal(() => ScenarioLoader.LoadFile("/proc/self/mem")));
+    }
+
+    [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    private static extern int MakeFifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
 }
