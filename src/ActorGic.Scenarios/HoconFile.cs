@@ -7,17 +7,23 @@ namespace ActorGic.Scenarios;
 /// Loads HOCON with Akka's own parser. <c>include "file.conf"</c> is resolved relative to the
 /// including file (Akka's ParseString does not resolve includes without a callback).
 /// <para>
-/// Scenario text is hostile until checked: a file including itself used to overflow the stack
-/// (which no catch can stop), and /dev/zero to grow without bound. Every guard is a
-/// deterministic limit checked before the step it protects. None is a timer or a thread with a
-/// small stack: .NET ends the process on a stack overflow on any thread, and a time limit would
-/// make the same file pass on one machine and fail on another.
+/// Scenario text is hostile until checked: Akka's getters recurse through substitutions
+/// without noticing a cycle, so a bad file used to overflow the stack (which no
+/// catch can stop), or grow without bound. Every guard is a deterministic limit checked before
+/// the step it protects. None is a timer or a thread with a small stack: .NET ends the process
+/// on a stack overflow on any thread, and a time limit would make the same file pass on one
+/// machine and fail on another.
 /// </para>
 /// <list type="number">
 /// <item>The file: regular files only, and at most <see cref="MaxBytes"/> for a scenario with
 /// all its included files (<see cref="HoconSource"/>).</item>
 /// <item>Includes: no file that is already being included (a cycle, by full path), at most
 /// <see cref="MaxIncludeDepth"/> deep.</item>
+/// <item>The text: balanced brackets, ended strings, and only plain <c>${path}</c>
+/// substitutions, rewritten into placeholder strings so that Akka never resolves one
+/// (<see cref="HoconScan"/>).</item>
+/// <item>After the parse, substitutions are resolved here and the value graph is walked once,
+/// without recursion: cycles, depth and expansion are refused (<see cref="HoconGraph"/>).</item>
 /// </list>
 /// </summary>
 public static class HoconFile
@@ -58,11 +64,11 @@ public static class HoconFile
 
         public Config Parse(string text, string origin, string directory)
         {
-            CheckBalanced(text, origin);
+            string rewritten = HoconScan.Scan(text, origin);
             HoconValue root;
             try
             {
-                var parsed = ConfigurationFactory.ParseString(text, name => Include(name, directory, origin));
+                var parsed = ConfigurationFactory.ParseString(rewritten, name => Include(name, directory, origin));
                 root = parsed.Root;
             }
             catch (ScenarioException)
@@ -73,7 +79,7 @@ public static class HoconFile
             {
                 throw new ScenarioException(origin, $"malformed HOCON: {Describe(e.Message, text)}");
             }
-            if (root is not null) CheckValues(root, "", origin);
+            HoconGraph.Resolve(root, origin);
             return new Config(new HoconRoot(root));
         }
 
@@ -100,75 +106,6 @@ public static class HoconFile
                 Chain.RemoveAt(Chain.Count - 1);
             }
         }
-    }
-
-    /// <summary>
-    /// Akka's parser forgives unterminated blocks and lists; a scenario must not be read half.
-    /// Braces and brackets outside strings and comments must balance.
-    /// </summary>
-    private static void CheckBalanced(string text, string origin)
-    {
-        var open = new Stack<(char Bracket, int Line)>();
-        int line = 1;
-        for (int i = 0; i < text.Length; i++)
-        {
-            char c = text[i];
-            if (c == '\n') { line++; continue; }
-            if (c == '#' || (c == '/' && i + 1 < text.Length && text[i + 1] == '/'))
-            {
-                while (i + 1 < text.Length && text[i + 1] != '\n') i++;
-                continue;
-            }
-            if (c == '"')
-            {
-                bool triple = i + 2 < text.Length && text[i + 1] == '"' && text[i + 2] == '"';
-                int end = triple ? text.IndexOf("\"\"\"", i + 3, StringComparison.Ordinal) : QuoteEnd(text, i + 1);
-                if (end < 0) throw new ScenarioException(origin, $"malformed HOCON: unterminated string on line {line}");
-                line += text.AsSpan(i, end - i).Count('\n');
-                i = triple ? end + 2 : end;
-                continue;
-            }
-            if (c is '{' or '[') open.Push((c, line));
-            else if (c is '}' or ']')
-            {
-                char want = c == '}' ? '{' : '[';
-                if (open.Count == 0 || open.Peek().Bracket != want)
-                    throw new ScenarioException(origin, $"malformed HOCON: unexpected '{c}' on line {line}");
-                open.Pop();
-            }
-        }
-        if (open.Count > 0)
-            throw new ScenarioException(origin, $"malformed HOCON: '{open.Peek().Bracket}' opened on line {open.Peek().Line} is never closed");
-    }
-
-    private static int QuoteEnd(string text, int from)
-    {
-        for (int i = from; i < text.Length; i++)
-        {
-            if (text[i] == '\\') { i++; continue; }
-            if (text[i] == '"') return i;
-            if (text[i] == '\n') return -1;
-        }
-        return -1;
-    }
-
-    /// <summary>A key without a value (<c>end = = </c>, <c>end 1ms</c>) parses as an unknown value: refuse it.</summary>
-    private static void CheckValues(HoconValue value, string path, string origin)
-    {
-        if (value.IsObject())
-        {
-            foreach (var (key, child) in value.GetObject().Items)
-                CheckValues(child, path.Length == 0 ? key : $"{path}.{key}", origin);
-            return;
-        }
-        if (value.IsArray())
-        {
-            var items = value.GetArray();
-            for (int i = 0; i < items.Count; i++) CheckValues(items[i], $"{path}[{i}]", origin);
-            return;
-        }
-        if (value.Values.Count == 0)
-            throw new ScenarioException(path.Length == 0 ? origin : path, "malformed HOCON: no value");
     }
 
     /// <summary>Akka's parser reports a character position and echoes the input: give a line and column instead.</summary>

@@ -142,4 +142,62 @@ public sealed class HostileHoconTests : IDisposable
 
     [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
     private static extern int MakeFifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
+
+    [Theory]
+    [InlineData("scenario { end = ${scenario.end} }", "scenario.end: substitution ${scenario.end} refers to itself")]
+    [InlineData("scenario { end = 1ms, timing { handler = ${scenario.timing} } }", "scenario.timing.handler: substitution ${scenario.timing} refers to itself")]
+    [InlineData("scenario { end = ${scenario.name}, name = ${scenario.end} }", "scenario.name: substitution ${scenario.end} refers to itself (through ${scenario.name})")]
+    [InlineData("scenario { end = 1ms, name = ${scenario.seed.x}, seed = ${scenario.gic}, gic = ${scenario.seed} }", "scenario: substitutions refer to each other in a circle")]
+    [InlineData("scenario { end = 1ms, name = ${?nope} }", "scenario: malformed HOCON: optional substitution ${?...} on line 1 is not supported: refer to a key that exists")]
+    [InlineData("scenario { end = 1ms, name = ${ scenario.end } }", "scenario: malformed HOCON: malformed substitution on line 1: write ${path.to.key}")]
+    [InlineData("scenario { end = 1ms, name = ${scenario..end} }", "scenario: malformed HOCON: malformed substitution on line 1: write ${path.to.key}")]
+    [InlineData("scenario { end = 1ms, name = ${nope} }", "scenario: unresolved substitution ${nope}: no such key")]
+    public void Substitutions_that_cannot_resolve_safely_are_refused(string hocon, string expected) =>
+        Assert.Equal(expected, RefusalOf(hocon));
+
+    [Fact]
+    public void A_long_substitution_chain_is_refused()
+    {
+        string text = "scenario { end = 1ms, name = ${a100} }\na0 = x\n" + string.Concat(Enumerable.Range(1, 100).Select(i => $"a{i} = ${{a{i - 1}}}\n"));
+        Assert.Equal("a39: values nest more than 64 deep once substitutions and included files are followed", RefusalOf(text));
+    }
+
+    [Fact]
+    public void A_long_substitution_chain_read_after_it_is_checked_is_refused()
+    {
+        string text = "a0 = x\n" + string.Concat(Enumerable.Range(1, 100).Select(i => $"a{i} = ${{a{i - 1}}}\n")) + "scenario { end = 1ms, name = ${a100} }";
+        Assert.Equal("a62: values nest more than 64 deep once substitutions and included files are followed", RefusalOf(text));
+    }
+
+    [Fact]
+    public void Resolving_through_a_long_chain_of_unresolved_substitutions_is_refused()
+    {
+        // x100 is resolved first and needs x99's block, which needs x98's, ...: recursion, bounded.
+        string text = "scenario { end = 1ms }\n" + string.Concat(Enumerable.Range(1, 100).Reverse().Select(i => $"x{i} = ${{x{i - 1}.q}}\n")) + "x0 { q { q = 1 } }";
+        Assert.Equal("scenario: substitution ${x34.q} goes through more than 64 other substitutions", RefusalOf(text));
+    }
+
+    [Fact]
+    public void Substitutions_that_double_each_time_are_refused()
+    {
+        string text = "scenario { end = 1ms, name = ${a40} }\na0 = xxxxxxxxxxxxxxxx\n" + string.Concat(Enumerable.Range(1, 40).Select(i => $"a{i} = ${{a{i - 1}}}${{a{i - 1}}}\n"));
+        Assert.Equal("a18: substitutions expand this past 4 Mi characters", RefusalOf(text));
+    }
+
+    [Fact]
+    public void A_substitution_of_an_existing_key_still_works()
+    {
+        var s = ScenarioLoader.LoadText("""
+            scenario {
+              end = 1ms
+              name = ${scenario.kernel.profile}" run"
+              kernel { profile = none }
+              timing { handler = 2us, exception-entry = ${scenario.timing.handler} }
+              actions = [ { at = 1us, cpu = 0, do = irq-off, for = ${scenario.timing.handler} } ]
+            }
+            """);
+        Assert.Equal("none run", s.Name);
+        Assert.Equal(2_000, s.Timing.ExceptionEntry);
+        Assert.Equal(2_000, s.Actions[0].For);
+    }
 }
