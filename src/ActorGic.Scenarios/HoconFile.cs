@@ -7,8 +7,9 @@ namespace ActorGic.Scenarios;
 /// Loads HOCON with Akka's own parser. <c>include "file.conf"</c> is resolved relative to the
 /// including file (Akka's ParseString does not resolve includes without a callback).
 /// <para>
-/// Scenario text is hostile until checked: Akka's getters recurse through substitutions
-/// without noticing a cycle, so a bad file used to overflow the stack (which no
+/// Scenario text is hostile until checked: Akka's parser recurses once per block, list and
+/// dotted key part, loops for ever on some lists, and its getters recurse through
+/// substitutions without noticing a cycle, so a bad file used to overflow the stack (which no
 /// catch can stop), or grow without bound. Every guard is a deterministic limit checked before
 /// the step it protects. None is a timer or a thread with a small stack: .NET ends the process
 /// on a stack overflow on any thread, and a time limit would make the same file pass on one
@@ -22,6 +23,9 @@ namespace ActorGic.Scenarios;
 /// <item>The text: balanced brackets, ended strings, and only plain <c>${path}</c>
 /// substitutions, rewritten into placeholder strings so that Akka never resolves one
 /// (<see cref="HoconScan"/>).</item>
+/// <item>A dry run of Akka's parser on its own tokenizer, with an explicit stack: nesting and
+/// lists Akka would never leave are refused (<see cref="HoconDryRun"/>). Counting brackets in
+/// the text is not enough: Akka skips some of them.</item>
 /// <item>After the parse, substitutions are resolved here and the value graph is walked once,
 /// without recursion: cycles, depth and expansion are refused (<see cref="HoconGraph"/>).</item>
 /// </list>
@@ -65,6 +69,7 @@ public static class HoconFile
         public Config Parse(string text, string origin, string directory)
         {
             string rewritten = HoconScan.Scan(text, origin);
+            HoconDryRun.Check(rewritten, origin);
             HoconValue root;
             try
             {

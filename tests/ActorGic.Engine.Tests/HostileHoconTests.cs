@@ -200,4 +200,56 @@ public sealed class HostileHoconTests : IDisposable
         Assert.Equal(2_000, s.Timing.ExceptionEntry);
         Assert.Equal(2_000, s.Actions[0].For);
     }
+
+    [Fact]
+    public void Objects_nested_twenty_thousand_deep_are_refused()
+    {
+        string text = "scenario { end = 1ms, x " + string.Concat(Enumerable.Repeat("{ a ", 20_000)) + "= 1" + new string('}', 20_000) + " }";
+        Assert.Equal("scenario: malformed HOCON: blocks, lists and dotted keys nest more than 32 deep at line 1, column 146", RefusalOf(text));
+    }
+
+    [Fact]
+    public void Lists_nested_fifty_thousand_deep_are_refused()
+    {
+        string text = "scenario { end = 1ms, x = " + new string('[', 50_000) + new string(']', 50_000) + " }";
+        Assert.Equal("scenario: malformed HOCON: blocks, lists and dotted keys nest more than 32 deep at line 1, column 57", RefusalOf(text));
+    }
+
+    [Fact]
+    public void A_dotted_key_of_fifty_thousand_parts_is_refused()
+    {
+        string text = "scenario { end = 1ms }\n" + string.Join('.', Enumerable.Repeat("a", 50_000)) + " = 1";
+        Assert.Equal("scenario: malformed HOCON: blocks, lists and dotted keys nest more than 32 deep at line 2, column 65", RefusalOf(text));
+    }
+
+    [Fact]
+    public void Dotted_parts_that_akka_reads_across_skipped_braces_count_too()
+    {
+        // Akka's ParseKeyContent skips '}', so x { a } . b { c } . d ... nests although every brace closes.
+        string text = "scenario { end = 1ms }\nx { a0 }" + string.Concat(Enumerable.Range(1, 20_000).Select(i => $" . b{i} {{ a{i} }}"));
+        Assert.StartsWith("scenario: malformed HOCON: blocks, lists and dotted keys nest more than 32 deep at line 2", RefusalOf(text));
+    }
+
+    [Fact]
+    public void Keys_whose_dotted_paths_add_up_past_sixteen_mebicharacters_are_refused()
+    {
+        // Akka builds "long-key.child" for every child: 20,000 characters times 1,000 children.
+        string text = "scenario { end = 1ms }\n" + new string('k', 20_000) + " {\n" + string.Concat(Enumerable.Range(0, 1_000).Select(i => $"c{i} = 1\n")) + "}";
+        Assert.Equal("scenario: malformed HOCON: keys too long for their number at line 840, column 6 (their dotted paths pass 16 Mi characters)", RefusalOf(text));
+    }
+
+    [Theory]
+    [InlineData("scenario { end = 1ms, actions = [ x = 1 ] }", "'=' cannot stand directly inside a list at line 1, column 37")]
+    [InlineData("scenario { end = 1ms, actions = [ { at = 1us } : 2 ] }", "':' cannot stand directly inside a list at line 1, column 48")]
+    [InlineData("scenario { end = 1ms, actions = [ ? ] }", "'?' cannot stand directly inside a list at line 1, column 35")]
+    [InlineData("scenario { end = 1ms, actions = [ { { } = 1 } ] }", "'=' cannot stand directly inside a list at line 1, column 41")]
+    public void A_list_akka_would_never_leave_is_refused(string hocon, string where) =>
+        Assert.Equal($"scenario: malformed HOCON: {where} (a list holds values: write {{ key = value }} for a block)", RefusalOf(hocon));
+
+    [Theory]
+    [InlineData("scenario { end = 1ms, ${scenario.end} = 1 }", "scenario: malformed HOCON: a substitution can only stand in a value at line 1, column 23")]
+    [InlineData("include ${x}\nscenario { end = 1ms }", "scenario: malformed HOCON: a substitution can only stand in a value at line 1, column 9")]
+    [InlineData("\"\"\"a\" = ${x}\"\"\"", "scenario: malformed HOCON: malformed substitution at line 1, column 13: write ${path.to.key}")]
+    public void Substitutions_where_akka_reads_no_value_are_refused(string hocon, string expected) =>
+        Assert.Equal(expected, RefusalOf(hocon));
 }
