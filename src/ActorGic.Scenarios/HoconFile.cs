@@ -6,116 +6,115 @@ namespace ActorGic.Scenarios;
 /// <summary>
 /// Loads HOCON with Akka's own parser. <c>include "file.conf"</c> is resolved relative to the
 /// including file (Akka's ParseString does not resolve includes without a callback).
+/// <para>
+/// Scenario text is hostile until checked: Akka's parser recurses once per block, list and
+/// dotted key part, loops for ever on some lists, and its getters recurse through
+/// substitutions without noticing a cycle, so a bad file used to overflow the stack (which no
+/// catch can stop), or grow without bound. Every guard is a deterministic limit checked before
+/// the step it protects. None is a timer or a thread with a small stack: .NET ends the process
+/// on a stack overflow on any thread, and a time limit would make the same file pass on one
+/// machine and fail on another.
+/// </para>
+/// <list type="number">
+/// <item>The file: regular files only, and at most <see cref="MaxBytes"/> for a scenario with
+/// all its included files (<see cref="HoconSource"/>).</item>
+/// <item>Includes: no file that is already being included (a cycle, by full path), at most
+/// <see cref="MaxIncludeDepth"/> deep.</item>
+/// <item>The text: balanced brackets, ended strings, and only plain <c>${path}</c>
+/// substitutions, rewritten into placeholder strings so that Akka never resolves one
+/// (<see cref="HoconScan"/>).</item>
+/// <item>A dry run of Akka's parser on its own tokenizer, with an explicit stack: nesting and
+/// lists Akka would never leave are refused (<see cref="HoconDryRun"/>). Counting brackets in
+/// the text is not enough: Akka skips some of them.</item>
+/// <item>After the parse, substitutions are resolved here and the value graph is walked once,
+/// without recursion: cycles, depth and expansion are refused (<see cref="HoconGraph"/>).</item>
+/// </list>
 /// </summary>
 public static class HoconFile
 {
+    /// <summary>
+    /// 1 MiB for a scenario and everything it includes: the shipped scenarios are under 2 KB,
+    /// and a thousand actions on a 4,096-CPU topology still fit under 100 KB. The costliest
+    /// 1 MiB text we built (a list of half a million numbers) loads in about 3 s and 230 MB;
+    /// without a cap, <c>/dev/zero</c> or a 4 GB file would take the memory first.
+    /// </summary>
+    public const int MaxBytes = 1 << 20;
+
+    /// <summary>The shipped scenarios include one level deep; 8 allows layering and bounds stacked parses.</summary>
+    public const int MaxIncludeDepth = 8;
+
     public static Config Load(string file)
     {
-        if (!File.Exists(file))
+        if (!File.Exists(file) && !Directory.Exists(file))
             throw new ScenarioException(file, "no such file");
-        return Parse(File.ReadAllText(file), file, Path.GetDirectoryName(Path.GetFullPath(file))!);
+        var load = new Loading();
+        load.Chain.Add(Path.GetFullPath(file));
+        return load.Parse(HoconSource.Read(file, ref load.Remaining), file, Path.GetDirectoryName(Path.GetFullPath(file))!);
     }
 
     public static Config Parse(string text, string origin, string directory)
     {
-        CheckBalanced(text, origin);
-        Config config;
-        try
-        {
-            config = ConfigurationFactory.ParseString(text, name => Include(name, directory));
-        }
-        catch (ScenarioException)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            throw new ScenarioException(origin, $"malformed HOCON: {Describe(e.Message, text)}");
-        }
-        if (config.Root is { } root) CheckValues(root, "", origin);
-        return config;
+        var load = new Loading();
+        HoconSource.Charge(text, origin, ref load.Remaining);
+        return load.Parse(text, origin, directory);
     }
 
-    /// <summary>
-    /// Akka's parser forgives unterminated blocks and lists; a scenario must not be read half.
-    /// Braces and brackets outside strings and comments must balance.
-    /// </summary>
-    private static void CheckBalanced(string text, string origin)
+    /// <summary>One load: the bytes it may still read and the files being included, outermost first.</summary>
+    private sealed class Loading
     {
-        var open = new Stack<(char Bracket, int Line)>();
-        int line = 1;
-        for (int i = 0; i < text.Length; i++)
+        public long Remaining = MaxBytes;
+        public List<string> Chain { get; } = [];
+        private int _depth;
+
+        public Config Parse(string text, string origin, string directory)
         {
-            char c = text[i];
-            if (c == '\n') { line++; continue; }
-            if (c == '#' || (c == '/' && i + 1 < text.Length && text[i + 1] == '/'))
+            string rewritten = HoconScan.Scan(text, origin);
+            HoconDryRun.Check(rewritten, origin);
+            HoconValue root;
+            try
             {
-                while (i + 1 < text.Length && text[i + 1] != '\n') i++;
-                continue;
+                var parsed = ConfigurationFactory.ParseString(rewritten, name => Include(name, directory, origin));
+                root = parsed.Root;
             }
-            if (c == '"')
+            catch (ScenarioException)
             {
-                bool triple = i + 2 < text.Length && text[i + 1] == '"' && text[i + 2] == '"';
-                int end = triple ? text.IndexOf("\"\"\"", i + 3, StringComparison.Ordinal) : QuoteEnd(text, i + 1);
-                if (end < 0) throw new ScenarioException(origin, $"malformed HOCON: unterminated string on line {line}");
-                line += text.AsSpan(i, end - i).Count('\n');
-                i = triple ? end + 2 : end;
-                continue;
+                throw;
             }
-            if (c is '{' or '[') open.Push((c, line));
-            else if (c is '}' or ']')
+            catch (Exception e)
             {
-                char want = c == '}' ? '{' : '[';
-                if (open.Count == 0 || open.Peek().Bracket != want)
-                    throw new ScenarioException(origin, $"malformed HOCON: unexpected '{c}' on line {line}");
-                open.Pop();
+                throw new ScenarioException(origin, $"malformed HOCON: {Describe(e.Message, text)}");
+            }
+            HoconGraph.Resolve(root, origin);
+            return new Config(new HoconRoot(root));
+        }
+
+        private HoconRoot Include(string name, string directory, string origin)
+        {
+            string file = Path.IsPathRooted(name) ? name : Path.Combine(directory, name);
+            if (!File.Exists(file) && !Directory.Exists(file))
+                throw new ScenarioException(name, $"included file not found ({file})");
+            string full = Path.GetFullPath(file);
+            if (Chain.Contains(full))
+                throw new ScenarioException(origin, $"include cycle: {string.Join(" -> ", Chain.Append(full).SkipWhile(f => f != full).Select(Path.GetFileName))}");
+            if (_depth == MaxIncludeDepth)
+                throw new ScenarioException(origin, $"includes nest more than {MaxIncludeDepth} deep (including {name})");
+            Chain.Add(full);
+            _depth++;
+            try
+            {
+                var parsed = Parse(HoconSource.Read(file, ref Remaining), file, Path.GetDirectoryName(full)!);
+                return new HoconRoot(parsed.Root);
+            }
+            finally
+            {
+                _depth--;
+                Chain.RemoveAt(Chain.Count - 1);
             }
         }
-        if (open.Count > 0)
-            throw new ScenarioException(origin, $"malformed HOCON: '{open.Peek().Bracket}' opened on line {open.Peek().Line} is never closed");
-    }
-
-    private static int QuoteEnd(string text, int from)
-    {
-        for (int i = from; i < text.Length; i++)
-        {
-            if (text[i] == '\\') { i++; continue; }
-            if (text[i] == '"') return i;
-            if (text[i] == '\n') return -1;
-        }
-        return -1;
-    }
-
-    /// <summary>A key without a value (<c>end = = </c>, <c>end 1ms</c>) parses as an unknown value: refuse it.</summary>
-    private static void CheckValues(HoconValue value, string path, string origin)
-    {
-        if (value.IsObject())
-        {
-            foreach (var (key, child) in value.GetObject().Items)
-                CheckValues(child, path.Length == 0 ? key : $"{path}.{key}", origin);
-            return;
-        }
-        if (value.IsArray())
-        {
-            var items = value.GetArray();
-            for (int i = 0; i < items.Count; i++) CheckValues(items[i], $"{path}[{i}]", origin);
-            return;
-        }
-        if (value.Values.Count == 0)
-            throw new ScenarioException(path.Length == 0 ? origin : path, "malformed HOCON: no value");
-    }
-
-    private static HoconRoot Include(string name, string directory)
-    {
-        string file = Path.IsPathRooted(name) ? name : Path.Combine(directory, name);
-        if (!File.Exists(file))
-            throw new ScenarioException(name, $"included file not found ({file})");
-        var parsed = Parse(File.ReadAllText(file), file, Path.GetDirectoryName(Path.GetFullPath(file))!);
-        return parsed.Root is { } root ? new HoconRoot(root) : new HoconRoot(new HoconValue());
     }
 
     /// <summary>Akka's parser reports a character position and echoes the input: give a line and column instead.</summary>
-    private static string Describe(string message, string text)
+    internal static string Describe(string message, string text)
     {
         var first = message.ReplaceLineEndings("\n").Split('\n')[0].Trim();
         var match = System.Text.RegularExpressions.Regex.Match(first, @"^(.*?) at position (\d+)");

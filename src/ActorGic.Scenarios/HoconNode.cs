@@ -56,7 +56,8 @@ public readonly struct HoconNode
     {
         if (!Exists) throw Fail("missing");
         if (_value!.IsObject() || _value.IsArray()) throw Fail("expected a single value, not a block or list");
-        return _value.GetString();
+        // Akka reads the literal null (and "null") as a null string.
+        return _value.GetString() ?? throw Fail("null is not a value here: give one, or leave the key out");
     }
 
     public string String(string fallback) => Exists ? String() : fallback;
