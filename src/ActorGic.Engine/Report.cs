@@ -8,11 +8,14 @@ public sealed record LatencySummary(long Count, long P50, long P99, long Max)
     /// <summary>Exact nearest-rank percentiles over every sample.</summary>
     public static LatencySummary Of(List<long> samples)
     {
-        if (samples.Count == 0) return new LatencySummary(0, 0, 0, 0);
         var sorted = samples.ToArray();
         Array.Sort(sorted);
-        return new LatencySummary(sorted.Length, Rank(sorted, 0.50), Rank(sorted, 0.99), sorted[^1]);
+        return OfSorted(sorted);
     }
+
+    /// <summary>The same, over samples already sorted (the report sorts each distribution once, for this and for the digest).</summary>
+    public static LatencySummary OfSorted(long[] sorted) =>
+        sorted.Length == 0 ? new LatencySummary(0, 0, 0, 0) : new LatencySummary(sorted.Length, Rank(sorted, 0.50), Rank(sorted, 0.99), sorted[^1]);
 
     private static long Rank(long[] sorted, double q) => sorted[Math.Max(0, (int)Math.Ceiling(q * sorted.Length) - 1)];
 }
@@ -307,16 +310,18 @@ public sealed partial record RunReport
     /// that travelled both on its own SGI and on a host's flag also gets NAME/dedicated and
     /// NAME/merged (or /ipi-mux): what moving it cost.
     /// </summary>
-    private static (Dictionary<string, LatencySummary>, SortedDictionary<string, List<long>>) LatencyByName(Simulation sim, RunFacts f,
+    private static (Dictionary<string, LatencySummary>, SortedDictionary<string, long[]>) LatencyByName(Simulation sim, RunFacts f,
         SortedDictionary<int, List<long>> byOwner)
     {
         var kernel = sim.Scenario.Kernel;
         var result = new Dictionary<string, LatencySummary>();
-        var samplesByName = new SortedDictionary<string, List<long>>(StringComparer.Ordinal);
+        var samplesByName = new SortedDictionary<string, long[]>(StringComparer.Ordinal);
         void Add(string name, List<long> samples)
         {
-            result[name] = LatencySummary.Of(samples);
-            samplesByName[name] = samples;
+            var sorted = samples.ToArray();
+            Array.Sort(sorted);
+            result[name] = LatencySummary.OfSorted(sorted);
+            samplesByName[name] = sorted;
         }
         var flagged = new SortedDictionary<int, List<long>>();
         for (int cpu = 0; cpu < sim.Layout.Cpus; cpu++)

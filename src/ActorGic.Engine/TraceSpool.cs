@@ -6,12 +6,12 @@ namespace ActorGic.Engine;
 /// own order, from any thread; every <see cref="ChunkEvents"/> of them are sorted into the
 /// contract's canonical order (t, cpu, component, seq) and spilled to a file of fixed 41-byte
 /// records in a private temporary directory. <see cref="Sorted"/> then merges the files and the
-/// last, in-memory chunk. Memory stays at one chunk (about 48 MB) plus a read buffer per file;
+/// last, in-memory chunk. Memory stays at one chunk (262,144 events, about 12 MB) plus a 64 KB read buffer per file;
 /// the directory is deleted on <see cref="Dispose"/>.
 /// </summary>
 public sealed class TraceSpool : IDisposable
 {
-    public const int DefaultChunkEvents = 1 << 20;
+    public const int DefaultChunkEvents = 1 << 18;
     private const int RecordBytes = 8 + 4 + 4 + 8 + 1 + 4 + 8 + 4;
     private readonly object _lock = new();
     private TraceEvent[] _buffer;
