@@ -5,24 +5,33 @@ namespace ActorGic.Scenarios;
 
 /// <summary>
 /// Loads HOCON with Akka's own parser. <c>include "file.conf"</c> is resolved relative to the
-/// including file (Akka's ParseString does not resolve includes without a callback).
+/// including file (Akka's ParseString does not resolve includes without a callback). Every file
+/// is read through a reader (a full path to its text, or null when there is none): the file
+/// system's, or <see cref="ScenarioSources"/>' own copies, which never touch it.
 /// </summary>
 public static class HoconFile
 {
-    public static Config Load(string file)
+    /// <summary>The file system: a full path's text, or null when no such file exists.</summary>
+    internal static string? ReadFileSystem(string fullPath) => File.Exists(fullPath) ? File.ReadAllText(fullPath) : null;
+
+    public static Config Load(string file) => Load(file, ReadFileSystem);
+
+    internal static Config Load(string file, Func<string, string?> read)
     {
-        if (!File.Exists(file))
-            throw new ScenarioException(file, "no such file");
-        return Parse(File.ReadAllText(file), file, Path.GetDirectoryName(Path.GetFullPath(file))!);
+        string full = Path.GetFullPath(file);
+        string text = read(full) ?? throw new ScenarioException(file, "no such file");
+        return Parse(text, file, Path.GetDirectoryName(full)!, read);
     }
 
-    public static Config Parse(string text, string origin, string directory)
+    public static Config Parse(string text, string origin, string directory) => Parse(text, origin, directory, ReadFileSystem);
+
+    internal static Config Parse(string text, string origin, string directory, Func<string, string?> read)
     {
         CheckBalanced(text, origin);
         Config config;
         try
         {
-            config = ConfigurationFactory.ParseString(text, name => Include(name, directory));
+            config = ConfigurationFactory.ParseString(text, name => Include(name, directory, read));
         }
         catch (ScenarioException)
         {
@@ -105,12 +114,12 @@ public static class HoconFile
             throw new ScenarioException(path.Length == 0 ? origin : path, "malformed HOCON: no value");
     }
 
-    private static HoconRoot Include(string name, string directory)
+    private static HoconRoot Include(string name, string directory, Func<string, string?> read)
     {
         string file = Path.IsPathRooted(name) ? name : Path.Combine(directory, name);
-        if (!File.Exists(file))
-            throw new ScenarioException(name, $"included file not found ({file})");
-        var parsed = Parse(File.ReadAllText(file), file, Path.GetDirectoryName(Path.GetFullPath(file))!);
+        string full = Path.GetFullPath(file);
+        string text = read(full) ?? throw new ScenarioException(name, $"included file not found ({file})");
+        var parsed = Parse(text, file, Path.GetDirectoryName(full)!, read);
         return parsed.Root is { } root ? new HoconRoot(root) : new HoconRoot(new HoconValue());
     }
 
