@@ -313,7 +313,8 @@ public static class BenchCommand
         int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         using var coordinator = Process.Start(ChildProcess.Of("bench", "--case", $"cluster:{cpus}:{nodes}:{port}"))!;
-        var workers = Enumerable.Range(1, nodes - 1).Select(_ => Process.Start(ChildProcess.Of("node", "--seed", $"127.0.0.1:{port}"))!).ToList();
+        var workers = Enumerable.Range(1, nodes - 1).Select(_ => Process.Start(ChildProcess.Of("node", "--seed", $"127.0.0.1:{port}", "--join-timeout", "60s"))!)
+            .ToList(); // as long as the coordinator waits for them
         foreach (var w in workers)
         {
             _ = w.StandardOutput.ReadToEndAsync();
