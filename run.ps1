@@ -72,7 +72,8 @@ function Invoke-Cluster {
         -RedirectStandardOutput "$logs/coordinator.out" -RedirectStandardError "$logs/coordinator.err"
     $workers = @()
     for ($i = 1; $i -lt $Nodes; $i++) {
-        $workers += Start-Process dotnet -ArgumentList @($dll, 'node', '--seed', "127.0.0.1:$port") -PassThru -NoNewWindow `
+        # A worker waits as long as the coordinator does for it (60 s), not its default 30 s: a busy machine starts processes slowly.
+        $workers += Start-Process dotnet -ArgumentList @($dll, 'node', '--seed', "127.0.0.1:$port", '--join-timeout', '60s') -PassThru -NoNewWindow `
             -RedirectStandardOutput "$logs/node$i.out" -RedirectStandardError "$logs/node$i.err"
     }
     if ($KillAfter -gt 0) {

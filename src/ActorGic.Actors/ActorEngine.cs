@@ -22,16 +22,25 @@ public static class ActorEngine
         return reader.ReadToEnd();
     }
 
-    /// <summary>Runs the keeper to the end, then collects what every component still holds.</summary>
-    internal static RunOutcome RunToEnd(IActorRef keeper, IActorRef[] components, long end)
+    /// <summary>
+    /// Runs the keeper to the end, then collects what every component still holds. Both waits are
+    /// bounded (<see cref="RunBounds"/>): windows that stop finishing for the watchdog's wall time
+    /// (read from <paramref name="clock"/>, which the keeper moves) end the run with
+    /// <see cref="RunAbortedException"/>, a cancelled token with <see cref="RunInterruptedException"/>.
+    /// </summary>
+    internal static RunOutcome RunToEnd(IActorRef keeper, IActorRef[] components, long end, WindowClock clock, RunBounds bounds,
+        string stalled = "a component stopped answering")
     {
-        var finished = keeper.Ask<RunFinished>(new RunTo(end), Timeout.InfiniteTimeSpan).GetAwaiter().GetResult();
+        var finished = RunWait.Finish(keeper.Ask<RunFinished>(new RunTo(end), Timeout.InfiniteTimeSpan), clock, end, bounds, stalled);
         var inFlight = new List<SimEvent>(finished.Undelivered);
-        var drains = components.Select(r => r.Ask<LocalDrained>(DrainLocal.Instance, Timeout.InfiniteTimeSpan)).ToArray();
-        Task.WaitAll(drains);
-        foreach (var d in drains) inFlight.AddRange(d.Result.Remaining);
+        var drained = RunWait.Collect(components.Select(r => r.Ask<LocalDrained>(DrainLocal.Instance, bounds.Watchdog)),
+            finished.ReachedNs, end, bounds, "a component");
+        foreach (var d in drained) inFlight.AddRange(d.Remaining);
         return new RunOutcome(finished.ReachedNs, finished.Events, inFlight, Windows: finished.Windows, ComponentRuns: finished.ComponentRuns);
     }
+
+    /// <summary>Stops an actor system, waiting a bounded time (a system that does not stop is left to the process's end).</summary>
+    internal static void Stop(ActorSystem system) => system.Terminate().Wait(TimeSpan.FromSeconds(10));
 
     /// <summary>Akka settings for a single-process run with <paramref name="threads"/> simulation threads.</summary>
     public static Config SingleProcessConfig(int threads = 1) =>
@@ -39,22 +48,22 @@ public static class ActorEngine
             .WithFallback(ConfigurationFactory.ParseString(SingleConf.Value));
 
     /// <summary>Runs the simulation in a fresh ActorSystem, then shuts it down.</summary>
-    public static RunOutcome Run(Simulation simulation, long end, int threads = 1, Action<long>? progress = null)
+    public static RunOutcome Run(Simulation simulation, long end, int threads = 1, Action<long>? progress = null, RunBounds? bounds = null)
     {
         var system = ActorSystem.Create("actorgic", SingleProcessConfig(threads));
         try
         {
-            return Run(system, simulation, end, progress);
+            return Run(system, simulation, end, progress, bounds);
         }
         finally
         {
-            system.Terminate().Wait();
+            Stop(system);
         }
     }
 
     /// <summary>Runs the simulation in an existing ActorSystem (a TestKit's, for instance).</summary>
-    public static RunOutcome Run(ActorSystem system, Simulation simulation, long end, Action<long>? progress = null) =>
-        Spawn(system, simulation, progress).Run(end);
+    public static RunOutcome Run(ActorSystem system, Simulation simulation, long end, Action<long>? progress = null, RunBounds? bounds = null) =>
+        Spawn(system, simulation, progress).Run(end, bounds);
 
     /// <summary>Creates an actor per component and the time keeper; <see cref="SpawnedSimulation.Run"/> then runs them.</summary>
     public static SpawnedSimulation Spawn(ActorSystem system, Simulation simulation, Action<long>? progress = null)
@@ -64,13 +73,14 @@ public static class ActorEngine
         string run = Guid.NewGuid().ToString("N")[..8];
         for (int id = 0; id < refs.Length; id++)
             refs[id] = system.ActorOf(ComponentActor.Props(simulation.Components[id]), $"{run}-{Name(layout, id)}");
+        var clock = new WindowClock();
         var keeper = system.ActorOf(
-            TimeKeeperActor.Props(refs, new Horizons(layout, simulation.Scenario.Timing), simulation.InitialEvents(), progress),
+            TimeKeeperActor.Props(refs, new Horizons(layout, simulation.Scenario.Timing), simulation.InitialEvents(), progress, clock),
             $"{run}-time-keeper");
         // The broker owns the registry the scenario declared; the run's data path never waits for it.
         // It gets its own copy: the CPUs' data path reads the users fixed at boot, never a registry another thread changes.
         IActorRef? broker = simulation.Mux is { } mux ? system.ActorOf(NmiBrokerActor.Props(mux.Broker.Copy(), mux.Sgi), $"{run}-nmi-broker") : null;
-        return new SpawnedSimulation(system, refs, keeper) { Broker = broker };
+        return new SpawnedSimulation(system, refs, keeper, clock) { Broker = broker };
     }
 
     private static string Name(Layout layout, int id) =>
@@ -81,17 +91,23 @@ public static class ActorEngine
 }
 
 /// <summary>The actors of one simulation, ready to run once.</summary>
-public sealed class SpawnedSimulation(ActorSystem system, IActorRef[] components, IActorRef keeper)
+public sealed class SpawnedSimulation(ActorSystem system, IActorRef[] components, IActorRef keeper, WindowClock clock)
 {
     /// <summary>The run's NmiBrokerActor, when the scenario has an NMI broker.</summary>
     public IActorRef? Broker { get; init; }
 
-    public RunOutcome Run(long end)
+    /// <summary>Runs to <paramref name="end"/>; every wait is bounded by <paramref name="bounds"/> (default: <see cref="RunBounds.Default"/>).</summary>
+    public RunOutcome Run(long end, RunBounds? bounds = null)
     {
-        var outcome = ActorEngine.RunToEnd(keeper, components, end);
-        foreach (var r in components) system.Stop(r);
-        system.Stop(keeper);
-        if (Broker is not null) system.Stop(Broker);
-        return outcome;
+        try
+        {
+            return ActorEngine.RunToEnd(keeper, components, end, clock, bounds ?? RunBounds.Default);
+        }
+        finally
+        {
+            foreach (var r in components) system.Stop(r);
+            system.Stop(keeper);
+            if (Broker is not null) system.Stop(Broker);
+        }
     }
 }

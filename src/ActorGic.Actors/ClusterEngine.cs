@@ -25,8 +25,10 @@ public static class ClusterEngine
     /// <summary>The node of a component: its chip's (the reclaimer's chip is 0, the coordinator's).</summary>
     public static int NodeOf(Layout layout, int component, int nodes) => NodeOfChip(layout.ChipOfComponent(component), layout.Chips, nodes);
 
-    public static RunOutcome Run(Simulation simulation, long end, int nodes, Action<long>? progress = null)
+    /// <summary>Runs on <paramref name="nodes"/> in-process nodes; every wait is bounded by <paramref name="bounds"/> (default: <see cref="RunBounds.Default"/>).</summary>
+    public static RunOutcome Run(Simulation simulation, long end, int nodes, Action<long>? progress = null, RunBounds? bounds = null)
     {
+        bounds ??= RunBounds.Default;
         var layout = simulation.Layout;
         if (nodes < 1) throw new ArgumentOutOfRangeException(nodes.ToString(), "at least one node");
         if (layout.Chips < nodes)
@@ -55,16 +57,17 @@ public static class ClusterEngine
             var nodeKeepers = Enumerable.Range(0, nodes)
                 .Select(n => FromNode0(n, "node-keeper", systems[n].ActorOf(NodeKeeperActor.Props(n, perNode[n], refs.Length, horizons), "node-keeper")))
                 .ToArray();
+            var clock = new WindowClock();
             var root = systems[0].ActorOf(
-                RootKeeperActor.Props(nodeKeepers, nodeOf, horizons.AcrossChips, simulation.InitialEvents(), progress), "root-keeper");
-            var outcome = ActorEngine.RunToEnd(root, refs, end);
-            var inboxes = nodeKeepers.Select(k => k.Ask<LocalDrained>(DrainNode.Instance, Timeout.InfiniteTimeSpan)).ToArray();
-            Task.WaitAll(inboxes);
-            return outcome with { InFlight = [.. outcome.InFlight, .. inboxes.SelectMany(t => t.Result.Remaining)] };
+                RootKeeperActor.Props(nodeKeepers, nodeOf, horizons.AcrossChips, simulation.InitialEvents(), progress, clock), "root-keeper");
+            var outcome = ActorEngine.RunToEnd(root, refs, end, clock, bounds, "a node or component stopped answering");
+            var inboxes = RunWait.Collect(nodeKeepers.Select(k => k.Ask<LocalDrained>(DrainNode.Instance, bounds.Watchdog)),
+                outcome.ReachedNs, end, bounds, "a node keeper");
+            return outcome with { InFlight = [.. outcome.InFlight, .. inboxes.SelectMany(d => d.Remaining)] };
         }
         finally
         {
-            Task.WaitAll(systems.Select(s => s.Terminate()).ToArray());
+            Task.WaitAll(systems.Select(s => s.Terminate()).ToArray(), TimeSpan.FromSeconds(10));
         }
     }
 

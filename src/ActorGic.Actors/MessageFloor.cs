@@ -12,8 +12,12 @@ namespace ActorGic.Actors;
 /// </summary>
 public static class MessageFloor
 {
-    /// <summary>Nanoseconds of wall time per (message out, answer back) pair; the best of <paramref name="repeat"/> tries.</summary>
-    public static double NsPerRun(int fan = 13, int rounds = 200_000, int repeat = 3)
+    /// <summary>
+    /// Nanoseconds of wall time per (message out, answer back) pair; the best of <paramref name="repeat"/>
+    /// tries. A try that takes longer than <see cref="RunBounds.DefaultWatchdog"/> (messages that
+    /// stopped flowing) throws TimeoutException; a cancelled token, OperationCanceledException.
+    /// </summary>
+    public static double NsPerRun(int fan = 13, int rounds = 200_000, int repeat = 3, CancellationToken cancel = default)
     {
         var system = ActorSystem.Create("actorgic-floor", ActorEngine.SingleProcessConfig());
         try
@@ -28,7 +32,8 @@ public static class MessageFloor
                 var keeper = system.ActorOf(Props.Create(() => new Keeper(echoes, rounds, done)).WithDispatcher("akka.actor.sim-dispatcher"));
                 var watch = Stopwatch.StartNew();
                 keeper.Tell(Go.Instance);
-                done.Task.Wait();
+                if (!done.Task.Wait(RunBounds.DefaultWatchdog, cancel))
+                    throw new TimeoutException($"the message floor's keeper did not finish {rounds} rounds within {RunWait.Seconds(RunBounds.DefaultWatchdog)} s");
                 best = Math.Min(best, watch.Elapsed.TotalNanoseconds / ((double)rounds * fan));
                 system.Stop(keeper);
             }
@@ -36,7 +41,7 @@ public static class MessageFloor
         }
         finally
         {
-            system.Terminate().Wait();
+            ActorEngine.Stop(system);
         }
     }
 

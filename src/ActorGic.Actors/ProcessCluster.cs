@@ -1,65 +1,12 @@
-using System.Security.Cryptography;
-using System.Text;
 using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Cluster;
 using Akka.Configuration;
 using Akka.Event;
 using ActorGic.Engine;
+using ActorGic.Scenarios;
 
 namespace ActorGic.Actors;
-
-/// <summary>A worker asks to take part: its build and configuration hash (the application-level handshake).</summary>
-public sealed record JoinRun(string ConfigHash) : IActorGicMessage;
-
-/// <summary>The coordinator refuses a worker (a different build or configuration, or the run is full).</summary>
-public sealed record JoinRefused(string Reason) : IActorGicMessage;
-
-/// <summary>The coordinator gives a worker its node index and the scenario (text, the directory its includes resolve in, seed).</summary>
-public sealed record AssignNode(int Node, int Nodes, string ScenarioText, string ScenarioName, string Directory, long Seed, string ScenarioHash)
-    : IActorGicMessage;
-
-/// <summary>A worker built its components and its node keeper (at /user/worker/node-keeper).</summary>
-public sealed record NodeReady(int Node) : IActorGicMessage;
-
-/// <summary>The coordinator asks a worker for its components' facts and leftover events after the run.</summary>
-public sealed record GetNodeFacts : IActorGicMessage
-{
-    public static readonly GetNodeFacts Instance = new();
-}
-
-/// <summary>A worker's facts (<see cref="RunFacts.ToBytes"/>), the events its components and keeper still held, and its peak working set.</summary>
-public sealed record NodeFacts(int Node, byte[] Facts, SimEvent[] Remaining, long PeakBytes = 0) : IActorGicMessage;
-
-/// <summary>What a clustered run cost: wall time to get every node ready, to run, to collect; peak memory per node; windows.</summary>
-public sealed record ClusterCost(double ReadySeconds, double RunSeconds, double CollectSeconds, long[] PeakBytes, long Windows, long RemoteMessages);
-
-/// <summary>The run is over: the worker shuts down.</summary>
-public sealed record EndRun : IActorGicMessage
-{
-    public static readonly EndRun Instance = new();
-}
-
-/// <summary>How far the root keeper got: the start of its latest window, and when (wall clock) it opened.</summary>
-public sealed class WindowClock
-{
-    private long _start, _wallTicks = Environment.TickCount64;
-
-    public long Start => Volatile.Read(ref _start);
-    public long WallTicks => Volatile.Read(ref _wallTicks);
-
-    /// <summary>Messages between the root and other nodes' keepers so far (a window out, its answer back).</summary>
-    public long RemoteMessages => Volatile.Read(ref _remote);
-    private long _remote;
-
-    public void Sent(int remoteNodes) => Interlocked.Add(ref _remote, 2L * remoteNodes);
-
-    public void Opened(long start)
-    {
-        Volatile.Write(ref _start, start);
-        Volatile.Write(ref _wallTicks, Environment.TickCount64);
-    }
-}
 
 /// <summary>
 /// The actor engine across separate processes: an Akka.Cluster on loopback whose seed is the
@@ -69,20 +16,16 @@ public sealed class WindowClock
 /// node keeper; the root keeper then runs windows exactly as with in-process nodes. At the end
 /// each worker sends its components' facts, from which the coordinator builds the one report.
 /// A worker lost mid-run (unreachable, removed) or a window that makes no progress stops the run
-/// with <see cref="RunAbortedException"/>.
+/// with <see cref="RunAbortedException"/>; a cancelled token with <see cref="RunInterruptedException"/>.
+/// The handshake (<see cref="ClusterHandshake"/>) refuses a worker with another build of any model
+/// assembly or other embedded settings, and the scenario travels as every file the coordinator read.
 /// </summary>
-public static class ProcessCluster
+public static partial class ProcessCluster
 {
     private static readonly Lazy<string> ClusterConf = new(() => ActorEngine.Embedded("akka.cluster.conf"));
 
-    /// <summary>Hash of what must be equal on every node: this build and the embedded configuration.</summary>
-    public static string ConfigHash { get; } = Hash(
-        typeof(ProcessCluster).Assembly.ManifestModule.ModuleVersionId.ToString(),
-        ClusterConf.Value,
-        ActorEngine.Embedded("akka.single.conf"));
-
-    public static string Hash(params string[] parts) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n\u0001", parts))))[..16];
+    /// <summary>What must be equal on every node (<see cref="ClusterHandshake.ConfigHash"/>).</summary>
+    public static string ConfigHash => ClusterHandshake.ConfigHash;
 
     /// <summary>A process's cluster configuration: the cluster provider on loopback, the given port, the coordinator as seed.</summary>
     public static Config ProcessConfig(int port, string seed) =>
@@ -97,21 +40,28 @@ public static class ProcessCluster
     private static TimeSpan Setting(string path) =>
         ConfigurationFactory.ParseString(ClusterConf.Value).GetTimeSpan(path, null, allowInfinite: false);
 
+    /// <summary>How long the coordinator waits for every worker to register (<c>actorgic-cluster.join-timeout</c>, 60 s).</summary>
     public static TimeSpan JoinTimeout => Setting("actorgic-cluster.join-timeout");
-    public static TimeSpan WindowWatchdog => Setting("actorgic-cluster.window-watchdog");
+
+    /// <summary>How long a worker waits for a coordinator to take it (<c>actorgic-cluster.worker-join-timeout</c>, 30 s).</summary>
+    public static TimeSpan WorkerJoinTimeout => Setting("actorgic-cluster.worker-join-timeout");
 
     /// <summary>
-    /// Runs <paramref name="simulation"/> with this process as coordinator on <paramref name="port"/>
-    /// and <paramref name="nodes"/> - 1 worker processes. Returns the outcome and the merged facts.
+    /// Runs <paramref name="simulation"/> (loaded from <paramref name="sources"/>) with this process
+    /// as coordinator on <paramref name="port"/> and <paramref name="nodes"/> - 1 worker processes.
+    /// Returns the outcome and the merged facts.
     /// </summary>
-    public static (RunOutcome Outcome, RunFacts Facts) Coordinate(Simulation simulation, string scenarioText, string scenarioName,
-        string directory, int nodes, int port, Action<long>? progress = null, TextWriter? log = null) =>
-        Coordinate(simulation, scenarioText, scenarioName, directory, nodes, port, progress, log, out _);
+    public static (RunOutcome Outcome, RunFacts Facts) Coordinate(Simulation simulation, ScenarioSources sources, int nodes, int port,
+        Action<long>? progress = null, TextWriter? log = null, RunBounds? bounds = null) =>
+        Coordinate(simulation, sources, nodes, port, progress, log, out _, bounds: bounds);
 
-    /// <inheritdoc cref="Coordinate(Simulation, string, string, string, int, int, Action{long}?, TextWriter?)"/>
-    public static (RunOutcome Outcome, RunFacts Facts) Coordinate(Simulation simulation, string scenarioText, string scenarioName,
-        string directory, int nodes, int port, Action<long>? progress, TextWriter? log, out ClusterCost cost, TimeSpan? joinTimeout = null)
+    /// <inheritdoc cref="Coordinate(Simulation, ScenarioSources, int, int, Action{long}?, TextWriter?, RunBounds?)"/>
+    public static (RunOutcome Outcome, RunFacts Facts) Coordinate(Simulation simulation, ScenarioSources sources, int nodes, int port,
+        Action<long>? progress, TextWriter? log, out ClusterCost cost, TimeSpan? joinTimeout = null, RunBounds? bounds = null)
     {
+        bounds ??= RunBounds.Default;
+        var cancel = bounds.Cancel;
+        long end = simulation.Scenario.End;
         var layout = simulation.Layout;
         if (layout.Chips < nodes)
             throw new InvalidOperationException($"a run on {nodes} nodes needs at least {nodes} chips; this topology has {layout.Chips}");
@@ -119,16 +69,27 @@ public static class ProcessCluster
         try
         {
             var cluster = Cluster.Get(system);
-            var scenarioHash = Hash(scenarioText, simulation.Scenario.Seed.ToString());
+            string scenarioText = sources.Pack();
+            var scenarioHash = ClusterHandshake.Hash(scenarioText, simulation.Scenario.Seed.ToString());
             var workers = new TaskCompletionSource<Address[]>(TaskCreationOptions.RunContinuationsAsynchronously);
             var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             var coordinator = system.ActorOf(Props.Create(() => new CoordinatorActor(nodes,
-                new AssignNode(0, nodes, scenarioText, scenarioName, directory, simulation.Scenario.Seed, scenarioHash), workers, lost)), "coordinator");
+                new AssignNode(0, nodes, scenarioText, sources.Name, Path.GetDirectoryName(sources.Main)!, simulation.Scenario.Seed, scenarioHash),
+                workers, lost)), "coordinator");
             log?.WriteLine($"actorgic: coordinator at akka.tcp://actorgic@127.0.0.1:{port}, waiting for {nodes - 1} node(s)");
 
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var joinWait = joinTimeout ?? JoinTimeout;
-            if (!workers.Task.Wait(joinWait))
+            try
+            {
+                Task.WaitAny([workers.Task, lost.Task], (int)joinWait.TotalMilliseconds, cancel);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new RunInterruptedException(0, end);
+            }
+            if (lost.Task.IsCompleted) throw new RunAbortedException(0, $"{lost.Task.Result} before the run started");
+            if (!workers.Task.IsCompleted)
                 throw new RunAbortedException(0, $"only {nodes - 1 - RemainingJoins(coordinator)} of {nodes - 1} worker node(s) registered within {joinWait.TotalSeconds:F0} s");
             var addresses = workers.Task.Result;
             double ready = watch.Elapsed.TotalSeconds;
@@ -154,33 +115,27 @@ public static class ProcessCluster
             var root = system.ActorOf(RootKeeperActor.Props(keepers, nodeOf, horizons.AcrossChips,
                 simulation.InitialEvents(), progress, clock), "root-keeper");
 
-            var finished = root.Ask<RunFinished>(new RunTo(simulation.Scenario.End), Timeout.InfiniteTimeSpan);
-            var watchdog = WindowWatchdog;
-            while (!finished.IsCompleted)
-            {
-                if (lost.Task.IsCompleted)
-                    throw new RunAbortedException(clock.Start, $"{lost.Task.Result}; the run stopped at t={clock.Start} ns of {simulation.Scenario.End} ns");
-                if (TimeSpan.FromMilliseconds(Environment.TickCount64 - clock.WallTicks) > watchdog)
-                    throw new RunAbortedException(clock.Start, $"no window finished for {watchdog.TotalSeconds:F0} s (wall time) after t={clock.Start} ns: a node stopped answering");
-                Task.WaitAny([finished, lost.Task], TimeSpan.FromMilliseconds(200));
-            }
-            var done = finished.GetAwaiter().GetResult(); // a failed run throws its RunAbortedException here
+            var done = RunWait.Finish(root.Ask<RunFinished>(new RunTo(end), Timeout.InfiniteTimeSpan), clock, end, bounds,
+                "a node stopped answering", lost.Task);
             double ran = watch.Elapsed.TotalSeconds;
             log?.WriteLine($"actorgic: {done.Windows} windows run after {watch.Elapsed.TotalSeconds:F1} s; collecting the nodes' results");
 
             // Everything still held: the root's undelivered batches, each keeper's inbox, each component's queue.
             var inFlight = new List<SimEvent>(done.Undelivered);
-            var drains = local.Values.Select(r => r.Ask<LocalDrained>(DrainLocal.Instance, TimeSpan.FromSeconds(30))).ToList();
-            drains.Add(keepers[0].Ask<LocalDrained>(DrainNode.Instance, TimeSpan.FromSeconds(30)));
-            Task.WaitAll(drains.ToArray());
-            inFlight.AddRange(drains.SelectMany(d => d.Result.Remaining));
+            var drains = local.Values.Select(r => r.Ask<LocalDrained>(DrainLocal.Instance, bounds.Watchdog))
+                .Append(keepers[0].Ask<LocalDrained>(DrainNode.Instance, bounds.Watchdog));
+            inFlight.AddRange(RunWait.Collect(drains, done.ReachedNs, end, bounds, "the coordinator's node").SelectMany(d => d.Remaining));
             var facts = RunFacts.Of(simulation, id => nodeOf[id] == 0);
             var remote = Enumerable.Range(1, nodes - 1)
                 .Select(n => system.ActorSelection(new RootActorPath(addresses[n]) / "user" / "worker").Ask<NodeFacts>(GetNodeFacts.Instance, TimeSpan.FromMinutes(2)))
                 .ToArray();
             try
             {
-                Task.WaitAll(remote);
+                Task.WaitAll(remote, cancel);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new RunInterruptedException(done.ReachedNs, end);
             }
             catch (AggregateException)
             {
@@ -272,99 +227,6 @@ public static class ProcessCluster
         {
             if (_nodeOf.TryGetValue(address, out int node))
                 lost.TrySetResult($"node {node} ({address.Host}:{address.Port}) was lost: {how}");
-        }
-    }
-
-    /// <summary>
-    /// <c>actorgic node</c>: joins the coordinator's cluster, registers, builds its node's
-    /// components when assigned, and answers for them until the run ends. Returns the exit code:
-    /// 0 after a run, 2 when refused, 3 when the coordinator is lost.
-    /// </summary>
-    public static int Work(string seed, int port, Func<AssignNode, Simulation> build, TextWriter log)
-    {
-        var system = ActorSystem.Create("actorgic", ProcessSetup(port, seed));
-        var exit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        system.ActorOf(Props.Create(() => new WorkerActor(seed, build, exit, log)), "worker");
-        int code = exit.Task.Result;
-        Cluster.Get(system).Leave(Cluster.Get(system).SelfAddress);
-        system.Terminate().Wait(TimeSpan.FromSeconds(10));
-        return code;
-    }
-
-    private sealed class WorkerActor : ReceiveActor
-    {
-        private Simulation? _simulation;
-        private Dictionary<int, IActorRef> _components = new();
-        private IActorRef? _keeper;
-        private int _node = -1;
-
-        public WorkerActor(string seed, Func<AssignNode, Simulation> build, TaskCompletionSource<int> exit, TextWriter log)
-        {
-            var cluster = Cluster.Get(Context.System);
-            var coordinatorAddress = Address.Parse($"akka.tcp://actorgic@{seed}");
-            var self = Self;
-            var system = Context.System;
-            // Runs outside the actor: capture what it needs.
-            cluster.RegisterOnMemberUp(() =>
-                system.ActorSelection(new RootActorPath(coordinatorAddress) / "user" / "coordinator").Tell(new JoinRun(ConfigHash), self));
-            cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-                typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved));
-
-            Receive<JoinRefused>(r =>
-            {
-                log.WriteLine($"actorgic: refused by the coordinator: {r.Reason}");
-                exit.TrySetResult(2);
-            });
-            Receive<AssignNode>(a =>
-            {
-                if (Hash(a.ScenarioText, a.Seed.ToString()) != a.ScenarioHash)
-                {
-                    log.WriteLine("actorgic: the scenario arrived damaged (hash mismatch)");
-                    exit.TrySetResult(2);
-                    return;
-                }
-                _node = a.Node;
-                _simulation = build(a);
-                var layout = _simulation.Layout;
-                for (int id = 0; id < _simulation.Components.Length; id++)
-                    if (ClusterEngine.NodeOf(layout, id, a.Nodes) == a.Node)
-                        _components[id] = Context.ActorOf(ComponentActor.Props(_simulation.Components[id]), $"c{id}");
-                _keeper = Context.ActorOf(NodeKeeperActor.Props(a.Node, _components, layout.ComponentCount,
-                    new Horizons(layout, _simulation.Scenario.Timing)), "node-keeper");
-                log.WriteLine($"actorgic: node {a.Node} of {a.Nodes}: {_components.Count} components of \"{a.ScenarioName}\"");
-                Sender.Tell(new NodeReady(a.Node));
-            });
-            Receive<GetNodeFacts>(_ =>
-            {
-                var sender = Sender;
-                var drains = _components.Values.Select(r => r.Ask<LocalDrained>(DrainLocal.Instance, TimeSpan.FromSeconds(30))).ToList();
-                drains.Add(_keeper!.Ask<LocalDrained>(DrainNode.Instance, TimeSpan.FromSeconds(30)));
-                var sim = _simulation!;
-                var hosted = _components;
-                int node = _node;
-                Task.WhenAll(drains).ContinueWith(t =>
-                {
-                    var remaining = t.Result.SelectMany(d => d.Remaining).ToArray();
-                    return new NodeFacts(node, RunFacts.Of(sim, hosted.ContainsKey).ToBytes(), remaining,
-                        System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64);
-                }).PipeTo(sender);
-            });
-            Receive<EndRun>(_ => exit.TrySetResult(0));
-            Receive<ClusterEvent.UnreachableMember>(e =>
-            {
-                if (e.Member.Address == coordinatorAddress) Abandon("unreachable");
-            });
-            Receive<ClusterEvent.MemberRemoved>(e =>
-            {
-                if (e.Member.Address == coordinatorAddress) Abandon("removed");
-            });
-
-            void Abandon(string how)
-            {
-                if (exit.Task.IsCompleted) return; // the run ended first: the coordinator left as it should
-                log.WriteLine($"actorgic: the coordinator was lost ({how}); node {_node} stops");
-                exit.TrySetResult(3);
-            }
         }
     }
 }

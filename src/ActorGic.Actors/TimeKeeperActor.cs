@@ -16,6 +16,7 @@ public sealed class TimeKeeperActor : UntypedActor
 {
     private readonly Rounds _rounds;
     private readonly Action<long>? _progress;
+    private readonly WindowClock? _clock;
     private int _awaiting;
     private IActorRef? _requester;
     private long _end;
@@ -25,20 +26,25 @@ public sealed class TimeKeeperActor : UntypedActor
     /// <summary>The start of the latest window: how far the run got.</summary>
     private long _start;
 
-    public TimeKeeperActor(IActorRef[] components, Horizons horizons, IEnumerable<SimEvent> initial, Action<long>? progress)
+    public TimeKeeperActor(IActorRef[] components, Horizons horizons, IEnumerable<SimEvent> initial, Action<long>? progress,
+        WindowClock? clock = null)
     {
         _rounds = new Rounds(components, horizons);
         _progress = progress;
+        _clock = clock;
         foreach (var e in initial) _rounds.Route(e);
     }
 
-    public static Props Props(IActorRef[] components, Horizons horizons, IEnumerable<SimEvent> initial, Action<long>? progress = null) =>
-        Akka.Actor.Props.Create(() => new TimeKeeperActor(components, horizons, initial, progress))
+    /// <summary>The keeper's props; <paramref name="clock"/> (the run's watchdog reads it) learns each window's start.</summary>
+    public static Props Props(IActorRef[] components, Horizons horizons, IEnumerable<SimEvent> initial, Action<long>? progress = null,
+        WindowClock? clock = null) =>
+        Akka.Actor.Props.Create(() => new TimeKeeperActor(components, horizons, initial, progress, clock))
             .WithDispatcher("akka.actor.sim-dispatcher");
 
     /// <summary>A keeper with one window length for every component (components that are not a simulation's layout, such as test probes).</summary>
-    public static Props Props(IActorRef[] components, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress = null) =>
-        Props(components, Horizons.Uniform(lookahead), initial, progress);
+    public static Props Props(IActorRef[] components, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress = null,
+        WindowClock? clock = null) =>
+        Props(components, Horizons.Uniform(lookahead), initial, progress, clock);
 
     protected override void OnReceive(object message)
     {
@@ -93,6 +99,7 @@ public sealed class TimeKeeperActor : UntypedActor
         }
         _windows++;
         _start = start;
+        _clock?.Opened(start);
         if ((_windows & 0x3FFF) == 0) _progress?.Invoke(start);
         _awaiting = _rounds.Dispatch(Self);
         _componentRuns += _awaiting;

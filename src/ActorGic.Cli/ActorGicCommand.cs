@@ -12,15 +12,18 @@ public static class ExitCode
     public const int InvariantViolation = 1;
     public const int BadInput = 2;
     public const int Incomplete = 3;
+    /// <summary>Stopped by SIGINT (Ctrl-C) or SIGTERM: 128 + SIGINT's number, the shell's convention for Ctrl-C.</summary>
+    public const int Interrupted = 130;
 }
 
 /// <summary>
 /// The <c>actorgic</c> command line. Bad input never shows a stack trace: one line on standard
-/// error naming the argument or HOCON path and what is wrong, exit code 2.
+/// error naming the argument or HOCON path and what is wrong, exit code 2. A command stopped by
+/// <paramref name="interruption"/> (SIGINT, SIGTERM) says so in one line and exits 130.
 /// </summary>
 public static class ActorGicCommand
 {
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error, Interruption? interruption = null)
     {
         var root = new RootCommand("ActorGic: an executable model of GICv3 SGIs and Linux arm64 IPIs.");
         root.Subcommands.Add(RunCommand.Build(output, error));
@@ -36,7 +39,18 @@ public static class ActorGicCommand
         }
         try
         {
-            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            // The actions get interruption's token; System.CommandLine's own signal handling stays off.
+            var configuration = new InvocationConfiguration
+            {
+                Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null,
+            };
+            return parsed.InvokeAsync(configuration, interruption?.Token ?? CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException e) when (interruption is { Token.IsCancellationRequested: true })
+        {
+            // Outputs are moved into place only at the end of a command: an interrupted one wrote none.
+            error.WriteLine($"actorgic: interrupted by {interruption.Cause}: {Describe(e)}");
+            return ExitCode.Interrupted;
         }
         catch (ScenarioException e)
         {
@@ -60,4 +74,10 @@ public static class ActorGicCommand
             return ExitCode.Incomplete;
         }
     }
+
+    /// <summary>An engine's interruption names the virtual time reached, a worker's its node; a bare cancellation says "stopped".</summary>
+    private static string Describe(OperationCanceledException e) =>
+        e.Message == new OperationCanceledException().Message || e.Message == new TaskCanceledException().Message
+            ? "stopped"
+            : e.Message.ReplaceLineEndings(" ");
 }

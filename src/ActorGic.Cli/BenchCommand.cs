@@ -37,9 +37,12 @@ public static class BenchCommand
         {
             storms, broadcasts, stormNs, repeat, reclaims, nodes, only, caseOption,
         };
-        bench.SetAction(parse =>
+        bench.SetAction((parse, cancel) => Task.FromResult(Execute(parse, cancel)));
+        return bench;
+
+        int Execute(ParseResult parse, CancellationToken cancel)
         {
-            if (parse.GetValue(caseOption) is { } single) return RunBroadcastCase(single, output);
+            if (parse.GetValue(caseOption) is { } single) return RunBroadcastCase(single, output, cancel);
             // Every argument is checked before anything runs, so a typo costs no minutes of benchmark.
             var parts = Selected(parse.GetValue(only)!);
             var stormCounts = Counts(parse.GetValue(storms)!, "--storm-cpus");
@@ -53,25 +56,24 @@ public static class BenchCommand
             if (nodeCount is < 1 or > 64) throw new ScenarioException("--nodes", "must be 1 to 64");
 
             output.WriteLine($"actorgic bench on {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}");
-            if (parts.Overlaps(["storm", "mux", "reclaim"])) WarmUp(output);
+            if (parts.Overlaps(["storm", "mux", "reclaim"])) WarmUp(output, cancel);
             if (parts.Contains("storm"))
-                foreach (int cpus in stormCounts) Storm(cpus, ns, repeats, output);
-            if (parts.Contains("mux")) MuxCost(output);
+                foreach (int cpus in stormCounts) Storm(cpus, ns, repeats, output, cancel);
+            if (parts.Contains("mux")) MuxCost(output, cancel);
             if (parts.Contains("reclaim"))
-                foreach (int cpus in reclaimCounts) ReclaimCost(cpus, output);
+                foreach (int cpus in reclaimCounts) ReclaimCost(cpus, output, cancel);
             if (!parts.Contains("broadcast")) return ExitCode.Ok;
             var singleSeconds = new Dictionary<int, double>();
             foreach (int cpus in broadcastCounts)
                 foreach (var engine in new[] { "reference", "actors" })
-                    if (Broadcast(cpus, engine, output) is { } seconds && engine == "actors") singleSeconds[cpus] = seconds;
+                    if (Broadcast(cpus, engine, output, cancel) is { } seconds && engine == "actors") singleSeconds[cpus] = seconds;
             if (nodeCount > 1)
             {
                 int largest = broadcastCounts.Max();
-                ClusterBroadcast(largest, nodeCount, singleSeconds.GetValueOrDefault(largest), output);
+                ClusterBroadcast(largest, nodeCount, singleSeconds.GetValueOrDefault(largest), output, cancel);
             }
             return ExitCode.Ok;
-        });
-        return bench;
+        }
     }
 
     /// <summary>The parts of the bench, in the order they run.</summary>
@@ -94,7 +96,7 @@ public static class BenchCommand
     /// been timed on unoptimized code. Each engine runs a short storm until it has run for at
     /// least <see cref="WarmUpSeconds"/> and its last three runs are within 3% of each other.
     /// </summary>
-    private static void WarmUp(TextWriter output)
+    private static void WarmUp(TextWriter output, CancellationToken cancel)
     {
         var scenario = StormScenario(64, 1_000_000);
         var parts = new List<string>();
@@ -105,7 +107,7 @@ public static class BenchCommand
             int runs = 0;
             while (watch.Elapsed.TotalSeconds < WarmUpLimitSeconds)
             {
-                var (_, seconds) = TimedRun(new Simulation(scenario, keepTrace: false), scenario.End, engine);
+                var (_, seconds) = TimedRun(new Simulation(scenario, keepTrace: false), scenario.End, engine, cancel);
                 runs++;
                 last.Enqueue(seconds);
                 if (last.Count > 3) last.Dequeue();
@@ -138,16 +140,17 @@ public static class BenchCommand
     /// process infrastructure, like the runtime: it starts before the clock and stops after it;
     /// spawning the actors is the engine's build, timed like the reference engine's.
     /// </summary>
-    private static (RunOutcome Outcome, double Seconds) TimedRun(Simulation sim, long end, string engine)
+    private static (RunOutcome Outcome, double Seconds) TimedRun(Simulation sim, long end, string engine, CancellationToken cancel)
     {
         using var system = engine == "actors" ? ActorSystem.Create("bench", ActorEngine.SingleProcessConfig()) : null;
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
         var watch = Stopwatch.StartNew();
-        var outcome = system is null ? new ReferenceEngine(sim).Run(end) : ActorEngine.Run(system, sim, end);
+        var outcome = system is null ? new ReferenceEngine(sim).Run(end, null, cancel)
+            : ActorEngine.Run(system, sim, end, null, new RunBounds { Cancel = cancel });
         watch.Stop();
-        system?.Terminate().Wait();
+        system?.Terminate().Wait(TimeSpan.FromSeconds(10));
         return (outcome, watch.Elapsed.TotalSeconds);
     }
 
@@ -156,28 +159,28 @@ public static class BenchCommand
     /// (the same every time) and the best wall time, since the first run of a code path in a
     /// process is partly unoptimized.
     /// </summary>
-    private static (RunReport Report, double Seconds) BestOf(int times, Scenario scenario, string engine)
+    private static (RunReport Report, double Seconds) BestOf(int times, Scenario scenario, string engine, CancellationToken cancel)
     {
         RunReport? report = null;
         double best = double.MaxValue;
         for (int i = 0; i < times; i++)
         {
             var sim = new Simulation(scenario, keepTrace: false);
-            var (outcome, seconds) = TimedRun(sim, scenario.End, engine);
+            var (outcome, seconds) = TimedRun(sim, scenario.End, engine, cancel);
             report = RunReport.Build(sim, outcome, engine);
             best = Math.Min(best, seconds);
         }
         return (report!, best);
     }
 
-    private static void Storm(int cpus, long ns, int repeat, TextWriter output)
+    private static void Storm(int cpus, long ns, int repeat, TextWriter output, CancellationToken cancel)
     {
         var scenario = StormScenario(cpus, ns);
         long windows = 0, runs = 0, events = 0;
         (double Rate, long Delivered, string Digest) Once(string engine)
         {
             var sim = new Simulation(scenario, keepTrace: false);
-            var (outcome, seconds) = TimedRun(sim, scenario.End, engine);
+            var (outcome, seconds) = TimedRun(sim, scenario.End, engine, cancel);
             var report = RunReport.Build(sim, outcome, engine);
             if (engine == "actors") (windows, runs, events) = (outcome.Windows, outcome.ComponentRuns, outcome.Events);
             return (report.Totals.Delivered / seconds, report.Totals.Delivered, report.Digest);
@@ -199,7 +202,7 @@ public static class BenchCommand
                          $"{(double)events / Math.Max(1, windows):F2} events per window, {(double)events / Math.Max(1, actors.Delivered):F1} events per delivery");
         // The actor engine's floor here: its component runs, each a message pair, at what a bare pair costs on this machine.
         int fan = (int)Math.Max(1, Math.Round((double)runs / Math.Max(1, windows)));
-        double floorNs = MessageFloor.NsPerRun(fan, rounds: (int)Math.Clamp(2_000_000 / fan, 10_000, 200_000));
+        double floorNs = MessageFloor.NsPerRun(fan, rounds: (int)Math.Clamp(2_000_000 / fan, 10_000, 200_000), cancel: cancel);
         double floorSeconds = runs * floorNs / 1e9;
         output.WriteLine($"      {runs} component runs; a bare message pair costs {floorNs:F0} ns here ({fan} actors a round), " +
                          $"so messaging alone takes {floorSeconds:F2} s: the actor engine cannot beat {actors.Delivered / floorSeconds:N0} delivered/s on this storm");
@@ -211,7 +214,7 @@ public static class BenchCommand
     /// SGI. The virtual latency added per request is the fetch-or's round trip; the wall cost is
     /// the reference engine's time per handled request.
     /// </summary>
-    private static void MuxCost(TextWriter output)
+    private static void MuxCost(TextWriter output, CancellationToken cancel)
     {
         static string Hocon(string mux, string users, string traffic) =>
             "scenario {\n name = \"mux cost\"\n seed = 5\n end = 2100us\n topology { cpus = 64 }\n" +
@@ -221,7 +224,7 @@ public static class BenchCommand
 
         (LatencySummary Latency, double NsPerRequest) Measure(string hocon, string key)
         {
-            var (report, seconds) = BestOf(3, ScenarioLoader.LoadText(hocon), "reference");
+            var (report, seconds) = BestOf(3, ScenarioLoader.LoadText(hocon), "reference", cancel);
             var latency = report.LatencyNs[key];
             return (latency, seconds * 1e9 / latency.Count);
         }
@@ -241,7 +244,7 @@ public static class BenchCommand
     /// negotiation's virtual duration, the messages it cost, and the wall time of the whole run
     /// against the same run without the request, on both engines.
     /// </summary>
-    private static void ReclaimCost(int cpus, TextWriter output)
+    private static void ReclaimCost(int cpus, TextWriter output, CancellationToken cancel)
     {
         // The same system-wide load at any size: 1.28 M requests per virtual second of each IPI.
         static string Hocon(int cpus, bool request) =>
@@ -251,7 +254,7 @@ public static class BenchCommand
             $"  {{ at = 0us, cpu = 0, do = traffic, ipi = TIMER, rate = {1_280_000 / cpus}, until = 3ms }}\n" +
             (request ? "  { at = 100us, cpu = 1, do = request-sgi, purpose = cpu-pause, nmi = true }\n" : "") + " ]\n}";
 
-        (RunReport Report, double Seconds) Run(string engine, bool request) => BestOf(3, ScenarioLoader.LoadText(Hocon(cpus, request)), engine);
+        (RunReport Report, double Seconds) Run(string engine, bool request) => BestOf(3, ScenarioLoader.LoadText(Hocon(cpus, request)), engine, cancel);
 
         var (with, withWall) = Run("reference", true);
         var (_, withoutWall) = Run("reference", false);
@@ -263,14 +266,14 @@ public static class BenchCommand
                          $"actors {actorsWall * 1e3:F1} ms" + (actors.Digest == with.Digest ? " (same digest)" : " DIGESTS DIFFER"));
     }
 
-    private static int RunClusterCase(int cpus, int nodes, int port, TextWriter output)
+    private static int RunClusterCase(int cpus, int nodes, int port, TextWriter output, CancellationToken cancel)
     {
         var watch = Stopwatch.StartNew();
-        string text = BroadcastHocon(cpus);
-        var scenario = ScenarioLoader.LoadText(text);
+        var sources = ScenarioSources.FromText(BroadcastHocon(cpus), "broadcast");
+        var scenario = sources.Load();
         var sim = new Simulation(scenario, keepTrace: false);
         double build = watch.Elapsed.TotalSeconds;
-        var (outcome, facts) = ProcessCluster.Coordinate(sim, text, "broadcast", Directory.GetCurrentDirectory(), nodes, port, null, null, out var cost);
+        var (outcome, facts) = ProcessCluster.Coordinate(sim, sources, nodes, port, null, null, out var cost, bounds: new RunBounds { Cancel = cancel });
         var report = RunReport.Build(sim, facts, outcome, "actors", nodes);
         double total = watch.Elapsed.TotalSeconds;
         int pairs = nodes - 1;
@@ -283,25 +286,15 @@ public static class BenchCommand
     }
 
     /// <summary>Runs one broadcast in a child process; returns its build + run seconds.</summary>
-    private static double? Broadcast(int cpus, string engine, TextWriter output)
+    private static double? Broadcast(int cpus, string engine, TextWriter output, CancellationToken cancel)
     {
-        using var child = Process.Start(Self("bench", "--case", $"{engine}:{cpus}"))!;
-        string line = child.StandardOutput.ReadToEnd().Trim();
-        child.WaitForExit();
+        using var child = Process.Start(ChildProcess.Of("bench", "--case", $"{engine}:{cpus}"))!;
+        _ = child.StandardError.ReadToEndAsync(); // drained, so a child with much to say never blocks on a full pipe
+        string line = ChildProcess.Finish(child, cancel).Trim();
         output.WriteLine(line);
         var m = System.Text.RegularExpressions.Regex.Match(line, @"build\s+([\d.]+) s, run\s+([\d.]+) s");
         return m.Success ? double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
             + double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
-    }
-
-    /// <summary>This program with the given arguments, its standard output captured.</summary>
-    private static ProcessStartInfo Self(params string[] args)
-    {
-        var info = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
-            info.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        return info;
     }
 
     /// <summary>The broadcast as scenario text, for a clustered run (whose workers build it from the text).</summary>
@@ -313,33 +306,45 @@ public static class BenchCommand
     /// The broadcast on <paramref name="nodes"/> local processes: a coordinator and nodes - 1
     /// workers, each a child process, so each peak working set is its own.
     /// </summary>
-    private static void ClusterBroadcast(int cpus, int nodes, double singleSeconds, TextWriter output)
+    private static void ClusterBroadcast(int cpus, int nodes, double singleSeconds, TextWriter output, CancellationToken cancel)
     {
         var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        using var coordinator = Process.Start(Self("bench", "--case", $"cluster:{cpus}:{nodes}:{port}"))!;
-        var workers = Enumerable.Range(1, nodes - 1).Select(_ => Process.Start(Self("node", "--seed", $"127.0.0.1:{port}"))!).ToList();
-        foreach (var w in workers) _ = w.StandardOutput.ReadToEndAsync();
-        var errors = coordinator.StandardError.ReadToEndAsync();
-        string line = coordinator.StandardOutput.ReadToEnd().Trim();
-        coordinator.WaitForExit();
+        using var coordinator = Process.Start(ChildProcess.Of("bench", "--case", $"cluster:{cpus}:{nodes}:{port}"))!;
+        var workers = Enumerable.Range(1, nodes - 1).Select(_ => Process.Start(ChildProcess.Of("node", "--seed", $"127.0.0.1:{port}", "--join-timeout", "60s"))!)
+            .ToList(); // as long as the coordinator waits for them
         foreach (var w in workers)
         {
-            if (!w.WaitForExit(15_000)) w.Kill();
-            w.Dispose();
+            _ = w.StandardOutput.ReadToEndAsync();
+            _ = w.StandardError.ReadToEndAsync();
         }
-        output.WriteLine(line.Length > 0 ? line : $"cluster broadcast {cpus} CPUs on {nodes} nodes failed: {errors.Result.Trim()}");
+        var errors = coordinator.StandardError.ReadToEndAsync(CancellationToken.None);
+        string line;
+        try
+        {
+            line = ChildProcess.Finish(coordinator, cancel).Trim();
+        }
+        finally
+        {
+            foreach (var w in workers)
+            {
+                if (cancel.IsCancellationRequested || !w.WaitForExit(15_000)) w.Kill(entireProcessTree: true);
+                w.Dispose();
+            }
+        }
+        output.WriteLine(line.Length > 0 ? line : $"cluster broadcast {cpus} CPUs on {nodes} nodes failed: " +
+            (errors.Wait(TimeSpan.FromSeconds(10)) ? errors.Result.Trim() : "no message"));
         if (singleSeconds > 0 && System.Text.RegularExpressions.Regex.Match(line, @"total ([\d.]+) s") is { Success: true } m)
             output.WriteLine($"      ratio to one process (build + run {singleSeconds:F2} s): " +
                              $"{double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) / singleSeconds:F2}");
     }
 
-    private static int RunBroadcastCase(string spec, TextWriter output)
+    private static int RunBroadcastCase(string spec, TextWriter output, CancellationToken cancel)
     {
         var parts = spec.Split(':');
-        if (parts[0] == "cluster") return RunClusterCase(int.Parse(parts[1]), int.Parse(parts[2]), int.Parse(parts[3]), output);
+        if (parts[0] == "cluster") return RunClusterCase(int.Parse(parts[1]), int.Parse(parts[2]), int.Parse(parts[3]), output, cancel);
         string engine = parts[0];
         int cpus = int.Parse(parts[1]);
         var watch = Stopwatch.StartNew();
@@ -350,12 +355,12 @@ public static class BenchCommand
         if (system is null)
         {
             var reference = new ReferenceEngine(sim);
-            start = () => reference.Run(scenario.End);
+            start = () => reference.Run(scenario.End, null, cancel);
         }
         else
         {
             var spawned = ActorEngine.Spawn(system, sim); // creating the actors is part of building
-            start = () => spawned.Run(scenario.End);
+            start = () => spawned.Run(scenario.End, new RunBounds { Cancel = cancel });
         }
         long heapBuilt = GC.GetTotalMemory(forceFullCollection: true);
         double build = watch.Elapsed.TotalSeconds;
@@ -367,7 +372,7 @@ public static class BenchCommand
         output.WriteLine($"broadcast {cpus,5} CPUs {engine,-9}: build {build,6:F2} s, run {run,6:F2} s, " +
                          $"managed heap after build {heapBuilt / 1048576.0,7:F1} MB, peak working set {peak / 1048576.0,7:F1} MB, " +
                          $"{report.Totals.SgiWrites} writes, {report.Totals.Delivered} delivered, digest {report.Digest[..12]}");
-        system?.Terminate().Wait();
+        system?.Terminate().Wait(TimeSpan.FromSeconds(10));
         return ExitCode.Ok;
     }
 }

@@ -2,5 +2,9 @@ namespace ActorGic.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args) => ActorGicCommand.Run(args, Console.Out, Console.Error);
+    public static int Main(string[] args)
+    {
+        using var interruption = Interruption.OnSignals();
+        return ActorGicCommand.Run(args, Console.Out, Console.Error, interruption);
+    }
 }

@@ -5,7 +5,11 @@ using ActorGic.Scenarios;
 
 namespace ActorGic.Cli;
 
-/// <summary><c>actorgic run FILE.conf</c>: runs a scenario, prints the summary, writes report and trace when asked.</summary>
+/// <summary>
+/// <c>actorgic run FILE.conf</c>: runs a scenario, prints the summary, writes report and trace when
+/// asked. The action's cancellation token (SIGINT, SIGTERM) stops every engine within a moment,
+/// before any output is moved into place.
+/// </summary>
 public static class RunCommand
 {
     public static Command Build(TextWriter output, TextWriter error)
@@ -22,7 +26,7 @@ public static class RunCommand
             Description = "run --nodes N as separate processes: this one coordinates on 127.0.0.1:PORT, the others join with actorgic node --seed 127.0.0.1:PORT",
         };
         var run = new Command("run", "Run a scenario and print its summary.") { file, engine, nodes, report, trace, seed, threads, listen };
-        run.SetAction(parse =>
+        run.SetAction((parse, cancel) =>
         {
             string engineName = parse.GetValue(engine)!;
             if (engineName is not ("reference" or "actors"))
@@ -55,29 +59,32 @@ public static class RunCommand
             var summary = reportFile is { IsStandardOutput: true } || traceFile is { IsStandardOutput: true } ? error : output;
 
             string path = parse.GetValue(file)!;
-            var scenario = ScenarioLoader.LoadFile(path, seedOverride);
+            // Read once: a cluster's workers get these very texts (the file and its includes), never a file of their own.
+            var sources = ScenarioSources.ReadFile(path);
+            var scenario = sources.Load(seedOverride);
             if (nodeCount > scenario.Topology.ChipCount)
                 throw new ScenarioException("--nodes", $"a run on {nodeCount} nodes needs at least {nodeCount} chips; this topology has {scenario.Topology.ChipCount}");
             // The trace streams through a spool on disk: a long run's events are never all in memory.
             using var spool = traceFile is null ? null : new TraceSpool();
             var simulation = new Simulation(scenario, keepTrace: spool is not null, spool);
             int threadCount = parse.GetValue(threads);
+            var bounds = new RunBounds { Cancel = cancel };
             RunReport result;
             try
             {
                 if (port is { } p)
                 {
-                    var (clusterOutcome, facts) = RunProgress.Run(scenario.End, progress => ProcessCluster.Coordinate(simulation, File.ReadAllText(path),
-                        Path.GetFileNameWithoutExtension(path), Path.GetDirectoryName(Path.GetFullPath(path))!, nodeCount, p, progress, Console.Error));
+                    var (clusterOutcome, facts) = RunProgress.Run(scenario.End,
+                        progress => ProcessCluster.Coordinate(simulation, sources, nodeCount, p, progress, error, bounds));
                     result = RunReport.Build(simulation, facts, clusterOutcome, engineName, nodeCount);
                 }
                 else
                 {
                     var outcome = RunProgress.Run(scenario.End, progress => engineName == "reference"
-                        ? new ReferenceEngine(simulation).Run(scenario.End, progress)
+                        ? new ReferenceEngine(simulation).Run(scenario.End, progress, cancel)
                         : nodeCount > 1
-                            ? ClusterEngine.Run(simulation, scenario.End, nodeCount, progress)
-                            : ActorEngine.Run(simulation, scenario.End, threadCount, progress));
+                            ? ClusterEngine.Run(simulation, scenario.End, nodeCount, progress, bounds)
+                            : ActorEngine.Run(simulation, scenario.End, threadCount, progress, bounds));
                     result = RunReport.Build(simulation, outcome, engineName, nodeCount);
                 }
             }
@@ -92,7 +99,7 @@ public static class RunCommand
                 (traceFile, stream => ReportJson.WriteTrace(spool!.Sorted(), stream, simulation.Owners, simulation.Mux)),
                 (reportFile, stream => ReportJson.Write(result, stream)));
             Summary.Print(result, summary);
-            return result.InvariantsOk ? ExitCode.Ok : ExitCode.InvariantViolation;
+            return Task.FromResult(result.InvariantsOk ? ExitCode.Ok : ExitCode.InvariantViolation);
         });
         return run;
     }

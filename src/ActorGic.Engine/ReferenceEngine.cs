@@ -22,12 +22,17 @@ public sealed class ReferenceEngine : IEventSink
 
     public void Post(in SimEvent e) => _queue.Enqueue(e);
 
-    /// <summary>Runs every event at or before <paramref name="end"/>; <paramref name="progress"/> gets the virtual time reached.</summary>
-    public RunOutcome Run(long end, Action<long>? progress = null)
+    /// <summary>
+    /// Runs every event at or before <paramref name="end"/>; <paramref name="progress"/> gets the
+    /// virtual time reached. <paramref name="cancel"/> is looked at every 65,536 events: once it is
+    /// cancelled the run stops with <see cref="RunInterruptedException"/>.
+    /// </summary>
+    public RunOutcome Run(long end, Action<long>? progress = null, CancellationToken cancel = default)
     {
         long events = 0;
         while (_queue.PeekTime <= end)
         {
+            if (cancel.IsCancellationRequested) throw new RunInterruptedException(_queue.PeekTime, end);
             events += RunSome(end, ProgressEvery, out long reached);
             progress?.Invoke(reached);
         }

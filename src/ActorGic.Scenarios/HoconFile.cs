@@ -5,7 +5,9 @@ namespace ActorGic.Scenarios;
 
 /// <summary>
 /// Loads HOCON with Akka's own parser. <c>include "file.conf"</c> is resolved relative to the
-/// including file (Akka's ParseString does not resolve includes without a callback).
+/// including file (Akka's ParseString does not resolve includes without a callback). Every file
+/// is read through a <see cref="Reader"/>: the file system's, or <see cref="ScenarioSources"/>'
+/// own copies (a clustered run's workers read only what the coordinator sent).
 /// <para>
 /// Scenario text is hostile until checked: Akka's parser recurses once per block, list and
 /// dotted key part, loops for ever on some lists, and its getters recurse through
@@ -43,24 +45,38 @@ public static class HoconFile
     /// <summary>The shipped scenarios include one level deep; 8 allows layering and bounds stacked parses.</summary>
     public const int MaxIncludeDepth = 8;
 
-    public static Config Load(string file)
+    /// <summary>
+    /// The file system as a reader: a full path's text (read by <see cref="HoconSource"/>: regular
+    /// files only, within the load's byte budget), or null when no such file exists.
+    /// </summary>
+    internal static string? ReadFileSystem(string fullPath, ref long remaining) =>
+        File.Exists(fullPath) || Directory.Exists(fullPath) ? HoconSource.Read(fullPath, ref remaining) : null;
+
+    /// <summary>Where a load reads its files: the file system, or <see cref="ScenarioSources"/>' own copies (which never touch it).</summary>
+    internal delegate string? Reader(string fullPath, ref long remaining);
+
+    public static Config Load(string file) => Load(file, ReadFileSystem);
+
+    internal static Config Load(string file, Reader read)
     {
-        if (!File.Exists(file) && !Directory.Exists(file))
-            throw new ScenarioException(file, "no such file");
-        var load = new Loading();
-        load.Chain.Add(Path.GetFullPath(file));
-        return load.Parse(HoconSource.Read(file, ref load.Remaining), file, Path.GetDirectoryName(Path.GetFullPath(file))!);
+        string full = Path.GetFullPath(file);
+        var load = new Loading(read);
+        string text = read(full, ref load.Remaining) ?? throw new ScenarioException(file, "no such file");
+        load.Chain.Add(full);
+        return load.Parse(text, file, Path.GetDirectoryName(full)!);
     }
 
-    public static Config Parse(string text, string origin, string directory)
+    public static Config Parse(string text, string origin, string directory) => Parse(text, origin, directory, ReadFileSystem);
+
+    internal static Config Parse(string text, string origin, string directory, Reader read)
     {
-        var load = new Loading();
+        var load = new Loading(read);
         HoconSource.Charge(text, origin, ref load.Remaining);
         return load.Parse(text, origin, directory);
     }
 
     /// <summary>One load: the bytes it may still read and the files being included, outermost first.</summary>
-    private sealed class Loading
+    private sealed class Loading(Reader read)
     {
         public long Remaining = MaxBytes;
         public List<string> Chain { get; } = [];
@@ -91,8 +107,6 @@ public static class HoconFile
         private HoconRoot Include(string name, string directory, string origin)
         {
             string file = Path.IsPathRooted(name) ? name : Path.Combine(directory, name);
-            if (!File.Exists(file) && !Directory.Exists(file))
-                throw new ScenarioException(name, $"included file not found ({file})");
             string full = Path.GetFullPath(file);
             if (Chain.Contains(full))
                 throw new ScenarioException(origin, $"include cycle: {string.Join(" -> ", Chain.Append(full).SkipWhile(f => f != full).Select(Path.GetFileName))}");
@@ -102,7 +116,8 @@ public static class HoconFile
             _depth++;
             try
             {
-                var parsed = Parse(HoconSource.Read(file, ref Remaining), file, Path.GetDirectoryName(full)!);
+                string text = read(full, ref Remaining) ?? throw new ScenarioException(name, $"included file not found ({file})");
+                var parsed = Parse(text, file, Path.GetDirectoryName(full)!);
                 return new HoconRoot(parsed.Root);
             }
             finally

@@ -96,8 +96,8 @@ public class ClusterEngineTests
 
 /// <summary>
 /// The process cluster's coordinator, with a second ActorSystem in this process (127.0.0.1, port
-/// 0) playing a worker: the application-level handshake refuses a node whose build or
-/// configuration hash differs, and a run whose nodes never all register ends with a clear reason.
+/// 0) playing a worker: the application-level handshake refuses a node whose build of any model
+/// assembly or configuration differs, and a run whose nodes never all register ends with a clear reason.
 /// </summary>
 [Collection("in-process cluster")]
 public class ProcessClusterHandshakeTests
@@ -111,8 +111,11 @@ public class ProcessClusterHandshakeTests
         listener.Stop();
         var scenario = ScenarioLoader.LoadText("scenario { end = 10us\n topology { cpus = 32, cpus-per-cluster = 16, clusters-per-chip = 1 } }");
         var sim = new Simulation(scenario, keepTrace: false);
-        var run = Task.Run(() => ProcessCluster.Coordinate(sim, "scenario { end = 10us }", "s", ".", nodes: 2, port, null, null, out _,
-            joinTimeout: TimeSpan.FromSeconds(8)));
+        var run = Task.Run(() => ProcessCluster.Coordinate(sim, ScenarioSources.FromText("scenario { end = 10us }", "s"), nodes: 2, port, null, null,
+            out _, joinTimeout: TimeSpan.FromSeconds(8)));
+        // The impostor's build differs from the coordinator's in one model assembly only (another ActorGic.Engine.dll).
+        string impostorHash = ClusterHandshake.Hash(ClusterHandshake.ModelAssemblies.Select(AssemblyStamp.Of)
+            .Select(a => a.Name == "ActorGic.Engine" ? a with { Mvid = Guid.NewGuid() } : a));
 
         using var impostor = Akka.Actor.ActorSystem.Create("actorgic", ClusterEngine.NodeConfig());
         var coordinator = impostor.ActorSelection($"akka.tcp://actorgic@127.0.0.1:{port}/user/coordinator");
@@ -121,7 +124,7 @@ public class ProcessClusterHandshakeTests
         {
             try
             {
-                answer = await coordinator.Ask<JoinRefused>(new JoinRun("0000000000000000"), TimeSpan.FromMilliseconds(500));
+                answer = await coordinator.Ask<JoinRefused>(new JoinRun(impostorHash), TimeSpan.FromMilliseconds(500));
             }
             catch (Akka.Actor.AskTimeoutException)
             {
@@ -129,7 +132,7 @@ public class ProcessClusterHandshakeTests
             }
         }
         var refused = Assert.IsType<JoinRefused>(answer);
-        Assert.StartsWith("configuration hash 0000000000000000 differs from the coordinator's", refused.Reason);
+        Assert.StartsWith($"configuration hash {impostorHash} differs from the coordinator's {ClusterHandshake.ConfigHash}", refused.Reason);
 
         var aborted = await Assert.ThrowsAsync<RunAbortedException>(() => run);
         Assert.Equal("only 0 of 1 worker node(s) registered within 8 s", aborted.Message);

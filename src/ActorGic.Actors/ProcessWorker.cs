@@ -1,0 +1,141 @@
+using Akka.Actor;
+using Akka.Cluster;
+using ActorGic.Engine;
+using ActorGic.Scenarios;
+
+namespace ActorGic.Actors;
+
+public static partial class ProcessCluster
+{
+    /// <summary>
+    /// <c>actorgic node</c>: joins the coordinator's cluster, registers, builds its node's
+    /// components when assigned (from the scenario sources the coordinator sent: a worker reads no
+    /// scenario file of its own), and answers for them until the run ends. Returns the exit code:
+    /// 0 after a run, 2 when refused, 3 when no coordinator took it within
+    /// <paramref name="joinTimeout"/> (default <see cref="WorkerJoinTimeout"/>), when it could not
+    /// build its part or when the coordinator is lost. A cancelled token stops it with
+    /// <see cref="OperationCanceledException"/> (its coordinator then loses the node).
+    /// </summary>
+    public static int Work(string seed, int port, TextWriter log, TimeSpan? joinTimeout = null, CancellationToken cancel = default,
+        Func<AssignNode, Simulation>? build = null)
+    {
+        var wait = joinTimeout ?? WorkerJoinTimeout;
+        var system = ActorSystem.Create("actorgic", ProcessSetup(port, seed));
+        var exit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var taken = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            system.ActorOf(Props.Create(() => new WorkerActor(seed, build ?? Build, exit, taken, log)), "worker");
+            if (Task.WaitAny([taken.Task, exit.Task], (int)wait.TotalMilliseconds, cancel) < 0)
+            {
+                log.WriteLine($"actorgic: no coordinator at {seed} took this node within {RunWait.Seconds(wait)} s; it stops");
+                return 3;
+            }
+            exit.Task.Wait(cancel);
+            return exit.Task.Result;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(taken.Task.IsCompletedSuccessfully && taken.Task.Result > 0
+                ? $"node {taken.Task.Result} stops" : "the node stops before it joined a run", cancel);
+        }
+        finally
+        {
+            Cluster.Get(system).Leave(Cluster.Get(system).SelfAddress);
+            ActorEngine.Stop(system);
+        }
+    }
+
+    /// <summary>A worker's copy of the simulation: the coordinator's scenario sources, loaded from them alone.</summary>
+    public static Simulation Build(AssignNode a) => new(ScenarioSources.Unpack(a.ScenarioText).Load(a.Seed), keepTrace: false);
+
+    private sealed class WorkerActor : ReceiveActor
+    {
+        private Simulation? _simulation;
+        private Dictionary<int, IActorRef> _components = new();
+        private IActorRef? _keeper;
+        private int _node = -1;
+
+        public WorkerActor(string seed, Func<AssignNode, Simulation> build, TaskCompletionSource<int> exit, TaskCompletionSource<int> taken,
+            TextWriter log)
+        {
+            var cluster = Cluster.Get(Context.System);
+            var coordinatorAddress = Address.Parse($"akka.tcp://actorgic@{seed}");
+            var self = Self;
+            var system = Context.System;
+            // Runs outside the actor: capture what it needs.
+            cluster.RegisterOnMemberUp(() =>
+                system.ActorSelection(new RootActorPath(coordinatorAddress) / "user" / "coordinator").Tell(new JoinRun(ConfigHash), self));
+            cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+                typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved));
+
+            Receive<JoinRefused>(r =>
+            {
+                log.WriteLine($"actorgic: refused by the coordinator: {r.Reason}");
+                taken.TrySetResult(-1);
+                exit.TrySetResult(2);
+            });
+            Receive<AssignNode>(a =>
+            {
+                taken.TrySetResult(a.Node);
+                if (ClusterHandshake.Hash(a.ScenarioText, a.Seed.ToString()) != a.ScenarioHash)
+                {
+                    log.WriteLine("actorgic: the scenario arrived damaged (hash mismatch)");
+                    exit.TrySetResult(2);
+                    return;
+                }
+                _node = a.Node;
+                try
+                {
+                    _simulation = build(a);
+                }
+                catch (Exception e) when (e is ScenarioException or FormatException or InvalidOperationException)
+                {
+                    log.WriteLine($"actorgic: node {a.Node} could not build its part of \"{a.ScenarioName}\": {e.Message.ReplaceLineEndings(" ")}");
+                    exit.TrySetResult(3);
+                    return;
+                }
+                var layout = _simulation.Layout;
+                for (int id = 0; id < _simulation.Components.Length; id++)
+                    if (ClusterEngine.NodeOf(layout, id, a.Nodes) == a.Node)
+                        _components[id] = Context.ActorOf(ComponentActor.Props(_simulation.Components[id]), $"c{id}");
+                _keeper = Context.ActorOf(NodeKeeperActor.Props(a.Node, _components, layout.ComponentCount,
+                    new Horizons(layout, _simulation.Scenario.Timing)), "node-keeper");
+                log.WriteLine($"actorgic: node {a.Node} of {a.Nodes}: {_components.Count} components of \"{a.ScenarioName}\"");
+                Sender.Tell(new NodeReady(a.Node));
+            });
+            Receive<GetNodeFacts>(_ =>
+            {
+                var sender = Sender;
+                var drains = _components.Values.Select(r => r.Ask<LocalDrained>(DrainLocal.Instance, TimeSpan.FromSeconds(30))).ToList();
+                drains.Add(_keeper!.Ask<LocalDrained>(DrainNode.Instance, TimeSpan.FromSeconds(30)));
+                var sim = _simulation!;
+                var hosted = _components;
+                int node = _node;
+                Task.WhenAll(drains).ContinueWith(t =>
+                {
+                    var remaining = t.Result.SelectMany(d => d.Remaining).ToArray();
+                    return new NodeFacts(node, RunFacts.Of(sim, hosted.ContainsKey).ToBytes(), remaining,
+                        System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64);
+                }).PipeTo(sender);
+            });
+            Receive<EndRun>(_ => exit.TrySetResult(0));
+            Receive<ClusterEvent.UnreachableMember>(e =>
+            {
+                if (e.Member.Address == coordinatorAddress) Abandon("unreachable");
+            });
+            Receive<ClusterEvent.MemberRemoved>(e =>
+            {
+                if (e.Member.Address == coordinatorAddress) Abandon("removed");
+            });
+
+            void Abandon(string how)
+            {
+                if (exit.Task.IsCompleted) return; // the run ended first: the coordinator left as it should
+                log.WriteLine(_node > 0 ? $"actorgic: the coordinator was lost ({how}); node {_node} stops"
+                    : $"actorgic: the coordinator was lost ({how}) before it gave this node a part; it stops");
+                exit.TrySetResult(3);
+            }
+        }
+    }
+}
