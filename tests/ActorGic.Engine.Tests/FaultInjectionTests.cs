@@ -98,6 +98,13 @@ public class FaultInjectionTests
     }
 
     [Fact]
+    public void A_dropped_fetch_or_on_a_pending_word_is_a_lost_nmi_user_request()
+    {
+        var report = Faulty(Shipped("nmi-mux-four-users.conf"), new FaultSeam { OnSend = Nth(EventKind.MuxSet, 3, SendFault.Drop) });
+        Violations(report, "lost 1 request(s) of NMI user backtrace");
+    }
+
+    [Fact]
     public void An_nmi_that_never_reaches_a_hung_cpu_breaks_the_nmi_deadline()
     {
         // CPU 5 hangs at 1 us; its redistributor's offers of SGI 6 (CPU_BACKTRACE, an NMI) never reach it.
