@@ -65,7 +65,7 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
     }
 
     // Records holding arrays compare by reference: compare their serialized form and their fields instead.
-    private static string Normalize(object m) => m switch
+    internal static string Normalize(object m) => m switch
     {
         RunWindow w => $"rw {w.Start} {w.End} {string.Join(",", w.Incoming.Select(Show))}",
         WindowDone d => $"wd {d.Component} {d.NextLocal} {d.Events} {d.RanTo} {string.Join(",", d.Outgoing.Select(Show))}",
