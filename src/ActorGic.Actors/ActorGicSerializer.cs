@@ -11,7 +11,7 @@ namespace ActorGic.Actors;
 /// <summary>
 /// Published on the receiving system's event stream when <see cref="ActorGicSerializer"/> refuses a
 /// payload: Akka drops the message, so a keeper that was waiting for it ends the run with this
-/// reason instead of waiting forever.
+/// reason instead of waiting forever (see <see cref="NodeKeeperActor"/>, <see cref="RootKeeperActor"/>).
 /// Local only: never sent between nodes.
 /// </summary>
 public sealed record PayloadRefused(string Manifest, int Bytes, string Reason);
@@ -101,8 +101,10 @@ public sealed class ActorGicSerializer : SerializerWithStringManifest
                     w.Write(m.Users.Count);
                     foreach (var u in m.Users) { w.Write(u.Name); w.Write(u.Priority); w.Write(u.Bit); w.Write(u.NeverReturns); }
                     break;
-                case NodeWindow m: w.Write(m.Start); w.Write(m.End); WriteEvents(w, m.Incoming); break;
-                case NodeDone m: w.Write(m.Node); WriteEvents(w, m.Outgoing); w.Write(m.NextTime); w.Write(m.Events); w.Write(m.ComponentRuns); break;
+                case NodeWindow m: w.Write(m.Start); w.Write(m.End); WriteEvents(w, m.Incoming); w.Write(m.More); break;
+                case NodeDone m:
+                    w.Write(m.Node); WriteEvents(w, m.Outgoing); w.Write(m.NextTime); w.Write(m.Events); w.Write(m.ComponentRuns); w.Write(m.More);
+                    break;
                 case DrainNode: break;
                 case JoinRun m: w.Write(m.ConfigHash); break;
                 case JoinRefused m: w.Write(m.Reason); break;
@@ -112,7 +114,9 @@ public sealed class ActorGicSerializer : SerializerWithStringManifest
                     break;
                 case NodeReady m: w.Write(m.Node); break;
                 case GetNodeFacts: break;
-                case NodeFacts m: w.Write(m.Node); w.Write(m.Facts.Length); w.Write(m.Facts); WriteEvents(w, m.Remaining); w.Write(m.PeakBytes); break;
+                case NodeFacts m:
+                    w.Write(m.Node); w.Write(m.Facts.Length); w.Write(m.Facts); WriteEvents(w, m.Remaining); w.Write(m.PeakBytes); w.Write(m.More);
+                    break;
                 case EndRun: break;
                 default: throw new SerializationException($"ActorGicSerializer cannot serialize {obj.GetType().FullName}");
             }
@@ -161,15 +165,15 @@ public sealed class ActorGicSerializer : SerializerWithStringManifest
                 "nx" => new NmiBrokerRefused(ReadString(r)),
                 "ng" => GetNmiUsers.Instance,
                 "nl" => ReadUsers(r),
-                "Nw" => new NodeWindow(r.ReadInt64(), r.ReadInt64(), ReadEvents(r)),
-                "Nd" => new NodeDone(r.ReadInt32(), ReadEvents(r), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()),
+                "Nw" => new NodeWindow(r.ReadInt64(), r.ReadInt64(), ReadEvents(r), ReadFlag(r)),
+                "Nd" => new NodeDone(r.ReadInt32(), ReadEvents(r), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadFlag(r)),
                 "Nx" => DrainNode.Instance,
                 "Cj" => new JoinRun(ReadString(r)),
                 "Cr" => new JoinRefused(ReadString(r)),
                 "Ca" => new AssignNode(r.ReadInt32(), r.ReadInt32(), ReadString(r), ReadString(r), ReadString(r), r.ReadInt64(), ReadString(r)),
                 "Cy" => new NodeReady(r.ReadInt32()),
                 "Cg" => GetNodeFacts.Instance,
-                "Cf" => new NodeFacts(r.ReadInt32(), ReadBytes(r), ReadEvents(r), r.ReadInt64()),
+                "Cf" => new NodeFacts(r.ReadInt32(), ReadBytes(r), ReadEvents(r), r.ReadInt64(), ReadFlag(r)),
                 "Ce" => EndRun.Instance,
                 _ => throw new SerializationException($"ActorGicSerializer: unknown manifest \"{Shown(manifest)}\" refused"),
             };

@@ -4,13 +4,25 @@ using ActorGic.Engine;
 
 namespace ActorGic.Actors;
 
+/// <summary>What a caller may add to an in-process cluster run (tests: a smaller frame).</summary>
+public sealed class ClusterOptions
+{
+    /// <summary>Settings over <see cref="ClusterEngine.NodeConfig"/>, on every node.</summary>
+    public Config? Config { get; init; }
+
+    /// <summary>How far the root got, and what crossed between nodes.</summary>
+    public WindowClock? Clock { get; init; }
+}
+
 /// <summary>
 /// The actor engine on several nodes inside one process: one ActorSystem per node on loopback
 /// (Akka.Remote, port 0), chips placed on nodes in contiguous blocks (fixed placement, no
 /// rebalancing), every component's actor on its chip's node. Time keeping is hierarchical: a
 /// <see cref="NodeKeeperActor"/> per node runs its components, and a <see cref="RootKeeperActor"/>
 /// on node 0 exchanges one batch per node per window with them over the wire, through
-/// <see cref="ActorGicSerializer"/>. Same scenario and seed: the same digest as one process.
+/// <see cref="ActorGicSerializer"/> (in parts when a batch is larger than a frame, see
+/// <see cref="WireBudget"/>). Same scenario and seed: the same digest as one process. What is left
+/// at the end is collected on each node's own system, as a worker process does.
 /// </summary>
 public static class ClusterEngine
 {
@@ -25,13 +37,14 @@ public static class ClusterEngine
     /// <summary>The node of a component: its chip's (the reclaimer's chip is 0, the coordinator's).</summary>
     public static int NodeOf(Layout layout, int component, int nodes) => NodeOfChip(layout.ChipOfComponent(component), layout.Chips, nodes);
 
-    public static RunOutcome Run(Simulation simulation, long end, int nodes, Action<long>? progress = null)
+    public static RunOutcome Run(Simulation simulation, long end, int nodes, Action<long>? progress = null, ClusterOptions? options = null)
     {
         var layout = simulation.Layout;
         if (nodes < 1) throw new ArgumentOutOfRangeException(nodes.ToString(), "at least one node");
         if (layout.Chips < nodes)
             throw new InvalidOperationException($"a run on {nodes} nodes needs at least {nodes} chips; this topology has {layout.Chips}");
-        var systems = Enumerable.Range(0, nodes).Select(n => ActorSystem.Create("actorgic", NodeConfig())).ToArray();
+        var config = options?.Config is { } extra ? extra.WithFallback(NodeConfig()) : NodeConfig();
+        var systems = Enumerable.Range(0, nodes).Select(n => ActorSystem.Create("actorgic", config)).ToArray();
         try
         {
             var addresses = systems.Select(s => ((ExtendedActorSystem)s).Provider.DefaultAddress).ToArray();
@@ -39,26 +52,27 @@ public static class ClusterEngine
             IActorRef FromNode0(int node, string name, IActorRef local) =>
                 node == 0 ? local : provider0.ResolveActorRef(new RootActorPath(addresses[node]) / "user" / name);
 
-            var refs = new IActorRef[simulation.Components.Length];
-            var nodeOf = new int[refs.Length];
+            var components = new IActorRef[simulation.Components.Length];
+            var nodeOf = new int[components.Length];
             var perNode = Enumerable.Range(0, nodes).Select(_ => new Dictionary<int, IActorRef>()).ToArray();
-            for (int id = 0; id < refs.Length; id++)
+            for (int id = 0; id < components.Length; id++)
             {
                 int node = NodeOf(layout, id, nodes);
                 nodeOf[id] = node;
-                var local = systems[node].ActorOf(ComponentActor.Props(simulation.Components[id]), $"c{id}");
-                perNode[node][id] = local;
-                refs[id] = FromNode0(node, $"c{id}", local); // used only to drain at the end
+                components[id] = systems[node].ActorOf(ComponentActor.Props(simulation.Components[id]), $"c{id}");
+                perNode[node][id] = components[id];
             }
             // A keeper per node runs its components; the root on node 0 batches everything between nodes.
             var horizons = new Horizons(layout, simulation.Scenario.Timing);
-            var nodeKeepers = Enumerable.Range(0, nodes)
-                .Select(n => FromNode0(n, "node-keeper", systems[n].ActorOf(NodeKeeperActor.Props(n, perNode[n], refs.Length, horizons), "node-keeper")))
+            var rootPath = new RootActorPath(addresses[0]) / "user" / "root-keeper";
+            var localKeepers = Enumerable.Range(0, nodes)
+                .Select(n => systems[n].ActorOf(NodeKeeperActor.Props(n, perNode[n], components.Length, horizons, rootPath), "node-keeper"))
                 .ToArray();
+            var nodeKeepers = localKeepers.Select((k, n) => FromNode0(n, "node-keeper", k)).ToArray();
             var root = systems[0].ActorOf(
-                RootKeeperActor.Props(nodeKeepers, nodeOf, horizons.AcrossChips, simulation.InitialEvents(), progress), "root-keeper");
-            var outcome = ActorEngine.RunToEnd(root, refs, end);
-            var inboxes = nodeKeepers.Select(k => k.Ask<LocalDrained>(DrainNode.Instance, Timeout.InfiniteTimeSpan)).ToArray();
+                RootKeeperActor.Props(nodeKeepers, nodeOf, horizons.AcrossChips, simulation.InitialEvents(), progress, options?.Clock), "root-keeper");
+            var outcome = ActorEngine.RunToEnd(root, components, end);
+            var inboxes = localKeepers.Select(k => k.Ask<LocalDrained>(DrainNode.Instance, Timeout.InfiniteTimeSpan)).ToArray();
             Task.WaitAll(inboxes);
             return outcome with { InFlight = [.. outcome.InFlight, .. inboxes.SelectMany(t => t.Result.Remaining)] };
         }
@@ -67,5 +81,4 @@ public static class ClusterEngine
             Task.WaitAll(systems.Select(s => s.Terminate()).ToArray());
         }
     }
-
 }

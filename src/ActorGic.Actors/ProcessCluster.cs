@@ -28,8 +28,12 @@ public sealed record GetNodeFacts : IActorGicMessage
     public static readonly GetNodeFacts Instance = new();
 }
 
-/// <summary>A worker's facts (<see cref="RunFacts.ToBytes"/>), the events its components and keeper still held, and its peak working set.</summary>
-public sealed record NodeFacts(int Node, byte[] Facts, SimEvent[] Remaining, long PeakBytes = 0) : IActorGicMessage;
+/// <summary>
+/// A worker's facts (<see cref="RunFacts.ToBytes"/>), the events its components and keeper still
+/// held, and its peak working set. Larger than one frame, it comes in parts (<see cref="WireBudget.Split"/>):
+/// every part but the last has <paramref name="More"/>.
+/// </summary>
+public sealed record NodeFacts(int Node, byte[] Facts, SimEvent[] Remaining, long PeakBytes = 0, bool More = false) : IActorGicMessage;
 
 /// <summary>What a clustered run cost: wall time to get every node ready, to run, to collect; peak memory per node; windows.</summary>
 public sealed record ClusterCost(double ReadySeconds, double RunSeconds, double CollectSeconds, long[] PeakBytes, long Windows, long RemoteMessages);
@@ -38,27 +42,6 @@ public sealed record ClusterCost(double ReadySeconds, double RunSeconds, double 
 public sealed record EndRun : IActorGicMessage
 {
     public static readonly EndRun Instance = new();
-}
-
-/// <summary>How far the root keeper got: the start of its latest window, and when (wall clock) it opened.</summary>
-public sealed class WindowClock
-{
-    private long _start, _wallTicks = Environment.TickCount64;
-
-    public long Start => Volatile.Read(ref _start);
-    public long WallTicks => Volatile.Read(ref _wallTicks);
-
-    /// <summary>Messages between the root and other nodes' keepers so far (a window out, its answer back).</summary>
-    public long RemoteMessages => Volatile.Read(ref _remote);
-    private long _remote;
-
-    public void Sent(int remoteNodes) => Interlocked.Add(ref _remote, 2L * remoteNodes);
-
-    public void Opened(long start)
-    {
-        Volatile.Write(ref _start, start);
-        Volatile.Write(ref _wallTicks, Environment.TickCount64);
-    }
 }
 
 /// <summary>
@@ -122,8 +105,9 @@ public static class ProcessCluster
             var scenarioHash = Hash(scenarioText, simulation.Scenario.Seed.ToString());
             var workers = new TaskCompletionSource<Address[]>(TaskCreationOptions.RunContinuationsAsynchronously);
             var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var coordinator = system.ActorOf(Props.Create(() => new CoordinatorActor(nodes,
-                new AssignNode(0, nodes, scenarioText, scenarioName, directory, simulation.Scenario.Seed, scenarioHash), workers, lost)), "coordinator");
+            var assignment = new AssignNode(0, nodes, scenarioText, scenarioName, directory, simulation.Scenario.Seed, scenarioHash);
+            WireBudget.CheckFits(system, assignment, "the scenario a worker node receives");
+            var coordinator = system.ActorOf(Props.Create(() => new CoordinatorActor(nodes, assignment, workers, lost)), "coordinator");
             log?.WriteLine($"actorgic: coordinator at akka.tcp://actorgic@127.0.0.1:{port}, waiting for {nodes - 1} node(s)");
 
             var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -175,17 +159,12 @@ public static class ProcessCluster
             Task.WaitAll(drains.ToArray());
             inFlight.AddRange(drains.SelectMany(d => d.Result.Remaining));
             var facts = RunFacts.Of(simulation, id => nodeOf[id] == 0);
+            // A worker's facts may be larger than a frame: they come in parts (WireBudget), each collector waits for the last.
             var remote = Enumerable.Range(1, nodes - 1)
-                .Select(n => system.ActorSelection(new RootActorPath(addresses[n]) / "user" / "worker").Ask<NodeFacts>(GetNodeFacts.Instance, TimeSpan.FromMinutes(2)))
+                .Select(n => CollectFacts(system, system.ActorSelection(new RootActorPath(addresses[n]) / "user" / "worker")))
                 .ToArray();
-            try
-            {
-                Task.WaitAll(remote);
-            }
-            catch (AggregateException)
-            {
+            if (!Task.WaitAll(remote, TimeSpan.FromMinutes(2)))
                 throw new RunAbortedException(done.ReachedNs, "a worker node did not send its results after the run");
-            }
             foreach (var r in remote)
             {
                 facts.Merge(RunFacts.FromBytes(r.Result.Facts));
@@ -206,6 +185,13 @@ public static class ProcessCluster
         {
             system.Terminate().Wait(TimeSpan.FromSeconds(10));
         }
+    }
+
+    private static Task<NodeFacts> CollectFacts(ActorSystem system, ActorSelection worker)
+    {
+        var done = new TaskCompletionSource<NodeFacts>(TaskCreationOptions.RunContinuationsAsynchronously);
+        system.ActorOf(Props.Create(() => new NodeFactsCollector(worker, done)));
+        return done.Task;
     }
 
     private static int RemainingJoins(IActorRef coordinator)
@@ -293,6 +279,8 @@ public static class ProcessCluster
 
     private sealed class WorkerActor : ReceiveActor
     {
+        private sealed record FactsReady(IActorRef To, NodeFacts Facts);
+
         private Simulation? _simulation;
         private Dictionary<int, IActorRef> _components = new();
         private IActorRef? _keeper;
@@ -323,14 +311,29 @@ public static class ProcessCluster
                     exit.TrySetResult(2);
                     return;
                 }
+                if (a.Nodes < 2 || a.Node < 1 || a.Node >= a.Nodes)
+                {
+                    log.WriteLine($"actorgic: the coordinator assigned node {a.Node} of {a.Nodes}, which does not exist");
+                    exit.TrySetResult(2);
+                    return;
+                }
                 _node = a.Node;
-                _simulation = build(a);
+                try
+                {
+                    _simulation = build(a);
+                }
+                catch (Exception e)
+                {
+                    log.WriteLine($"actorgic: node {a.Node} cannot build \"{a.ScenarioName}\": {e.Message.ReplaceLineEndings(" ")}");
+                    exit.TrySetResult(2);
+                    return;
+                }
                 var layout = _simulation.Layout;
                 for (int id = 0; id < _simulation.Components.Length; id++)
                     if (ClusterEngine.NodeOf(layout, id, a.Nodes) == a.Node)
                         _components[id] = Context.ActorOf(ComponentActor.Props(_simulation.Components[id]), $"c{id}");
                 _keeper = Context.ActorOf(NodeKeeperActor.Props(a.Node, _components, layout.ComponentCount,
-                    new Horizons(layout, _simulation.Scenario.Timing)), "node-keeper");
+                    new Horizons(layout, _simulation.Scenario.Timing), new RootActorPath(coordinatorAddress) / "user" / "root-keeper"), "node-keeper");
                 log.WriteLine($"actorgic: node {a.Node} of {a.Nodes}: {_components.Count} components of \"{a.ScenarioName}\"");
                 Sender.Tell(new NodeReady(a.Node));
             });
@@ -345,9 +348,16 @@ public static class ProcessCluster
                 Task.WhenAll(drains).ContinueWith(t =>
                 {
                     var remaining = t.Result.SelectMany(d => d.Remaining).ToArray();
-                    return new NodeFacts(node, RunFacts.Of(sim, hosted.ContainsKey).ToBytes(), remaining,
-                        System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64);
-                }).PipeTo(sender);
+                    return new FactsReady(sender, new NodeFacts(node, RunFacts.Of(sim, hosted.ContainsKey).ToBytes(), remaining,
+                        System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64));
+                }).PipeTo(Self);
+            });
+            // Sent from here, in order: the coordinator's collector puts the parts back together.
+            var config = Context.System.Settings.Config;
+            Receive<FactsReady>(r =>
+            {
+                foreach (var part in WireBudget.Split(r.Facts, WireBudget.BytesPerMessage(config), WireBudget.EventsPerMessage(config)))
+                    r.To.Tell(part);
             });
             Receive<EndRun>(_ => exit.TrySetResult(0));
             Receive<ClusterEvent.UnreachableMember>(e =>
