@@ -1,17 +1,25 @@
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
+using Akka.Event;
 using ActorGic.Engine;
 
 namespace ActorGic.Actors;
 
-/// <summary>What a caller may add to an in-process cluster run (tests: a smaller frame).</summary>
+/// <summary>What a caller may add to an in-process cluster run (tests: a smaller frame, a logger, garbage at a port).</summary>
 public sealed class ClusterOptions
 {
     /// <summary>Settings over <see cref="ClusterEngine.NodeConfig"/>, on every node.</summary>
     public Config? Config { get; init; }
 
+    /// <summary>The nodes' filter for garbage connections (its one warning line, its counts); by default one that warns on standard error.</summary>
+    public ConnectionNoise? Noise { get; init; }
+
     /// <summary>How far the root got, and what crossed between nodes.</summary>
     public WindowClock? Clock { get; init; }
+
+    /// <summary>Runs alongside the run once every node listens, given their addresses; the run returns once both are done.</summary>
+    public Func<IReadOnlyList<Address>, Task>? WhileRunning { get; init; }
 }
 
 /// <summary>
@@ -31,6 +39,10 @@ public static class ClusterEngine
     public static Config NodeConfig(int threads = 1) =>
         ConfigurationFactory.ParseString(ClusterConf.Value).WithFallback(ActorEngine.SingleProcessConfig(threads));
 
+    /// <summary>A node's settings and its log filters: a lost peer's error (<see cref="LostPeerNoise"/>) and garbage connections (<paramref name="noise"/>).</summary>
+    public static ActorSystemSetup NodeSetup(Config config, ConnectionNoise noise) =>
+        BootstrapSetup.Create().WithConfig(config).And(new LogFilterBuilder().Add(new LostPeerNoise()).Add(noise).Build());
+
     /// <summary>The node of each chip: contiguous blocks, so a chip and its clusters share a node.</summary>
     public static int NodeOfChip(int chip, int chips, int nodes) => (int)((long)chip * nodes / chips);
 
@@ -44,7 +56,8 @@ public static class ClusterEngine
         if (layout.Chips < nodes)
             throw new InvalidOperationException($"a run on {nodes} nodes needs at least {nodes} chips; this topology has {layout.Chips}");
         var config = options?.Config is { } extra ? extra.WithFallback(NodeConfig()) : NodeConfig();
-        var systems = Enumerable.Range(0, nodes).Select(n => ActorSystem.Create("actorgic", config)).ToArray();
+        var setup = NodeSetup(config, options?.Noise ?? new ConnectionNoise());
+        var systems = Enumerable.Range(0, nodes).Select(n => ActorSystem.Create("actorgic", setup)).ToArray();
         try
         {
             var addresses = systems.Select(s => ((ExtendedActorSystem)s).Provider.DefaultAddress).ToArray();
@@ -71,7 +84,9 @@ public static class ClusterEngine
             var nodeKeepers = localKeepers.Select((k, n) => FromNode0(n, "node-keeper", k)).ToArray();
             var root = systems[0].ActorOf(
                 RootKeeperActor.Props(nodeKeepers, nodeOf, horizons.AcrossChips, simulation.InitialEvents(), progress, options?.Clock), "root-keeper");
+            var alongside = options?.WhileRunning?.Invoke(addresses) ?? Task.CompletedTask;
             var outcome = ActorEngine.RunToEnd(root, components, end);
+            alongside.GetAwaiter().GetResult();
             var inboxes = localKeepers.Select(k => k.Ask<LocalDrained>(DrainNode.Instance, Timeout.InfiniteTimeSpan)).ToArray();
             Task.WaitAll(inboxes);
             return outcome with { InFlight = [.. outcome.InFlight, .. inboxes.SelectMany(t => t.Result.Remaining)] };

@@ -73,9 +73,9 @@ public static class ProcessCluster
                 $"akka.actor.provider = cluster\nakka.remote.dot-netty.tcp.port = {port}\nakka.cluster.seed-nodes = [\"akka.tcp://actorgic@{seed}\"]")
             .WithFallback(ClusterEngine.NodeConfig());
 
-    /// <summary>A process's settings, and its log filter (<see cref="LostPeerNoise"/>).</summary>
-    public static ActorSystemSetup ProcessSetup(int port, string seed) =>
-        BootstrapSetup.Create().WithConfig(ProcessConfig(port, seed)).And(new LogFilterBuilder().Add(new LostPeerNoise()).Build());
+    /// <summary>A process's settings, and its log filters (<see cref="LostPeerNoise"/>, <see cref="ConnectionNoise"/> warning on <paramref name="warnings"/>, standard error by default).</summary>
+    public static ActorSystemSetup ProcessSetup(int port, string seed, TextWriter? warnings = null) =>
+        ClusterEngine.NodeSetup(ProcessConfig(port, seed), new ConnectionNoise(warnings));
 
     private static TimeSpan Setting(string path) =>
         ConfigurationFactory.ParseString(ClusterConf.Value).GetTimeSpan(path, null, allowInfinite: false);
@@ -98,7 +98,7 @@ public static class ProcessCluster
         var layout = simulation.Layout;
         if (layout.Chips < nodes)
             throw new InvalidOperationException($"a run on {nodes} nodes needs at least {nodes} chips; this topology has {layout.Chips}");
-        var system = ActorSystem.Create("actorgic", ProcessSetup(port, $"127.0.0.1:{port}"));
+        var system = ActorSystem.Create("actorgic", ProcessSetup(port, $"127.0.0.1:{port}", log));
         try
         {
             var cluster = Cluster.Get(system);
@@ -268,7 +268,7 @@ public static class ProcessCluster
     /// </summary>
     public static int Work(string seed, int port, Func<AssignNode, Simulation> build, TextWriter log)
     {
-        var system = ActorSystem.Create("actorgic", ProcessSetup(port, seed));
+        var system = ActorSystem.Create("actorgic", ProcessSetup(port, seed, log));
         var exit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         system.ActorOf(Props.Create(() => new WorkerActor(seed, build, exit, log)), "worker");
         int code = exit.Task.Result;
@@ -377,20 +377,4 @@ public static class ProcessCluster
             }
         }
     }
-}
-
-/// <summary>
-/// Drops Akka.Remote's error for a peer that went away: its endpoint writer fails with
-/// "Disassociated" and its supervisor logs that, stack trace included, on standard output. A
-/// lost node is the run's own business, reported in one line (and a worker whose coordinator is
-/// lost says so too). Every other log event is kept.
-/// </summary>
-public sealed class LostPeerNoise : LogFilterBase
-{
-    public override LogFilterType FilterType => LogFilterType.Content;
-
-    public override LogFilterDecision ShouldKeepMessage(LogEvent content, string? expandedMessage = null) =>
-        content is Error { Cause: { } cause } && cause.GetType().FullName == "Akka.Remote.EndpointDisassociatedException"
-            ? LogFilterDecision.Drop
-            : LogFilterDecision.Keep;
 }
