@@ -1,5 +1,7 @@
 using System.Runtime.Serialization;
+using System.Text;
 using Akka.Actor;
+using Akka.Event;
 using Akka.Serialization;
 using ActorGic.Engine;
 using ActorGic.Kernel;
@@ -7,15 +9,39 @@ using ActorGic.Kernel;
 namespace ActorGic.Actors;
 
 /// <summary>
-/// The binary serializer of the engine protocol, bound to <see cref="IActorGicMessage"/>: hand
-/// written, a short string manifest per message, little-endian fields, events as fixed 53-byte
-/// records. An unknown manifest or a malformed payload is refused with a SerializationException,
-/// which Akka logs and drops: nothing is ever constructed from a type name on the wire.
+/// Published on the receiving system's event stream when <see cref="ActorGicSerializer"/> refuses a
+/// payload: Akka drops the message, so a keeper that was waiting for it ends the run with this
+/// reason instead of waiting forever (see <see cref="NodeKeeperActor"/>, <see cref="RootKeeperActor"/>).
+/// Local only: never sent between nodes.
 /// </summary>
-public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+public sealed record PayloadRefused(string Manifest, int Bytes, string Reason);
+
+/// <summary>
+/// The binary serializer of the engine protocol, bound to <see cref="IActorGicMessage"/>: hand
+/// written, a short string manifest per message, little-endian fields, events as fixed 49-byte
+/// records (<see cref="EventBytes"/>). An unknown manifest or a malformed payload is refused with a SerializationException,
+/// which Akka logs and drops: nothing is ever constructed from a type name on the wire.
+/// <para>
+/// Reading is defensive: every count and length (events, bytes, string lengths, users) is held
+/// against the bytes that remain before anything is allocated, so a payload never makes the
+/// receiver allocate more than a small multiple of its own size; anything but a whole, exact
+/// message is a SerializationException, never another exception. The first refusal on a system is
+/// logged (one line, no stack trace) and every refusal is published as <see cref="PayloadRefused"/>.
+/// </para>
+/// </summary>
+public sealed class ActorGicSerializer : SerializerWithStringManifest
 {
     public const int Id = 7_331;
-    private const int MaxEvents = 1 << 24;
+    /// <summary>One event on the wire: time, target, source, sequence number, kind, A, B, C, D.</summary>
+    public const int EventBytes = 8 + 4 + 4 + 8 + 1 + 4 + 4 + 8 + 8;
+    /// <summary>The smallest NMI user on the wire: an empty name, priority, bit, never-returns.</summary>
+    private const int MinUserBytes = 1 + 4 + 4 + 1;
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private int _refusals;
+
+    public ActorGicSerializer(ExtendedActorSystem system) : base(system)
+    {
+    }
 
     public override int Identifier => Id;
 
@@ -75,8 +101,10 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
                     w.Write(m.Users.Count);
                     foreach (var u in m.Users) { w.Write(u.Name); w.Write(u.Priority); w.Write(u.Bit); w.Write(u.NeverReturns); }
                     break;
-                case NodeWindow m: w.Write(m.Start); w.Write(m.End); WriteEvents(w, m.Incoming); break;
-                case NodeDone m: w.Write(m.Node); WriteEvents(w, m.Outgoing); w.Write(m.NextTime); w.Write(m.Events); w.Write(m.ComponentRuns); break;
+                case NodeWindow m: w.Write(m.Start); w.Write(m.End); WriteEvents(w, m.Incoming); w.Write(m.More); break;
+                case NodeDone m:
+                    w.Write(m.Node); WriteEvents(w, m.Outgoing); w.Write(m.NextTime); w.Write(m.Events); w.Write(m.ComponentRuns); w.Write(m.More);
+                    break;
                 case DrainNode: break;
                 case JoinRun m: w.Write(m.ConfigHash); break;
                 case JoinRefused m: w.Write(m.Reason); break;
@@ -86,7 +114,9 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
                     break;
                 case NodeReady m: w.Write(m.Node); break;
                 case GetNodeFacts: break;
-                case NodeFacts m: w.Write(m.Node); w.Write(m.Facts.Length); w.Write(m.Facts); WriteEvents(w, m.Remaining); w.Write(m.PeakBytes); break;
+                case NodeFacts m:
+                    w.Write(m.Node); w.Write(m.Facts.Length); w.Write(m.Facts); WriteEvents(w, m.Remaining); w.Write(m.PeakBytes); w.Write(m.More);
+                    break;
                 case EndRun: break;
                 default: throw new SerializationException($"ActorGicSerializer cannot serialize {obj.GetType().FullName}");
             }
@@ -98,6 +128,26 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
     {
         try
         {
+            return Read(bytes, manifest);
+        }
+        catch (SerializationException e)
+        {
+            Refused(manifest, bytes.Length, e.Message);
+            throw;
+        }
+    }
+
+    private void Refused(string manifest, int length, string reason)
+    {
+        system.EventStream.Publish(new PayloadRefused(manifest, length, reason));
+        if (Interlocked.Increment(ref _refusals) == 1)
+            Logging.GetLogger(system, typeof(ActorGicSerializer)).Error("{0} (further refusals are not logged)", reason);
+    }
+
+    private static object Read(byte[] bytes, string manifest)
+    {
+        try
+        {
             using var r = new BinaryReader(new MemoryStream(bytes, writable: false));
             object message = manifest switch
             {
@@ -105,54 +155,79 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
                 "wd" => new WindowDone(r.ReadInt32(), [.. ReadEvents(r)], r.ReadInt64(), r.ReadInt64(), r.ReadInt64()),
                 "rt" => new RunTo(r.ReadInt64()),
                 "rf" => new RunFinished(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadEvents(r), r.ReadInt64()),
-                "rx" => new RunFailed(r.ReadInt64(), r.ReadString()),
+                "rx" => new RunFailed(r.ReadInt64(), ReadString(r)),
                 "dl" => DrainLocal.Instance,
                 "ld" => new LocalDrained(r.ReadInt32(), ReadEvents(r)),
-                "nr" => new RegisterNmiUser(r.ReadString(), r.ReadInt32(), r.ReadBoolean()),
-                "nu" => new UnregisterNmiUser(r.ReadString()),
-                "nR" => new NmiUserRegistered(r.ReadString(), r.ReadInt32(), r.ReadInt32()),
-                "nU" => new NmiUserUnregistered(r.ReadString()),
-                "nx" => new NmiBrokerRefused(r.ReadString()),
+                "nr" => new RegisterNmiUser(ReadString(r), r.ReadInt32(), ReadFlag(r)),
+                "nu" => new UnregisterNmiUser(ReadString(r)),
+                "nR" => new NmiUserRegistered(ReadString(r), r.ReadInt32(), r.ReadInt32()),
+                "nU" => new NmiUserUnregistered(ReadString(r)),
+                "nx" => new NmiBrokerRefused(ReadString(r)),
                 "ng" => GetNmiUsers.Instance,
                 "nl" => ReadUsers(r),
-                "Nw" => new NodeWindow(r.ReadInt64(), r.ReadInt64(), ReadEvents(r)),
-                "Nd" => new NodeDone(r.ReadInt32(), ReadEvents(r), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()),
+                "Nw" => new NodeWindow(r.ReadInt64(), r.ReadInt64(), ReadEvents(r), ReadFlag(r)),
+                "Nd" => new NodeDone(r.ReadInt32(), ReadEvents(r), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadFlag(r)),
                 "Nx" => DrainNode.Instance,
-                "Cj" => new JoinRun(r.ReadString()),
-                "Cr" => new JoinRefused(r.ReadString()),
-                "Ca" => new AssignNode(r.ReadInt32(), r.ReadInt32(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadString()),
+                "Cj" => new JoinRun(ReadString(r)),
+                "Cr" => new JoinRefused(ReadString(r)),
+                "Ca" => new AssignNode(r.ReadInt32(), r.ReadInt32(), ReadString(r), ReadString(r), ReadString(r), r.ReadInt64(), ReadString(r)),
                 "Cy" => new NodeReady(r.ReadInt32()),
                 "Cg" => GetNodeFacts.Instance,
-                "Cf" => new NodeFacts(r.ReadInt32(), ReadBytes(r), ReadEvents(r), r.ReadInt64()),
+                "Cf" => new NodeFacts(r.ReadInt32(), ReadBytes(r), ReadEvents(r), r.ReadInt64(), ReadFlag(r)),
                 "Ce" => EndRun.Instance,
-                _ => throw new SerializationException($"ActorGicSerializer: unknown manifest \"{manifest}\" refused"),
+                _ => throw new SerializationException($"ActorGicSerializer: unknown manifest \"{Shown(manifest)}\" refused"),
             };
             if (r.BaseStream.Position != bytes.Length)
                 throw new SerializationException($"ActorGicSerializer: {bytes.Length - r.BaseStream.Position} trailing bytes after \"{manifest}\"");
             return message;
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or FormatException)
+        catch (Exception e) when (e is not SerializationException)
         {
-            throw new SerializationException($"ActorGicSerializer: malformed \"{manifest}\" payload of {bytes.Length} bytes refused", e);
+            // Whatever a truncated or corrupted payload makes the reader throw (end of stream, a bad
+            // 7-bit length, invalid UTF-8), the receiver sees one kind of refusal.
+            throw new SerializationException($"ActorGicSerializer: malformed \"{Shown(manifest)}\" payload of {bytes.Length} bytes refused", e);
         }
+    }
+
+    /// <summary>A manifest as it may be shown in a log line: short, printable.</summary>
+    private static string Shown(string manifest) =>
+        manifest.Length <= 40 && manifest.All(c => c is >= ' ' and <= '~') ? manifest : $"({manifest.Length} characters)";
+
+    /// <summary>The bytes left after the reader's position: what every count and length is held against.</summary>
+    private static long Left(BinaryReader r) => r.BaseStream.Length - r.BaseStream.Position;
+
+    private static SerializationException TooLong(string what, long count, long left) =>
+        new($"ActorGicSerializer: {what} {count} refused: {left} bytes left");
+
+    private static bool ReadFlag(BinaryReader r) => r.ReadByte() switch
+    {
+        0 => false,
+        1 => true,
+        var b => throw new SerializationException($"ActorGicSerializer: flag byte {b} refused"),
+    };
+
+    /// <summary>BinaryWriter's string (7-bit length, UTF-8), its length checked before the characters are allocated.</summary>
+    private static string ReadString(BinaryReader r)
+    {
+        int length = r.Read7BitEncodedInt();
+        if (length < 0 || length > Left(r)) throw TooLong("string length", length, Left(r));
+        return StrictUtf8.GetString(r.ReadBytes(length));
     }
 
     private static byte[] ReadBytes(BinaryReader r)
     {
         int length = r.ReadInt32();
-        if (length is < 0 or > 1 << 30) throw new SerializationException($"ActorGicSerializer: {length} bytes refused");
-        var bytes = r.ReadBytes(length);
-        if (bytes.Length != length) throw new EndOfStreamException();
-        return bytes;
+        if (length < 0 || length > Left(r)) throw TooLong("byte array length", length, Left(r));
+        return r.ReadBytes(length);
     }
 
     private static NmiUsers ReadUsers(BinaryReader r)
     {
         int sgi = r.ReadInt32();
         int count = r.ReadInt32();
-        if (count is < 0 or > NmiBroker.MaxUsers) throw new SerializationException($"ActorGicSerializer: {count} NMI users refused");
+        if (count is < 0 or > NmiBroker.MaxUsers || count > Left(r) / MinUserBytes) throw TooLong("NMI user count", count, Left(r));
         var users = new List<NmiUser>(count);
-        for (int i = 0; i < count; i++) users.Add(new NmiUser(r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean()));
+        for (int i = 0; i < count; i++) users.Add(new NmiUser(ReadString(r), r.ReadInt32(), r.ReadInt32(), ReadFlag(r)));
         return new NmiUsers(users, sgi);
     }
 
@@ -169,7 +244,7 @@ public sealed class ActorGicSerializer(ExtendedActorSystem system) : SerializerW
     private static SimEvent[] ReadEvents(BinaryReader r)
     {
         int count = r.ReadInt32();
-        if (count is < 0 or > MaxEvents) throw new SerializationException($"ActorGicSerializer: event count {count} refused");
+        if (count < 0 || count > Left(r) / EventBytes) throw TooLong("event count", count, Left(r));
         if (count == 0) return [];
         var events = new SimEvent[count];
         for (int i = 0; i < count; i++)

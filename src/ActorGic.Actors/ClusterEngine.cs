@@ -1,8 +1,26 @@
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
+using Akka.Event;
 using ActorGic.Engine;
 
 namespace ActorGic.Actors;
+
+/// <summary>What a caller may add to an in-process cluster run (tests: a smaller frame, a logger, garbage at a port).</summary>
+public sealed class ClusterOptions
+{
+    /// <summary>Settings over <see cref="ClusterEngine.NodeConfig"/>, on every node.</summary>
+    public Config? Config { get; init; }
+
+    /// <summary>The nodes' filter for garbage connections (its one warning line, its counts); by default one that warns on standard error.</summary>
+    public ConnectionNoise? Noise { get; init; }
+
+    /// <summary>How far the root got, and what crossed between nodes.</summary>
+    public WindowClock? Clock { get; init; }
+
+    /// <summary>Runs alongside the run once every node listens, given their addresses; the run returns once both are done.</summary>
+    public Func<IReadOnlyList<Address>, Task>? WhileRunning { get; init; }
+}
 
 /// <summary>
 /// The actor engine on several nodes inside one process: one ActorSystem per node on loopback
@@ -10,7 +28,9 @@ namespace ActorGic.Actors;
 /// rebalancing), every component's actor on its chip's node. Time keeping is hierarchical: a
 /// <see cref="NodeKeeperActor"/> per node runs its components, and a <see cref="RootKeeperActor"/>
 /// on node 0 exchanges one batch per node per window with them over the wire, through
-/// <see cref="ActorGicSerializer"/>. Same scenario and seed: the same digest as one process.
+/// <see cref="ActorGicSerializer"/> (in parts when a batch is larger than a frame, see
+/// <see cref="WireBudget"/>). Same scenario and seed: the same digest as one process. What is left
+/// at the end is collected on each node's own system, as a worker process does.
 /// </summary>
 public static class ClusterEngine
 {
@@ -19,6 +39,10 @@ public static class ClusterEngine
     public static Config NodeConfig(int threads = 1) =>
         ConfigurationFactory.ParseString(ClusterConf.Value).WithFallback(ActorEngine.SingleProcessConfig(threads));
 
+    /// <summary>A node's settings and its log filters: a lost peer's error (<see cref="LostPeerNoise"/>) and garbage connections (<paramref name="noise"/>).</summary>
+    public static ActorSystemSetup NodeSetup(Config config, ConnectionNoise noise) =>
+        BootstrapSetup.Create().WithConfig(config).And(new LogFilterBuilder().Add(new LostPeerNoise()).Add(noise).Build());
+
     /// <summary>The node of each chip: contiguous blocks, so a chip and its clusters share a node.</summary>
     public static int NodeOfChip(int chip, int chips, int nodes) => (int)((long)chip * nodes / chips);
 
@@ -26,14 +50,17 @@ public static class ClusterEngine
     public static int NodeOf(Layout layout, int component, int nodes) => NodeOfChip(layout.ChipOfComponent(component), layout.Chips, nodes);
 
     /// <summary>Runs on <paramref name="nodes"/> in-process nodes; every wait is bounded by <paramref name="bounds"/> (default: <see cref="RunBounds.Default"/>).</summary>
-    public static RunOutcome Run(Simulation simulation, long end, int nodes, Action<long>? progress = null, RunBounds? bounds = null)
+    public static RunOutcome Run(Simulation simulation, long end, int nodes, Action<long>? progress = null, RunBounds? bounds = null,
+        ClusterOptions? options = null)
     {
         bounds ??= RunBounds.Default;
         var layout = simulation.Layout;
         if (nodes < 1) throw new ArgumentOutOfRangeException(nodes.ToString(), "at least one node");
         if (layout.Chips < nodes)
             throw new InvalidOperationException($"a run on {nodes} nodes needs at least {nodes} chips; this topology has {layout.Chips}");
-        var systems = Enumerable.Range(0, nodes).Select(n => ActorSystem.Create("actorgic", NodeConfig())).ToArray();
+        var config = options?.Config is { } extra ? extra.WithFallback(NodeConfig()) : NodeConfig();
+        var setup = NodeSetup(config, options?.Noise ?? new ConnectionNoise());
+        var systems = Enumerable.Range(0, nodes).Select(n => ActorSystem.Create("actorgic", setup)).ToArray();
         try
         {
             var addresses = systems.Select(s => ((ExtendedActorSystem)s).Provider.DefaultAddress).ToArray();
@@ -41,27 +68,30 @@ public static class ClusterEngine
             IActorRef FromNode0(int node, string name, IActorRef local) =>
                 node == 0 ? local : provider0.ResolveActorRef(new RootActorPath(addresses[node]) / "user" / name);
 
-            var refs = new IActorRef[simulation.Components.Length];
-            var nodeOf = new int[refs.Length];
+            var components = new IActorRef[simulation.Components.Length];
+            var nodeOf = new int[components.Length];
             var perNode = Enumerable.Range(0, nodes).Select(_ => new Dictionary<int, IActorRef>()).ToArray();
-            for (int id = 0; id < refs.Length; id++)
+            for (int id = 0; id < components.Length; id++)
             {
                 int node = NodeOf(layout, id, nodes);
                 nodeOf[id] = node;
-                var local = systems[node].ActorOf(ComponentActor.Props(simulation.Components[id]), $"c{id}");
-                perNode[node][id] = local;
-                refs[id] = FromNode0(node, $"c{id}", local); // used only to drain at the end
+                components[id] = systems[node].ActorOf(ComponentActor.Props(simulation.Components[id]), $"c{id}");
+                perNode[node][id] = components[id];
             }
             // A keeper per node runs its components; the root on node 0 batches everything between nodes.
             var horizons = new Horizons(layout, simulation.Scenario.Timing);
-            var nodeKeepers = Enumerable.Range(0, nodes)
-                .Select(n => FromNode0(n, "node-keeper", systems[n].ActorOf(NodeKeeperActor.Props(n, perNode[n], refs.Length, horizons), "node-keeper")))
+            var rootPath = new RootActorPath(addresses[0]) / "user" / "root-keeper";
+            var localKeepers = Enumerable.Range(0, nodes)
+                .Select(n => systems[n].ActorOf(NodeKeeperActor.Props(n, perNode[n], components.Length, horizons, rootPath), "node-keeper"))
                 .ToArray();
-            var clock = new WindowClock();
+            var nodeKeepers = localKeepers.Select((k, n) => FromNode0(n, "node-keeper", k)).ToArray();
+            var clock = options?.Clock ?? new WindowClock();
             var root = systems[0].ActorOf(
                 RootKeeperActor.Props(nodeKeepers, nodeOf, horizons.AcrossChips, simulation.InitialEvents(), progress, clock), "root-keeper");
-            var outcome = ActorEngine.RunToEnd(root, refs, end, clock, bounds, "a node or component stopped answering");
-            var inboxes = RunWait.Collect(nodeKeepers.Select(k => k.Ask<LocalDrained>(DrainNode.Instance, bounds.Watchdog)),
+            var alongside = options?.WhileRunning?.Invoke(addresses) ?? Task.CompletedTask;
+            var outcome = ActorEngine.RunToEnd(root, components, end, clock, bounds, "a node or component stopped answering");
+            alongside.GetAwaiter().GetResult();
+            var inboxes = RunWait.Collect(localKeepers.Select(k => k.Ask<LocalDrained>(DrainNode.Instance, bounds.Watchdog)),
                 outcome.ReachedNs, end, bounds, "a node keeper");
             return outcome with { InFlight = [.. outcome.InFlight, .. inboxes.SelectMany(d => d.Remaining)] };
         }
@@ -70,5 +100,4 @@ public static class ClusterEngine
             Task.WaitAll(systems.Select(s => s.Terminate()).ToArray(), TimeSpan.FromSeconds(10));
         }
     }
-
 }

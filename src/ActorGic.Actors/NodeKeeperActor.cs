@@ -3,11 +3,20 @@ using ActorGic.Engine;
 
 namespace ActorGic.Actors;
 
-/// <summary>The root keeper opens a window on one node, carrying the events that arrived for its components.</summary>
-public sealed record NodeWindow(long Start, long End, SimEvent[] Incoming) : IActorGicMessage;
+/// <summary>
+/// The root keeper opens a window on one node, carrying the events that arrived for its components.
+/// A batch larger than one message may carry (<see cref="WireBudget"/>) comes in parts: every part
+/// but the last has <paramref name="More"/>; the node routes each part's events and runs the window
+/// on the last.
+/// </summary>
+public sealed record NodeWindow(long Start, long End, SimEvent[] Incoming, bool More = false) : IActorGicMessage;
 
-/// <summary>A node's answer: events for other nodes' components, its next event time, events run.</summary>
-public sealed record NodeDone(int Node, SimEvent[] Outgoing, long NextTime, long Events, long ComponentRuns) : IActorGicMessage;
+/// <summary>
+/// A node's answer: events for other nodes' components, its next event time, events run. In parts
+/// like <see cref="NodeWindow"/>: the parts with <paramref name="More"/> carry events only, the
+/// last one the rest.
+/// </summary>
+public sealed record NodeDone(int Node, SimEvent[] Outgoing, long NextTime, long Events, long ComponentRuns, bool More = false) : IActorGicMessage;
 
 /// <summary>Asks a node keeper for the events still in its inbox (routed, not yet handed to a component).</summary>
 public sealed record DrainNode : IActorGicMessage
@@ -21,29 +30,48 @@ public sealed record DrainNode : IActorGicMessage
 /// component to its own horizon), keeps events between its own components, and returns the
 /// events for other nodes in one message. The root's window is the smallest chip-to-chip
 /// latency long, so nothing from another node can land in it: a window costs one message each
-/// way per node, whatever the number of components and rounds inside it.
+/// way per node, whatever the number of components and rounds inside it (more when a batch is
+/// larger than one message may carry, see <see cref="WireBudget"/>).
+/// <para>
+/// What arrives from the wire is checked where it is used: an event for a component that is not
+/// on this node ends the run with one line, and so does a message from another node that this
+/// system's serializer refused (<see cref="PayloadRefused"/>): it was dropped, and the run would
+/// otherwise wait for it forever.
+/// </para>
 /// </summary>
 public sealed class NodeKeeperActor : UntypedActor
 {
     private readonly int _node;
     private readonly Rounds _rounds;
     private readonly List<SimEvent> _remote = new();
+    /// <summary>Where the root keeper lives, to report a failure before its first window arrived (null: only to the window's sender).</summary>
+    private readonly ActorPath? _rootPath;
     private IActorRef? _root;
     private long _cap;
     private int _awaiting;
     private long _events;
     private long _runs;
+    private int _perMessage = 1;
 
-    public NodeKeeperActor(int node, Dictionary<int, IActorRef> components, int componentCount, Horizons horizons)
+    public NodeKeeperActor(int node, Dictionary<int, IActorRef> components, int componentCount, Horizons horizons, ActorPath? root = null)
     {
         _node = node;
+        _rootPath = root;
         var kept = new IActorRef?[componentCount];
         foreach (var (id, actor) in components) kept[id] = actor;
         _rounds = new Rounds(kept, horizons);
     }
 
-    public static Props Props(int node, Dictionary<int, IActorRef> components, int componentCount, Horizons horizons) =>
-        Akka.Actor.Props.Create(() => new NodeKeeperActor(node, components, componentCount, horizons)).WithDispatcher("akka.actor.sim-dispatcher");
+    public static Props Props(int node, Dictionary<int, IActorRef> components, int componentCount, Horizons horizons, ActorPath? root = null) =>
+        Akka.Actor.Props.Create(() => new NodeKeeperActor(node, components, componentCount, horizons, root)).WithDispatcher("akka.actor.sim-dispatcher");
+
+    protected override void PreStart()
+    {
+        _perMessage = WireBudget.EventsPerMessage(Context.System.Settings.Config);
+        Context.System.EventStream.Subscribe(Self, typeof(PayloadRefused));
+    }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
     protected override void OnReceive(object message)
     {
@@ -53,8 +81,16 @@ public sealed class NodeKeeperActor : UntypedActor
         }
         catch (Exception e)
         {
-            _root?.Tell(new RunFailed(_cap, RunAbortedException.KeeperFailed($"the keeper of node {_node}", _cap, e).Message));
+            Report(new RunFailed(_cap, RunAbortedException.KeeperFailed($"the keeper of node {_node}", _cap, e).Message));
         }
+    }
+
+    /// <summary>The run cannot go on: the root ends it with this line.</summary>
+    private void Report(RunFailed failed)
+    {
+        var bounded = WireBudget.Bounded(failed);
+        if (_root is not null) _root.Tell(bounded);
+        else if (_rootPath is not null) Context.ActorSelection(_rootPath).Tell(bounded);
     }
 
     private void Handle(object message)
@@ -62,12 +98,23 @@ public sealed class NodeKeeperActor : UntypedActor
         switch (message)
         {
             case RunFailed failed:
-                _root?.Tell(failed); // a component failed: the root ends the run
+                Report(failed); // a component failed: the root ends the run
+                break;
+            case PayloadRefused refused:
+                Report(new RunFailed(_cap, $"node {_node} refused a message at t={_cap} ns: {refused.Reason}"));
                 break;
             case NodeWindow window:
                 _root = Sender;
-                foreach (var e in window.Incoming) _rounds.Route(e);
-                (_cap, _events, _runs) = (window.End, 0, 0);
+                _cap = window.End;
+                foreach (var e in window.Incoming)
+                {
+                    if (!_rounds.Keeps(e.Target))
+                        throw new InvalidOperationException(
+                            $"it was sent an event ({e.Kind} from component {e.Source}) for component {e.Target}, which is not on this node");
+                    _rounds.Route(e);
+                }
+                if (window.More) break; // the rest of the window's events follow
+                (_events, _runs) = (0, 0);
                 NextRound();
                 break;
             case WindowDone done:
@@ -89,8 +136,11 @@ public sealed class NodeKeeperActor : UntypedActor
     {
         if (_rounds.Open(_cap) == long.MaxValue)
         {
-            // The window is done here: what goes to other nodes, and this node's next event.
-            _root!.Tell(new NodeDone(_node, _remote.ToArray(), _rounds.NextTime(), _events, _runs));
+            // The window is done here: what goes to other nodes, and this node's next event, in as many parts as it takes.
+            int parts = WireBudget.Parts(_remote.Count, _perMessage);
+            for (int p = 0; p < parts - 1; p++)
+                _root!.Tell(new NodeDone(_node, WireBudget.Part(_remote, p, _perMessage), 0, 0, 0, More: true));
+            _root!.Tell(new NodeDone(_node, WireBudget.Part(_remote, parts - 1, _perMessage), _rounds.NextTime(), _events, _runs));
             _remote.Clear();
             return;
         }
@@ -102,7 +152,9 @@ public sealed class NodeKeeperActor : UntypedActor
 /// <summary>
 /// The cluster's time keeper: windows over virtual time exactly as <see cref="TimeKeeperActor"/>
 /// opens them, but its participants are node keepers. Events between nodes travel batched, one
-/// message per node per window each way, through this keeper.
+/// message per node per window each way (or its parts, see <see cref="WireBudget"/>), through this
+/// keeper. An answer from a node it is not waiting for, an event for a component that does not
+/// exist, or a message this system's serializer refused ends the run with one line.
 /// </summary>
 public sealed class RootKeeperActor : UntypedActor
 {
@@ -113,6 +165,10 @@ public sealed class RootKeeperActor : UntypedActor
     private readonly WindowClock? _clock;
     private readonly List<SimEvent>[] _inbox;
     private readonly long[] _next;
+    /// <summary>The nodes whose answer to the current window has not wholly arrived.</summary>
+    private readonly bool[] _pending;
+    /// <summary>Events in each node's answer so far (its parts add up).</summary>
+    private readonly int[] _answered;
     private readonly List<int> _active = new();
     private IActorRef? _requester;
     private long _end;
@@ -120,6 +176,7 @@ public sealed class RootKeeperActor : UntypedActor
     private long _windows, _events, _runs;
     /// <summary>The start of the latest window: how far the run got.</summary>
     private long _start;
+    private int _perMessage = 1;
 
     public RootKeeperActor(IActorRef[] nodes, int[] nodeOfComponent, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress,
         WindowClock? clock = null)
@@ -131,6 +188,8 @@ public sealed class RootKeeperActor : UntypedActor
         _progress = progress;
         _inbox = nodes.Select(_ => new List<SimEvent>()).ToArray();
         _next = Enumerable.Repeat(long.MaxValue, nodes.Length).ToArray();
+        _pending = new bool[nodes.Length];
+        _answered = new int[nodes.Length];
         foreach (var e in initial) _inbox[nodeOfComponent[e.Target]].Add(e);
     }
 
@@ -138,6 +197,14 @@ public sealed class RootKeeperActor : UntypedActor
         WindowClock? clock = null) =>
         Akka.Actor.Props.Create(() => new RootKeeperActor(nodes, nodeOfComponent, lookahead, initial, progress, clock))
             .WithDispatcher("akka.actor.sim-dispatcher");
+
+    protected override void PreStart()
+    {
+        _perMessage = WireBudget.EventsPerMessage(Context.System.Settings.Config);
+        Context.System.EventStream.Subscribe(Self, typeof(PayloadRefused));
+    }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
     protected override void OnReceive(object message)
     {
@@ -164,6 +231,9 @@ public sealed class RootKeeperActor : UntypedActor
             case RunFailed failed:
                 Fail(failed.Reason);
                 break;
+            case PayloadRefused refused:
+                Fail($"the root keeper's node refused a message at t={_start} ns: {refused.Reason}");
+                break;
             case RunTo run:
                 _requester = Sender;
                 _end = run.End;
@@ -171,7 +241,13 @@ public sealed class RootKeeperActor : UntypedActor
                 break;
             case NodeDone done:
                 if (_requester is null) break; // the run failed: late answers change nothing
-                foreach (var e in done.Outgoing) _inbox[_nodeOfComponent[e.Target]].Add(e);
+                if ((uint)done.Node >= (uint)_nodes.Length || !_pending[done.Node])
+                    throw new InvalidOperationException($"node {done.Node} answered a window it was not sent");
+                foreach (var e in done.Outgoing) _inbox[NodeOf(e, done.Node)].Add(e);
+                _answered[done.Node] += done.Outgoing.Length;
+                if (done.Node != 0) _clock?.Carried(1, _answered[done.Node]);
+                if (done.More) break; // the rest of its answer follows
+                _pending[done.Node] = false;
                 _next[done.Node] = done.NextTime;
                 _events += done.Events;
                 _runs += done.ComponentRuns;
@@ -182,6 +258,13 @@ public sealed class RootKeeperActor : UntypedActor
                 break;
         }
     }
+
+    /// <summary>The node of an event's target, which came from <paramref name="from"/>: a component of this run.</summary>
+    private int NodeOf(in SimEvent e, int from) =>
+        (uint)e.Target < (uint)_nodeOfComponent.Length
+            ? _nodeOfComponent[e.Target]
+            : throw new InvalidOperationException(
+                $"node {from} sent an event ({e.Kind} from component {e.Source}) for component {e.Target}; the run's components are 0 to {_nodeOfComponent.Length - 1}");
 
     private long NodeMin(int node)
     {
@@ -207,13 +290,16 @@ public sealed class RootKeeperActor : UntypedActor
         _windows++;
         _start = start;
         _clock?.Opened(start);
-        _clock?.Sent(_active.Count(n => n != 0));
         if ((_windows & 0x3FFF) == 0) _progress?.Invoke(start);
         foreach (int n in _active)
         {
-            var incoming = _inbox[n].ToArray();
-            _inbox[n].Clear();
-            _nodes[n].Tell(new NodeWindow(start, end, incoming), Self);
+            var inbox = _inbox[n];
+            int parts = WireBudget.Parts(inbox.Count, _perMessage);
+            if (n != 0) _clock?.Carried(parts, inbox.Count);
+            (_pending[n], _answered[n]) = (true, 0);
+            for (int p = 0; p < parts; p++)
+                _nodes[n].Tell(new NodeWindow(start, end, WireBudget.Part(inbox, p, _perMessage), More: p < parts - 1), Self);
+            inbox.Clear();
         }
     }
 }

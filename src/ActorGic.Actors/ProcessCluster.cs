@@ -33,9 +33,9 @@ public static partial class ProcessCluster
                 $"akka.actor.provider = cluster\nakka.remote.dot-netty.tcp.port = {port}\nakka.cluster.seed-nodes = [\"akka.tcp://actorgic@{seed}\"]")
             .WithFallback(ClusterEngine.NodeConfig());
 
-    /// <summary>A process's settings, and its log filter (<see cref="LostPeerNoise"/>).</summary>
-    public static ActorSystemSetup ProcessSetup(int port, string seed) =>
-        BootstrapSetup.Create().WithConfig(ProcessConfig(port, seed)).And(new LogFilterBuilder().Add(new LostPeerNoise()).Build());
+    /// <summary>A process's settings, and its log filters (<see cref="LostPeerNoise"/>, <see cref="ConnectionNoise"/> warning on <paramref name="warnings"/>, standard error by default).</summary>
+    public static ActorSystemSetup ProcessSetup(int port, string seed, TextWriter? warnings = null) =>
+        ClusterEngine.NodeSetup(ProcessConfig(port, seed), new ConnectionNoise(warnings));
 
     private static TimeSpan Setting(string path) =>
         ConfigurationFactory.ParseString(ClusterConf.Value).GetTimeSpan(path, null, allowInfinite: false);
@@ -65,7 +65,7 @@ public static partial class ProcessCluster
         var layout = simulation.Layout;
         if (layout.Chips < nodes)
             throw new InvalidOperationException($"a run on {nodes} nodes needs at least {nodes} chips; this topology has {layout.Chips}");
-        var system = ActorSystem.Create("actorgic", ProcessSetup(port, $"127.0.0.1:{port}"));
+        var system = ActorSystem.Create("actorgic", ProcessSetup(port, $"127.0.0.1:{port}", log));
         try
         {
             var cluster = Cluster.Get(system);
@@ -73,9 +73,9 @@ public static partial class ProcessCluster
             var scenarioHash = ClusterHandshake.Hash(scenarioText, simulation.Scenario.Seed.ToString());
             var workers = new TaskCompletionSource<Address[]>(TaskCreationOptions.RunContinuationsAsynchronously);
             var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var coordinator = system.ActorOf(Props.Create(() => new CoordinatorActor(nodes,
-                new AssignNode(0, nodes, scenarioText, sources.Name, Path.GetDirectoryName(sources.Main)!, simulation.Scenario.Seed, scenarioHash),
-                workers, lost)), "coordinator");
+            var assignment = new AssignNode(0, nodes, scenarioText, sources.Name, Path.GetDirectoryName(sources.Main)!, simulation.Scenario.Seed, scenarioHash);
+            WireBudget.CheckFits(system, assignment, "the scenario a worker node receives");
+            var coordinator = system.ActorOf(Props.Create(() => new CoordinatorActor(nodes, assignment, workers, lost)), "coordinator");
             log?.WriteLine($"actorgic: coordinator at akka.tcp://actorgic@127.0.0.1:{port}, waiting for {nodes - 1} node(s)");
 
             var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -126,8 +126,9 @@ public static partial class ProcessCluster
                 .Append(keepers[0].Ask<LocalDrained>(DrainNode.Instance, bounds.Watchdog));
             inFlight.AddRange(RunWait.Collect(drains, done.ReachedNs, end, bounds, "the coordinator's node").SelectMany(d => d.Remaining));
             var facts = RunFacts.Of(simulation, id => nodeOf[id] == 0);
+            // A worker's facts may be larger than a frame: they come in parts (WireBudget), each collector waits for the last.
             var remote = Enumerable.Range(1, nodes - 1)
-                .Select(n => system.ActorSelection(new RootActorPath(addresses[n]) / "user" / "worker").Ask<NodeFacts>(GetNodeFacts.Instance, TimeSpan.FromMinutes(2)))
+                .Select(n => CollectFacts(system, system.ActorSelection(new RootActorPath(addresses[n]) / "user" / "worker")))
                 .ToArray();
             try
             {
@@ -179,6 +180,13 @@ public static partial class ProcessCluster
     /// The coordinator's registry: checks each worker's handshake, gives it the next node index and
     /// the scenario, waits until every node is ready, then watches membership for lost nodes.
     /// </summary>
+    private static Task<NodeFacts> CollectFacts(ActorSystem system, ActorSelection worker)
+    {
+        var done = new TaskCompletionSource<NodeFacts>(TaskCreationOptions.RunContinuationsAsynchronously);
+        system.ActorOf(Props.Create(() => new NodeFactsCollector(worker, done)));
+        return done.Task;
+    }
+
     private sealed class CoordinatorActor : ReceiveActor
     {
         private readonly Address[] _addresses;
@@ -229,20 +237,4 @@ public static partial class ProcessCluster
                 lost.TrySetResult($"node {node} ({address.Host}:{address.Port}) was lost: {how}");
         }
     }
-}
-
-/// <summary>
-/// Drops Akka.Remote's error for a peer that went away: its endpoint writer fails with
-/// "Disassociated" and its supervisor logs that, stack trace included, on standard output. A
-/// lost node is the run's own business, reported in one line (and a worker whose coordinator is
-/// lost says so too). Every other log event is kept.
-/// </summary>
-public sealed class LostPeerNoise : LogFilterBase
-{
-    public override LogFilterType FilterType => LogFilterType.Content;
-
-    public override LogFilterDecision ShouldKeepMessage(LogEvent content, string? expandedMessage = null) =>
-        content is Error { Cause: { } cause } && cause.GetType().FullName == "Akka.Remote.EndpointDisassociatedException"
-            ? LogFilterDecision.Drop
-            : LogFilterDecision.Keep;
 }

@@ -20,7 +20,7 @@ public static partial class ProcessCluster
         Func<AssignNode, Simulation>? build = null)
     {
         var wait = joinTimeout ?? WorkerJoinTimeout;
-        var system = ActorSystem.Create("actorgic", ProcessSetup(port, seed));
+        var system = ActorSystem.Create("actorgic", ProcessSetup(port, seed, log));
         var exit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var taken = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         try
@@ -51,6 +51,8 @@ public static partial class ProcessCluster
 
     private sealed class WorkerActor : ReceiveActor
     {
+        private sealed record FactsReady(IActorRef To, NodeFacts Facts);
+
         private Simulation? _simulation;
         private Dictionary<int, IActorRef> _components = new();
         private IActorRef? _keeper;
@@ -84,6 +86,12 @@ public static partial class ProcessCluster
                     exit.TrySetResult(2);
                     return;
                 }
+                if (a.Nodes < 2 || a.Node < 1 || a.Node >= a.Nodes)
+                {
+                    log.WriteLine($"actorgic: the coordinator assigned node {a.Node} of {a.Nodes}, which does not exist");
+                    exit.TrySetResult(2);
+                    return;
+                }
                 _node = a.Node;
                 try
                 {
@@ -100,7 +108,7 @@ public static partial class ProcessCluster
                     if (ClusterEngine.NodeOf(layout, id, a.Nodes) == a.Node)
                         _components[id] = Context.ActorOf(ComponentActor.Props(_simulation.Components[id]), $"c{id}");
                 _keeper = Context.ActorOf(NodeKeeperActor.Props(a.Node, _components, layout.ComponentCount,
-                    new Horizons(layout, _simulation.Scenario.Timing)), "node-keeper");
+                    new Horizons(layout, _simulation.Scenario.Timing), new RootActorPath(coordinatorAddress) / "user" / "root-keeper"), "node-keeper");
                 log.WriteLine($"actorgic: node {a.Node} of {a.Nodes}: {_components.Count} components of \"{a.ScenarioName}\"");
                 Sender.Tell(new NodeReady(a.Node));
             });
@@ -115,9 +123,16 @@ public static partial class ProcessCluster
                 Task.WhenAll(drains).ContinueWith(t =>
                 {
                     var remaining = t.Result.SelectMany(d => d.Remaining).ToArray();
-                    return new NodeFacts(node, RunFacts.Of(sim, hosted.ContainsKey).ToBytes(), remaining,
-                        System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64);
-                }).PipeTo(sender);
+                    return new FactsReady(sender, new NodeFacts(node, RunFacts.Of(sim, hosted.ContainsKey).ToBytes(), remaining,
+                        System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64));
+                }).PipeTo(Self);
+            });
+            // Sent from here, in order: the coordinator's collector puts the parts back together.
+            var config = Context.System.Settings.Config;
+            Receive<FactsReady>(r =>
+            {
+                foreach (var part in WireBudget.Split(r.Facts, WireBudget.BytesPerMessage(config), WireBudget.EventsPerMessage(config)))
+                    r.To.Tell(part);
             });
             Receive<EndRun>(_ => exit.TrySetResult(0));
             Receive<ClusterEvent.UnreachableMember>(e =>

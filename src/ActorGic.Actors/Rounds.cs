@@ -53,6 +53,9 @@ internal sealed class Rounds
     /// <summary>The components of the round <see cref="Open"/> last opened.</summary>
     private readonly List<int> _active = new();
 
+    /// <summary>Whether <paramref name="component"/> is one of the kept components (an id from the wire may be anything).</summary>
+    public bool Keeps(int component) => (uint)component < (uint)_components.Length && _components[component] is not null;
+
     /// <summary>An event for one of the kept components, in its inbox until its next window.</summary>
     public void Route(in SimEvent e)
     {
@@ -79,7 +82,7 @@ internal sealed class Rounds
         if (done.NextLocal != long.MaxValue) _agenda.Add(done.Component, done.NextLocal);
         foreach (ref readonly var e in CollectionsMarshal.AsSpan(done.Outgoing))
         {
-            if (_components[e.Target] is not null) Route(e);
+            if (Keeps(e.Target)) Route(e);
             else
             {
                 if (elsewhere is null) Fail.NoActor(e.Target);

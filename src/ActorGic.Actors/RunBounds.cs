@@ -26,27 +26,6 @@ public sealed record RunBounds
     public static TimeSpan DefaultWatchdog => Settings.Value.GetTimeSpan("actorgic-engine.window-watchdog", null, allowInfinite: false);
 }
 
-/// <summary>How far a run's keeper got: the start of its latest window, and when (wall clock) it opened.</summary>
-public sealed class WindowClock
-{
-    private long _start, _wallTicks = Environment.TickCount64;
-
-    public long Start => Volatile.Read(ref _start);
-    public long WallTicks => Volatile.Read(ref _wallTicks);
-
-    /// <summary>Messages between the root and other nodes' keepers so far (a window out, its answer back).</summary>
-    public long RemoteMessages => Volatile.Read(ref _remote);
-    private long _remote;
-
-    public void Sent(int remoteNodes) => Interlocked.Add(ref _remote, 2L * remoteNodes);
-
-    public void Opened(long start)
-    {
-        Volatile.Write(ref _start, start);
-        Volatile.Write(ref _wallTicks, Environment.TickCount64);
-    }
-}
-
 /// <summary>The bounded waits of a run: for its keeper's last answer, and for what every actor still holds after it.</summary>
 internal static class RunWait
 {

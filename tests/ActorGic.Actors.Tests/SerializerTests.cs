@@ -42,7 +42,9 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
         GetNmiUsers.Instance,
         new NmiUsers([new NmiUser("cpu-stop", 30, 2, true)], 3),
         new NodeWindow(40, 60, [Event]),
+        new NodeWindow(40, 60, [Event], More: true),
         new NodeDone(2, [Event, Event], 75, 9, 4),
+        new NodeDone(2, [Event], 0, 0, 0, More: true),
         DrainNode.Instance,
         new JoinRun("0123456789abcdef"),
         new JoinRefused("configuration hash differs"),
@@ -50,6 +52,7 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
         new NodeReady(2),
         GetNodeFacts.Instance,
         new NodeFacts(2, [1, 2, 3, 255], [Event], 123_456_789),
+        new NodeFacts(2, [1, 2], [], 0, More: true),
         EndRun.Instance,
     ];
 
@@ -65,16 +68,16 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
     }
 
     // Records holding arrays compare by reference: compare their serialized form and their fields instead.
-    private static string Normalize(object m) => m switch
+    internal static string Normalize(object m) => m switch
     {
         RunWindow w => $"rw {w.Start} {w.End} {string.Join(",", w.Incoming.Select(Show))}",
         WindowDone d => $"wd {d.Component} {d.NextLocal} {d.Events} {d.RanTo} {string.Join(",", d.Outgoing.Select(Show))}",
         RunFinished f => $"rf {f.Windows} {f.Events} {f.ReachedNs} {f.ComponentRuns} {string.Join(",", f.Undelivered.Select(Show))}",
         LocalDrained l => $"ld {l.Component} {string.Join(",", l.Remaining.Select(Show))}",
         NmiUsers u => $"nl {u.Sgi} {string.Join(",", u.Users)}",
-        NodeWindow w => $"Nw {w.Start} {w.End} {string.Join(",", w.Incoming.Select(Show))}",
-        NodeDone d => $"Nd {d.Node} {d.NextTime} {d.Events} {d.ComponentRuns} {string.Join(",", d.Outgoing.Select(Show))}",
-        NodeFacts f => $"Cf {f.Node} {Convert.ToHexString(f.Facts)} {f.PeakBytes} {string.Join(",", f.Remaining.Select(Show))}",
+        NodeWindow w => $"Nw {w.Start} {w.End} {w.More} {string.Join(",", w.Incoming.Select(Show))}",
+        NodeDone d => $"Nd {d.Node} {d.NextTime} {d.Events} {d.ComponentRuns} {d.More} {string.Join(",", d.Outgoing.Select(Show))}",
+        NodeFacts f => $"Cf {f.Node} {Convert.ToHexString(f.Facts)} {f.PeakBytes} {f.More} {string.Join(",", f.Remaining.Select(Show))}",
         _ => m.ToString()!,
     };
 
