@@ -45,4 +45,25 @@ public class KvmUnitTestsStyleTests
         AssertExactlyOnce(report, [0, 2, 3, 4, 5, 6, 7]);
         Assert.Equal(1, report.Totals.SgiWrites);
     }
+
+    /// <summary>
+    /// IRM across chips: the writer's distributor sets it pending on its own chip and forwards the
+    /// write once to every other chip's distributor, which does not forward it again: each other
+    /// CPU of 4 chips takes SGI 1 exactly once, at the time its chip's hop gives (mutation testing
+    /// found no test that crossed a chip with IRM).
+    /// </summary>
+    [Fact]
+    public void Irm_broadcast_reaches_every_other_cpu_of_every_chip_once()
+    {
+        var builder = new ScenarioBuilder(cpus: 16, cpusPerCluster: 4, clustersPerChip: 1).SgiIrm(1_000, cpu: 5, intid: 1);
+        var sim = new Simulation(builder.Build(end: 20_000), keepTrace: true);
+        var report = RunReport.Build(sim, new ReferenceEngine(sim).Run(20_000), "reference");
+        Assert.True(report.InvariantsOk, string.Join("; ", report.Violations));
+        for (int cpu = 0; cpu < 16; cpu++) Assert.Equal(cpu == 5 ? 0 : 1, report.Acks(cpu, intid: 1));
+        Assert.Equal(new Totals(1, 15, 0, 15, 0, 0, 0) { SgiTargets = 15 }, report.Totals);
+        // CPUs 4, 6, 7 share the writer's chip; the others' set-pending waits for the chip-to-chip hop.
+        var acks = sim.Components.SelectMany(c => c.Trace.Events).Where(e => e.Kind == TraceKind.Ack).ToDictionary(e => e.Cpu, e => e.T);
+        Assert.True(acks[4] < acks[0] && acks[6] < acks[15]);
+        Assert.Equal(acks[0], acks[15]); // every remote chip one hop away
+    }
 }
