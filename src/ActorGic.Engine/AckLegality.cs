@@ -16,8 +16,11 @@ internal sealed class AckLegality
 {
     private readonly bool _usesPmr, _architected, _preemptible;
     private readonly byte _pmrUnmasked, _pmrMasked, _nmiPriority;
-    private readonly Stack<(int Intid, byte Priority, bool Nmi)> _handlers = new();
-    private readonly HashSet<int> _active = new();
+    // Plain arrays and a bit mask: this runs on every interrupt a CPU takes, the hot path of a storm.
+    private (int Intid, byte Priority, bool Nmi)[] _handlers = new (int, byte, bool)[4];
+    private int _depth;
+    private uint _activeSgisAndPpis;
+    private HashSet<int>? _activeOthers;
     private bool _softwareMasked, _hung;
 
     public AckLegality(Masking masking, bool preemptibleHandlers)
@@ -36,8 +39,8 @@ internal sealed class AckLegality
     /// <summary>The CPU took an exception for <paramref name="intid"/>; the reason it was illegal, or null.</summary>
     public string? Taken(int intid, byte priority, bool nmiBit)
     {
-        bool inHandler = _handlers.Count > 0;
-        bool inNmi = inHandler && _handlers.Peek().Nmi;
+        bool inHandler = _depth > 0;
+        bool inNmi = inHandler && _handlers[_depth - 1].Nmi;
         bool masked = _softwareMasked || _hung;
         if (_usesPmr)
         {
@@ -55,21 +58,38 @@ internal sealed class AckLegality
             if (i && !superpriority) return inHandler ? "a handler was running with PSTATE.I set" : "IRQs were masked (PSTATE.I set)";
             if (priority >= _pmrUnmasked) return $"the PMR (0x{_pmrUnmasked:X2}) masked its priority 0x{priority:X2}";
         }
-        if (inHandler && !(_architected && nmiBit) && priority >= _handlers.Peek().Priority)
-            return $"a handler of INTID {_handlers.Peek().Intid} at priority 0x{_handlers.Peek().Priority:X2} was running";
+        if (inHandler && !(_architected && nmiBit) && priority >= _handlers[_depth - 1].Priority)
+            return $"a handler of INTID {_handlers[_depth - 1].Intid} at priority 0x{_handlers[_depth - 1].Priority:X2} was running";
         return null;
     }
 
     /// <summary>An acknowledge: the reason it was illegal (the INTID already active here), or null.</summary>
-    public string? Acknowledged(int intid) => _active.Add(intid) ? null : "it was already active on this CPU";
+    public string? Acknowledged(int intid)
+    {
+        if ((uint)intid < 32)
+        {
+            uint bit = 1u << intid;
+            if ((_activeSgisAndPpis & bit) != 0) return "it was already active on this CPU";
+            _activeSgisAndPpis |= bit;
+            return null;
+        }
+        return (_activeOthers ??= new HashSet<int>()).Add(intid) ? null : "it was already active on this CPU";
+    }
 
-    public void Entered(int intid, byte priority, bool nmiBit) =>
-        _handlers.Push((intid, priority, nmiBit || (_usesPmr && priority == _nmiPriority)));
+    public void Entered(int intid, byte priority, bool nmiBit)
+    {
+        if (_depth == _handlers.Length) Array.Resize(ref _handlers, _depth * 2);
+        _handlers[_depth++] = (intid, priority, nmiBit || (_usesPmr && priority == _nmiPriority));
+    }
 
     public void Exited()
     {
-        if (_handlers.Count > 0) _handlers.Pop();
+        if (_depth > 0) _depth--;
     }
 
-    public void Deactivated(int intid) => _active.Remove(intid);
+    public void Deactivated(int intid)
+    {
+        if ((uint)intid < 32) _activeSgisAndPpis &= ~(1u << intid);
+        else _activeOthers?.Remove(intid);
+    }
 }

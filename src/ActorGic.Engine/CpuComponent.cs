@@ -33,7 +33,7 @@ public sealed partial class CpuComponent : Component
     private Hppi _offered = Hppi.None;
     private bool _threadMasked;
     /// <summary>The independent check of every interrupt this CPU takes (see <see cref="AckLegality"/>).</summary>
-    private AckLegality Legality => _legality ??= new AckLegality(_masking, PreemptibleHandlers);
+    private AckLegality Legality => _legality ?? NewLegality();
     private AckLegality? _legality;
     private bool _entryPending;
     private int _token;
@@ -370,6 +370,9 @@ public sealed partial class CpuComponent : Component
     /// <summary>Out of line: a string interpolation's builder is a local the runtime zeroes at every entry of the method it sits in.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void RegisterError(string register, int intid, GicError error) => Violation(intid, $"{register} of INTID {intid}: {error}");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private AckLegality NewLegality() => _legality = new AckLegality(_masking, PreemptibleHandlers);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void IllegalTake(int intid, byte priority, string why) =>
