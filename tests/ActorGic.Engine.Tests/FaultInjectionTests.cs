@@ -24,6 +24,8 @@ public class FaultInjectionTests
         return report;
     }
 
+    private static RunReport TestRunsOf(Scenario scenario) => TestRuns.Reference(scenario).Report;
+
     /// <summary>The nth event of a kind (counting from 1, among those <paramref name="where"/> accepts) gets <paramref name="fault"/>.</summary>
     private static Func<Component, SimEvent, SendFault> Nth(EventKind kind, int n, SendFault fault, Func<SimEvent, bool>? where = null)
     {
@@ -120,6 +122,18 @@ public class FaultInjectionTests
     {
         var report = Faulty(Shipped("reclaim-drain-hung-6.12.conf"), new FaultSeam { Skip = SkippedStep.Drain });
         Violations(report, "t=22311 cpu 6: SGI 4 reprogrammed while pending: it would have two owners");
+    }
+
+    [Fact]
+    public void Linux_s_per_cpu_setup_without_the_drain_sets_an_sgi_up_again_while_it_is_held()
+    {
+        // The cross-chip regression scenario with Linux's way of setting the slot up: each CPU its own, by smp_call_function.
+        var scenario = Shipped("reclaim-cross-chip-6.12.conf");
+        scenario = scenario with { Reclaim = scenario.Reclaim with { Reprogram = ReprogramWay.PerCpu } };
+        Assert.True(TestRunsOf(scenario).InvariantsOk);
+        var report = Faulty(scenario, new FaultSeam { Skip = SkippedStep.Drain });
+        Assert.False(report.InvariantsOk);
+        Assert.Equal("t=24369 cpu 5: SGI 4 set up again while pending: it would have two owners", report.Violations[0]);
     }
 
     /// <summary>The regression scenario: TIMER writes on the old path are still on a 3 us chip-to-chip link when the senders switch.</summary>
