@@ -1,7 +1,7 @@
 namespace ActorGic.Engine;
 
-/// <summary>What the seam does with one event a component sends.</summary>
-internal enum SendFault { Pass, Drop, Duplicate, Delay }
+/// <summary>What the seam does with one event a component sends (DuplicateLate: once on time, once <see cref="FaultSeam.Delay"/> later).</summary>
+internal enum SendFault { Pass, Drop, Duplicate, Delay, DuplicateLate }
 
 /// <summary>Steps of the model the seam can skip, to show the invariant that guards each one fires.</summary>
 [Flags]
@@ -47,6 +47,7 @@ internal sealed class FaultSeam
             case SendFault.Drop: return;
             case SendFault.Duplicate: sink.Post(e); sink.Post(e); return;
             case SendFault.Delay: sink.Post(e with { Time = e.Time + Delay }); return;
+            case SendFault.DuplicateLate: sink.Post(e); sink.Post(e with { Time = e.Time + Delay }); return;
             default: sink.Post(e); return;
         }
     }

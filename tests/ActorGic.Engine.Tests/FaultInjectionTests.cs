@@ -174,6 +174,22 @@ public class FaultInjectionTests
             "t=4100 cpu 2: took INTID 3 (priority 0xA0) although IRQs were masked (PSTATE.I set)");
     }
 
+    /// <summary>
+    /// The first negotiation's switch of TIMER onto CALL_FUNC's flag reaches CPU 3 a second time, 180 us late,
+    /// after the release promoted TIMER back to SGI 4: CPU 3 ends sending TIMER the old way. The end-of-run route
+    /// check used to stay silent here (the reclaimer's drain-bound timer, still pending at the end, disabled it).
+    /// </summary>
+    [Fact]
+    public void A_stale_switch_that_arrives_after_a_later_negotiation_leaves_a_cpu_off_the_table()
+    {
+        var report = Faulty(Shipped("reclaim-release-promote-6.12.conf"), new FaultSeam
+        {
+            OnSend = Nth(EventKind.Reclaim, 1, SendFault.DuplicateLate, e => e.A == (int)ReclaimOp.Switch && e.Target == 3),
+            Delay = 180_000,
+        });
+        Violations(report, "cpu 3 sends TIMER as Route { Kind = Flag, Sgi = 1, Bit = 4 }, the reclaimer's table says Route { Kind = Dedicated, Sgi = 4, Bit = -1 }");
+    }
+
     [Fact]
     public void An_event_sent_into_the_past_ends_the_run_with_one_line()
     {
