@@ -33,8 +33,7 @@ public sealed partial class CpuComponent : Component
     private Hppi _offered = Hppi.None;
     private bool _threadMasked;
     /// <summary>The independent check of every interrupt this CPU takes (see <see cref="AckLegality"/>).</summary>
-    private AckLegality Legality => _legality ?? NewLegality();
-    private AckLegality? _legality;
+    private readonly AckLegality _legality;
     private bool _entryPending;
     private int _token;
     private int _irqOnToken;
@@ -66,6 +65,7 @@ public sealed partial class CpuComponent : Component
         _random = SplitMix64.For(scenario.Seed, Id);
         _others = new Divisor(Math.Max(1, layout.Cpus - 1));
         CpuInterface = cpuInterface;
+        _legality = new AckLegality(masking, scenario.PreemptibleHandlers);
     }
 
     public CpuInterface CpuInterface { get; }
@@ -133,7 +133,7 @@ public sealed partial class CpuComponent : Component
             case CpuTimer.IrqOn:
                 if (token != _irqOnToken) break;
                 _threadMasked = false;
-                Legality.SoftwareMask(false);
+                _legality.SoftwareMask(false);
                 TryTakeInterrupt();
                 break;
             case CpuTimer.TrafficArrival: TrafficArrival(Actions[action], action); break;
@@ -150,7 +150,7 @@ public sealed partial class CpuComponent : Component
         var signal = CpuInterface.Signal(_offered);
         if (signal == SignalKind.None) return;
         if (!pstate.TakesException(signal, CpuInterface.SctlrNmi) && Faults?.Skips(SkippedStep.MaskCheck) != true) return;
-        if (Legality.Taken(_offered.Intid, _offered.Priority, _offered.Nmi) is { } illegal) IllegalTake(_offered.Intid, _offered.Priority, illegal);
+        if (_legality.Taken(_offered.Intid, _offered.Priority, _offered.Nmi) is { } illegal) IllegalTake(_offered.Intid, _offered.Priority, illegal);
         Trace.Emit(Now, _cpu, TraceKind.Signal, _offered.Intid, _offered.Priority);
         _entryPending = true;
         Send(Id, _timing.ExceptionEntry, EventKind.Timer, (int)CpuTimer.ExceptionEntry);
@@ -173,8 +173,8 @@ public sealed partial class CpuComponent : Component
             return;
         }
         Acks[intid]++;
-        if (Legality.Acknowledged(intid) is { } illegal) IllegalTake(intid, offered.Priority, illegal);
-        Legality.Entered(intid, offered.Priority, offered.Nmi);
+        if (_legality.Acknowledged(intid) is { } illegal) IllegalTake(intid, offered.Priority, illegal);
+        _legality.Entered(intid, offered.Priority, offered.Nmi);
         Trace.Emit(Now, _cpu, TraceKind.Ack, intid, offered.Priority);
         // The handler the irq descriptor names now, so the redistributor can check whose requests it serves.
         Send(_layout.RedistributorId(_cpu), _timing.CpuToRedistributor, EventKind.Activate, intid, HandlerCode(intid), 0, Now);
@@ -191,7 +191,7 @@ public sealed partial class CpuComponent : Component
     private void CompleteHandler()
     {
         var frame = _frames[--_depth];
-        Legality.Exited();
+        _legality.Exited();
         Trace.Emit(Now, _cpu, TraceKind.Exit, frame.Intid, frame.Handler);
         var error = CpuInterface.EndOfInterrupt1(frame.Intid, out bool deactivate);
         if (error != GicError.None) RegisterError("EOI", frame.Intid, error);
@@ -205,7 +205,7 @@ public sealed partial class CpuComponent : Component
         }
         if (deactivate)
         {
-            Legality.Deactivated(frame.Intid);
+            _legality.Deactivated(frame.Intid);
             Send(_layout.RedistributorId(_cpu), _timing.CpuToRedistributor, EventKind.Deactivate, frame.Intid);
         }
         ResumeTopFrame();
@@ -262,19 +262,19 @@ public sealed partial class CpuComponent : Component
                 break;
             case ActionVerb.IrqOff:
                 _threadMasked = true;
-                Legality.SoftwareMask(true);
+                _legality.SoftwareMask(true);
                 _irqOnToken++;
                 if (action.For > 0) Send(Id, action.For, EventKind.Timer, (int)CpuTimer.IrqOn, _irqOnToken);
                 break;
             case ActionVerb.IrqOn:
                 _irqOnToken++;
                 _threadMasked = false;
-                Legality.SoftwareMask(false);
+                _legality.SoftwareMask(false);
                 TryTakeInterrupt();
                 break;
             case ActionVerb.Hang:
                 SetState(CpuState.Hung);
-                Legality.Hung();
+                _legality.Hung();
                 break;
             case ActionVerb.Idle:
                 SetState(CpuState.Idle);
@@ -370,9 +370,6 @@ public sealed partial class CpuComponent : Component
     /// <summary>Out of line: a string interpolation's builder is a local the runtime zeroes at every entry of the method it sits in.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void RegisterError(string register, int intid, GicError error) => Violation(intid, $"{register} of INTID {intid}: {error}");
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private AckLegality NewLegality() => _legality = new AckLegality(_masking, PreemptibleHandlers);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void IllegalTake(int intid, byte priority, string why) =>

@@ -22,7 +22,8 @@ internal enum SkippedStep
 /// Test-only fault injection: drops, duplicates or delays events a component sends, and skips
 /// steps of the model, so a test can watch each invariant fire on the fault it exists for. It is
 /// internal and set only through <see cref="Simulation.InjectFaults"/>: no scenario key and no
-/// command-line option reaches it. A component without faults pays one null test per send.
+/// command-line option reaches it. A component without faults pays one null test per event it
+/// sends and per event it takes.
 /// </summary>
 internal sealed class FaultSeam
 {

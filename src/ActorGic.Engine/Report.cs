@@ -5,15 +5,7 @@ namespace ActorGic.Engine;
 
 public sealed record LatencySummary(long Count, long P50, long P99, long Max)
 {
-    /// <summary>Exact nearest-rank percentiles over every sample.</summary>
-    public static LatencySummary Of(List<long> samples)
-    {
-        var sorted = samples.ToArray();
-        Array.Sort(sorted);
-        return OfSorted(sorted);
-    }
-
-    /// <summary>The same, over samples already sorted (the report sorts each distribution once, for this and for the digest).</summary>
+    /// <summary>Exact nearest-rank percentiles over every sample, already sorted (the report sorts each distribution once, for this and for the digest).</summary>
     public static LatencySummary OfSorted(long[] sorted) =>
         sorted.Length == 0 ? new LatencySummary(0, 0, 0, 0) : new LatencySummary(sorted.Length, Rank(sorted, 0.50), Rank(sorted, 0.99), sorted[^1]);
 

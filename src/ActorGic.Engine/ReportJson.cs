@@ -220,7 +220,7 @@ public static class ReportJson
 
     /// <summary>The trace as JSON Lines in canonical order (t, cpu, seq); handlers named by the profile's IPIs.</summary>
     public static void WriteTrace(IEnumerable<TraceRecorder> traces, Stream stream, Owners owners, NmiMuxPlan? mux = null) =>
-        WriteTrace(traces.SelectMany(t => t.Events).OrderBy(e => e.T).ThenBy(e => e.Cpu).ThenBy(e => e.Component).ThenBy(e => e.Seq),
+        WriteTrace(traces.SelectMany(t => t.Events).Order(TraceEvent.Canonical),
             stream, owners, mux);
 
     /// <summary>The trace from events already in canonical order (a <see cref="TraceSpool"/>'s).</summary>

@@ -33,7 +33,17 @@ public static class TraceKindNames
 /// <see cref="Extra"/> are kind-specific (sgi-write: the register value; ack: the priority;
 /// drop: the reason code; enter/exit: the handler code).
 /// </summary>
-public readonly record struct TraceEvent(long T, int Cpu, int Component, long Seq, TraceKind Kind, int Intid, long Value, int Extra);
+public readonly record struct TraceEvent(long T, int Cpu, int Component, long Seq, TraceKind Kind, int Intid, long Value, int Extra)
+{
+    /// <summary>The trace's canonical order (SCENARIOS.md section 4): t, cpu, then component and its own sequence.</summary>
+    public static readonly Comparer<TraceEvent> Canonical = Comparer<TraceEvent>.Create((a, b) =>
+    {
+        int c = a.T.CompareTo(b.T);
+        if (c == 0) c = a.Cpu.CompareTo(b.Cpu);
+        if (c == 0) c = a.Component.CompareTo(b.Component);
+        return c != 0 ? c : a.Seq.CompareTo(b.Seq);
+    });
+}
 
 /// <summary>
 /// A component's trace: a hash chain over every event it emits, in its own processing order,

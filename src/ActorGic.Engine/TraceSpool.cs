@@ -30,14 +30,6 @@ public sealed class TraceSpool : IDisposable
     /// <summary>How many chunks went to disk (a test checks a long trace really spills).</summary>
     public int Spilled => _chunks.Count;
 
-    private static readonly Comparison<TraceEvent> Canonical = (a, b) =>
-    {
-        int c = a.T.CompareTo(b.T);
-        if (c == 0) c = a.Cpu.CompareTo(b.Cpu);
-        if (c == 0) c = a.Component.CompareTo(b.Component);
-        return c != 0 ? c : a.Seq.CompareTo(b.Seq);
-    };
-
     public void Add(in TraceEvent e)
     {
         lock (_lock)
@@ -51,7 +43,7 @@ public sealed class TraceSpool : IDisposable
 
     private void Spill()
     {
-        Array.Sort(_buffer, 0, _count, Comparer<TraceEvent>.Create(Canonical));
+        Array.Sort(_buffer, 0, _count, TraceEvent.Canonical);
         string file = Path.Combine(_directory, $"chunk-{_chunks.Count:D6}.bin");
         using (var w = new BinaryWriter(new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16)))
             for (int i = 0; i < _count; i++)
@@ -67,11 +59,11 @@ public sealed class TraceSpool : IDisposable
     /// <summary>Every event, in canonical order (once the run is over: nothing may be added while this is read).</summary>
     public IEnumerable<TraceEvent> Sorted()
     {
-        Array.Sort(_buffer, 0, _count, Comparer<TraceEvent>.Create(Canonical));
+        Array.Sort(_buffer, 0, _count, TraceEvent.Canonical);
         var readers = _chunks.Select(f => new BinaryReader(new FileStream(f, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))).ToList();
         try
         {
-            var heads = new PriorityQueue<int, TraceEvent>(Comparer<TraceEvent>.Create(Canonical));
+            var heads = new PriorityQueue<int, TraceEvent>(TraceEvent.Canonical);
             var current = new TraceEvent[readers.Count + 1];
             int memory = 0;
             bool Next(int source)
