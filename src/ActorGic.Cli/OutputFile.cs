@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using ActorGic.Scenarios;
 
@@ -56,16 +55,16 @@ internal sealed class OutputFile : IDisposable
         if (path.Length == 0) throw new ScenarioException(argument, "empty path (- writes to standard output)");
         if (path == "-") return new OutputFile(Kind.StandardOutput, argument, "standard output", "-", new MemoryStream(), null, standardOutput);
         string full = Path.GetFullPath(path);
-        var (type, error) = FileTypeOf(full);
+        var (type, error) = FileKinds.Of(full);
         switch (type)
         {
-            case FileType.Directory:
+            case FileKind.Directory:
                 throw new ScenarioException(argument, $"{path} is a directory");
-            case FileType.Error:
+            case FileKind.Error:
                 throw new ScenarioException(argument, $"cannot write {path}: {error}");
-            case FileType.Regular or FileType.Missing:
+            case FileKind.Regular or FileKind.Missing:
                 return ThroughTemporary(argument, path, full);
-            case FileType.Fifo:
+            case FileKind.Fifo:
                 // Opening a FIFO waits for its reader, and closing it is the reader's end of file: open it only to write.
                 return new OutputFile(Kind.InPlace, argument, path, full, null, null, null);
             default:
@@ -77,11 +76,11 @@ internal sealed class OutputFile : IDisposable
     private static OutputFile ThroughTemporary(string argument, string path, string full)
     {
         // A dangling symlink names a file to create at its target, as a shell's > would.
-        string target = FileTypeOf(full, follow: false).Type == FileType.Symlink
+        string target = FileKinds.Of(full, follow: false).Kind == FileKind.Symlink
             ? File.ResolveLinkTarget(full, returnFinalTarget: true)!.FullName
             : full;
         string directory = Path.GetDirectoryName(target)!;
-        if (FileTypeOf(directory).Type != FileType.Directory)
+        if (FileKinds.Of(directory).Kind != FileKind.Directory)
             throw new ScenarioException(argument, $"directory {directory} does not exist");
         // The temporary is made once now, to prove the directory takes new files, and again only
         // to write: a run interrupted meanwhile (Ctrl-C, a kill) leaves nothing behind.
@@ -202,51 +201,6 @@ internal sealed class OutputFile : IDisposable
     private static string Reason(Exception e, params string?[] paths) =>
         paths.OfType<string>().Aggregate(e.Message, (message, path) => message.Replace($" : '{path}'", "").Replace($" '{path}'", ""))
             .ReplaceLineEndings(" ");
-
-    internal enum FileType { Missing, Regular, Directory, CharDevice, BlockDevice, Fifo, Socket, Symlink, Error }
-
-    /// <summary>
-    /// What <paramref name="path"/> is, following symlinks (/dev/stdout included) unless told not
-    /// to; .NET says only whether a path is a directory. Linux statx(2), whose buffer has one layout
-    /// on every architecture; elsewhere existing non-directories count as regular files.
-    /// </summary>
-    internal static (FileType Type, string? Error) FileTypeOf(string path, bool follow = true)
-    {
-        if (!OperatingSystem.IsLinux())
-            return (Directory.Exists(path) ? FileType.Directory
-                : !follow && new FileInfo(path).LinkTarget is not null ? FileType.Symlink
-                : File.Exists(path) ? FileType.Regular : FileType.Missing, null);
-        if (Statx(AtFdCwd, path, follow ? 0 : AtSymlinkNoFollow, StatxType, out var status) != 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            return errno == Enoent ? (FileType.Missing, null) : (FileType.Error, Marshal.GetPInvokeErrorMessage(errno));
-        }
-        return (status.Mode & 0xF000) switch
-        {
-            0x8000 => (FileType.Regular, null),
-            0x4000 => (FileType.Directory, null),
-            0x2000 => (FileType.CharDevice, null),
-            0x6000 => (FileType.BlockDevice, null),
-            0x1000 => (FileType.Fifo, null),
-            0xA000 => (FileType.Symlink, null),
-            _ => (FileType.Socket, null),
-        };
-    }
-
-    private const int AtFdCwd = -100;
-    private const int AtSymlinkNoFollow = 0x100;
-    private const uint StatxType = 0x1;
-    private const int Enoent = 2;
-
-    /// <summary>struct statx (linux/stat.h): 256 bytes; stx_mode is the 16 bits at offset 28.</summary>
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
-    private struct StatxBuffer
-    {
-        [FieldOffset(28)] public ushort Mode;
-    }
-
-    [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
-    private static extern int Statx(int directoryFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, out StatxBuffer buffer);
 }
 
 /// <summary>An output could not be written after the run: exit 3, one line naming the argument.</summary>

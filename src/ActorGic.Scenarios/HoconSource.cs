@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace ActorGic.Scenarios;
@@ -52,37 +51,14 @@ internal static class HoconSource
     private static ScenarioException TooLarge(string file) =>
         new(file, $"larger than {HoconFile.MaxBytes / (1 << 20)} MiB, the limit for a scenario with its included files");
 
-    /// <summary>What a non-regular file is (a FIFO, a character device, ...), or null for a regular file or where Linux's statx is not there to ask.</summary>
-    private static string? KindOf(string file)
+    /// <summary>What a non-regular file is (a FIFO, a character device, ...), or null for a regular file (or one that cannot be asked).</summary>
+    private static string? KindOf(string file) => FileKinds.Of(file).Kind switch
     {
-        if (!OperatingSystem.IsLinux()) return null;
-        var status = new byte[256];
-        try
-        {
-            if (Statx(AtFdCwd, file, 0, StatxType, status) != 0) return null;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return null;
-        }
-        int type = BitConverter.ToUInt16(status, ModeOffset) & 0xF000;
-        return type switch
-        {
-            0x8000 => null,
-            0x1000 => "a FIFO",
-            0x2000 => "a character device",
-            0x6000 => "a block device",
-            0xC000 => "a socket",
-            0x4000 => "a directory",
-            _ => "an unusual file",
-        };
-    }
-
-    private const int AtFdCwd = -100;
-    private const uint StatxType = 0x1;
-    /// <summary>stx_mode in struct statx, the same on every Linux architecture (unlike struct stat).</summary>
-    private const int ModeOffset = 28;
-
-    [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
-    private static extern int Statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
+        FileKind.Fifo => "a FIFO",
+        FileKind.CharDevice => "a character device",
+        FileKind.BlockDevice => "a block device",
+        FileKind.Socket => "a socket",
+        FileKind.Directory => "a directory",
+        _ => null,
+    };
 }

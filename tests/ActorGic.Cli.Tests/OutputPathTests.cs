@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using System.Text;
 using System.Text.Json;
+using ActorGic.Scenarios;
 using static ActorGic.Cli.Tests.CliRunner;
 
 namespace ActorGic.Cli.Tests;
@@ -183,7 +184,7 @@ public sealed class OutputPathTests : IDisposable
         var (exit, output, _) = RunWith("--report", "/dev/null", "--trace", "/dev/null");
         Assert.Equal(0, exit);
         Assert.Contains("invariants: ok", output);
-        Assert.Equal(OutputFile.FileType.CharDevice, OutputFile.FileTypeOf("/dev/null").Type);
+        Assert.Equal(FileKind.CharDevice, FileKinds.Of("/dev/null").Kind);
     }
 
     [Fact]
@@ -198,7 +199,7 @@ public sealed class OutputPathTests : IDisposable
             Assert.Equal(0, RunWith("--report", fifo).Exit);
             using var report = JsonDocument.Parse(await reader.WaitAsync(TimeSpan.FromSeconds(60)));
             Assert.Equal(4, report.RootElement.GetProperty("totals").GetProperty("delivered").GetInt32());
-            Assert.Equal(OutputFile.FileType.Fifo, OutputFile.FileTypeOf(fifo).Type);
+            Assert.Equal(FileKind.Fifo, FileKinds.Of(fifo).Kind);
             Assert.Equal(["pipe"], Entries());
         }
         finally
@@ -214,7 +215,7 @@ public sealed class OutputPathTests : IDisposable
         Assert.Equal(3, exit);
         Assert.Equal("", output);
         AssertOneLine("--report: cannot write /dev/full: No space left on device", error);
-        Assert.Equal(OutputFile.FileType.CharDevice, OutputFile.FileTypeOf("/dev/full").Type);
+        Assert.Equal(FileKind.CharDevice, FileKinds.Of("/dev/full").Kind);
         Assert.Empty(Entries());
     }
 
