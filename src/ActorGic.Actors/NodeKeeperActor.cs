@@ -156,13 +156,11 @@ public sealed class NodeKeeperActor : UntypedActor
 /// keeper. An answer from a node it is not waiting for, an event for a component that does not
 /// exist, or a message this system's serializer refused ends the run with one line.
 /// </summary>
-public sealed class RootKeeperActor : UntypedActor
+public sealed class RootKeeperActor : RunKeeperActor
 {
     private readonly IActorRef[] _nodes;
     private readonly int[] _nodeOfComponent;
     private readonly long _lookahead;
-    private readonly Action<long>? _progress;
-    private readonly WindowClock? _clock;
     private readonly List<SimEvent>[] _inbox;
     private readonly long[] _next;
     /// <summary>The nodes whose answer to the current window has not wholly arrived.</summary>
@@ -170,22 +168,16 @@ public sealed class RootKeeperActor : UntypedActor
     /// <summary>Events in each node's answer so far (its parts add up).</summary>
     private readonly int[] _answered;
     private readonly List<int> _active = new();
-    private IActorRef? _requester;
-    private long _end;
     private int _awaiting;
-    private long _windows, _events, _runs;
-    /// <summary>The start of the latest window: how far the run got.</summary>
-    private long _start;
+    private long _events, _runs;
     private int _perMessage = 1;
 
     public RootKeeperActor(IActorRef[] nodes, int[] nodeOfComponent, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress,
-        WindowClock? clock = null)
+        WindowClock? clock = null) : base("the root keeper", progress, clock)
     {
-        _clock = clock;
         _nodes = nodes;
         _nodeOfComponent = nodeOfComponent;
         _lookahead = lookahead;
-        _progress = progress;
         _inbox = nodes.Select(_ => new List<SimEvent>()).ToArray();
         _next = Enumerable.Repeat(long.MaxValue, nodes.Length).ToArray();
         _pending = new bool[nodes.Length];
@@ -206,46 +198,20 @@ public sealed class RootKeeperActor : UntypedActor
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
-    protected override void OnReceive(object message)
-    {
-        try
-        {
-            Handle(message);
-        }
-        catch (Exception e)
-        {
-            Fail(RunAbortedException.KeeperFailed("the root keeper", _start, e).Message);
-        }
-    }
-
-    private void Fail(string reason)
-    {
-        _requester?.Tell(new Status.Failure(new RunAbortedException(_start, reason)));
-        _requester = null;
-    }
-
-    private void Handle(object message)
+    protected override void Handle(object message)
     {
         switch (message)
         {
-            case RunFailed failed:
-                Fail(failed.Reason);
-                break;
             case PayloadRefused refused:
-                Fail($"the root keeper's node refused a message at t={_start} ns: {refused.Reason}");
-                break;
-            case RunTo run:
-                _requester = Sender;
-                _end = run.End;
-                NextWindow();
+                Fail($"the root keeper's node refused a message at t={Start} ns: {refused.Reason}");
                 break;
             case NodeDone done:
-                if (_requester is null) break; // the run failed: late answers change nothing
+                if (Requester is null) break; // the run failed: late answers change nothing
                 if ((uint)done.Node >= (uint)_nodes.Length || !_pending[done.Node])
                     throw new InvalidOperationException($"node {done.Node} answered a window it was not sent");
                 foreach (var e in done.Outgoing) _inbox[NodeOf(e, done.Node)].Add(e);
                 _answered[done.Node] += done.Outgoing.Length;
-                if (done.Node != 0) _clock?.Carried(1, _answered[done.Node]);
+                if (done.Node != 0) Clock?.Carried(1, _answered[done.Node]);
                 if (done.More) break; // the rest of its answer follows
                 _pending[done.Node] = false;
                 _next[done.Node] = done.NextTime;
@@ -273,29 +239,26 @@ public sealed class RootKeeperActor : UntypedActor
         return min;
     }
 
-    private void NextWindow()
+    protected override void NextWindow()
     {
         long start = long.MaxValue;
         for (int n = 0; n < _nodes.Length; n++) start = Math.Min(start, NodeMin(n));
-        if (start == long.MaxValue || start > _end)
+        if (start == long.MaxValue || start > End)
         {
-            _requester?.Tell(new RunFinished(_windows, _events, _end, _inbox.SelectMany(l => l).ToArray(), _runs));
+            Requester?.Tell(new RunFinished(Windows, _events, End, _inbox.SelectMany(l => l).ToArray(), _runs));
             return;
         }
-        long end = Math.Min(start + _lookahead, _end + 1);
+        long end = Math.Min(start + _lookahead, End + 1);
         _active.Clear();
         for (int n = 0; n < _nodes.Length; n++)
             if (NodeMin(n) < end) _active.Add(n);
         _awaiting = _active.Count;
-        _windows++;
-        _start = start;
-        _clock?.Opened(start);
-        if ((_windows & 0x3FFF) == 0) _progress?.Invoke(start);
+        Opened(start);
         foreach (int n in _active)
         {
             var inbox = _inbox[n];
             int parts = WireBudget.Parts(inbox.Count, _perMessage);
-            if (n != 0) _clock?.Carried(parts, inbox.Count);
+            if (n != 0) Clock?.Carried(parts, inbox.Count);
             (_pending[n], _answered[n]) = (true, 0);
             for (int p = 0; p < parts; p++)
                 _nodes[n].Tell(new NodeWindow(start, end, WireBudget.Part(inbox, p, _perMessage), More: p < parts - 1), Self);
