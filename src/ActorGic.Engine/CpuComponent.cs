@@ -193,13 +193,15 @@ public sealed partial class CpuComponent : Component
         var frame = _frames[--_depth];
         _legality.Exited();
         Trace.Emit(Now, _cpu, TraceKind.Exit, frame.Intid, frame.Handler);
-        var error = CpuInterface.EndOfInterrupt1(frame.Intid, out bool deactivate);
-        if (error != GicError.None) RegisterError("EOI", frame.Intid, error);
+        int eoi = Faults?.Written(frame.Intid, dir: false) ?? frame.Intid;
+        var error = CpuInterface.EndOfInterrupt1(eoi, out bool deactivate);
+        if (error != GicError.None) RegisterError("EOI", eoi, error);
         Trace.Emit(Now, _cpu, TraceKind.Eoi, frame.Intid);
         if (CpuInterface.EoiMode)
         {
-            error = CpuInterface.DeactivateInterrupt(frame.Intid);
-            if (error != GicError.None) RegisterError("DIR", frame.Intid, error);
+            int dir = Faults?.Written(frame.Intid, dir: true) ?? frame.Intid;
+            error = CpuInterface.DeactivateInterrupt(dir);
+            if (error != GicError.None) RegisterError("DIR", dir, error);
             Trace.Emit(Now, _cpu, TraceKind.Dir, frame.Intid);
             deactivate = error == GicError.None;
         }

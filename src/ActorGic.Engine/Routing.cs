@@ -75,6 +75,15 @@ public readonly record struct Route(RouteKind Kind, int Sgi, int Bit)
     /// <summary>Packed into one event field.</summary>
     public long Encode() => (long)Kind | (long)(Sgi + 1) << 8 | (long)(Bit + 1) << 16;
     public static Route Decode(long v) => new((RouteKind)(v & 0xFF), (int)((v >> 8) & 0xFF) - 1, (int)((v >> 16) & 0xFF) - 1);
+
+    /// <summary>As a violation or summary line says it: "SGI 4", "bit 4 of the flag word, on SGI 1", "broker bit 2, on SGI 8", "no SGI".</summary>
+    public override string ToString() => Kind switch
+    {
+        RouteKind.Dedicated => $"SGI {Sgi}",
+        RouteKind.Flag => $"bit {Bit} of the flag word, on SGI {Sgi}",
+        RouteKind.Nmi => $"broker bit {Bit}, on SGI {Sgi}",
+        _ => "no SGI",
+    };
 }
 
 /// <summary>

@@ -81,7 +81,7 @@ public sealed class Simulation
             int cpu = Layout.CpuOf(id);
             var bank = BootBank();
             int firmwareFrom = Scenario.Kernel is null ? Intid.SgiCount : Scenario.Gic.NonSecureSgis;
-            return new RedistributorComponent(Layout, Scenario.Timing, cpu, bank, BootEnables, firmwareFrom, Owners.Count, trace)
+            return new RedistributorComponent(Layout, Scenario.Timing, cpu, bank, BootEnables, firmwareFrom, Owners, trace)
             {
                 NonSecureWrites = Scenario.Kernel is not null,
             };
