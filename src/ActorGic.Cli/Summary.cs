@@ -27,6 +27,9 @@ public static class Summary
         var t = report.Totals;
         console.WriteLine($"totals: sgi_writes {t.SgiWrites}  sent {t.Sent}  coalesced {t.Coalesced}  delivered {t.Delivered}  " +
                           $"dropped {t.Dropped}  pending {t.Pending}  lost {t.Lost}  spurious {report.PerCpu.Sum(c => c.Spurious)}");
+        foreach (var d in report.Drops)
+            console.WriteLine($"  dropped {d.Count} set-pending(s) of SGI {d.Sgi} at CPU {d.Cpu}: " +
+                              (d.Reason == "firmware" ? "firmware's SGI (Group 0 or Secure)" : "the SGI is configured for another group than the write's"));
         if (report.PerIpi.Count > 0)
         {
             var ipis = new Table().Border(TableBorder.Simple).AddColumns($"IPI ({report.Profile})", "mode", "requested", "sgi_sent", "handled", "pending", "lost", "refused");

@@ -81,6 +81,12 @@ public sealed class RedistributorComponent : Component
     public long Coalesced { get; private set; }
     public long Delivered { get; private set; }
     public long Dropped { get; private set; }
+    /// <summary>Set-pendings discarded, per SGI and reason (<see cref="DropReason"/> - 1), allocated at the first.</summary>
+    private long[]? _drops;
+
+    /// <summary>Set-pendings of <paramref name="sgi"/> discarded for <paramref name="reason"/>.</summary>
+    public long DropsOf(int sgi, DropReason reason) => _drops?[sgi * DropReasons + (int)reason - 1] ?? 0;
+    private const int DropReasons = 2; // a set-pending is dropped for its group or as firmware's; NoSgi is refused at the sender
 
     /// <summary>Requests served per owner: every tagged request a handler run's activation consumed.</summary>
     public long Served(int owner) => _tally?[owner].Served ?? 0;
@@ -190,6 +196,7 @@ public sealed class RedistributorComponent : Component
             default:
                 Dropped++;
                 var reason = intid >= _firmwareFrom ? DropReason.Firmware : DropReason.Group;
+                (_drops ??= new long[Intid.SgiCount * DropReasons])[intid * DropReasons + (int)reason - 1]++;
                 Trace.Emit(Now, _cpu, TraceKind.Drop, intid, (long)reason);
                 break;
         }

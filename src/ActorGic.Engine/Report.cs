@@ -37,6 +37,9 @@ public sealed record IpiCounts(long Requested, long SgiSent, long Handled, long 
     public long Refused { get; init; }
 }
 
+/// <summary>Set-pendings a redistributor discarded: <paramref name="Count"/> of SGI <paramref name="Sgi"/> at CPU <paramref name="Cpu"/>, for <paramref name="Reason"/> ("firmware" or "group").</summary>
+public sealed record DropCount(int Cpu, int Sgi, string Reason, long Count);
+
 public sealed record Totals(long SgiWrites, long Sent, long Coalesced, long Delivered, long Dropped, long Pending, long Lost)
 {
     /// <summary>The targets of every ICC_SGI1R_EL1 write, counted at the writers: sent + still travelling as writes + lost before a distributor.</summary>
@@ -76,6 +79,8 @@ public sealed partial record RunReport
     public required IReadOnlyList<SgiTableRow> SgiTable { get; init; }
     /// <summary>Every request-sgi and release-sgi with its outcome (empty without the reclaimer).</summary>
     public IReadOnlyList<ReclaimRecord> Reclaims { get; init; } = [];
+    /// <summary>Discarded set-pendings by CPU, SGI and reason (firmware's SGI, or a group the GIC does not signal here).</summary>
+    public IReadOnlyList<DropCount> Drops { get; init; } = [];
     public required IReadOnlyList<string> Violations { get; init; }
     /// <summary>What the profile programmed at boot: masking, PMR values, each SGI's group, priority and NMI bit.</summary>
     public ProgrammedGic? Programmed { get; init; }
@@ -99,6 +104,7 @@ public sealed partial record RunReport
         var violations = new List<string>();
         var latencies = new SortedDictionary<int, List<long>>();
         long writes = 0, targets = 0, coalesced = 0, delivered = 0, dropped = 0, latched = 0, sent = 0;
+        var drops = new List<DropCount>();
         for (int cpu = 0; cpu < layout.Cpus; cpu++)
         {
             var c = f.Cpu(cpu);
@@ -120,6 +126,8 @@ public sealed partial record RunReport
             coalesced += r.Coalesced;
             delivered += r.Delivered;
             dropped += r.Dropped;
+            for (int i = 0; i + 2 < r.Drops.Length; i += 3)
+                drops.Add(new DropCount(cpu, (int)r.Drops[i], ((DropReason)r.Drops[i + 1]).ToString().ToLowerInvariant(), r.Drops[i + 2]));
             latched += r.LatchedSgis;
             violations.AddRange(c.Violations);
             violations.AddRange(r.Violations);
@@ -171,6 +179,7 @@ public sealed partial record RunReport
             Flows = BuildFlows(f, sim.Layout.Cpus),
             SgiTable = sgiTable,
             Reclaims = sim.Reclaimer?.Records ?? [],
+            Drops = drops,
             PerIpi = perIpi,
             IpiModes = modes,
             PerNmiUser = perNmiUser,

@@ -139,6 +139,8 @@ public sealed class RedistributorFacts
     public long Coalesced { get; set; }
     public long Delivered { get; set; }
     public long Dropped { get; set; }
+    /// <summary>Discarded set-pendings: SGI, <see cref="DropReason"/>, count, SGI, reason, count...</summary>
+    public long[] Drops { get; set; } = [];
     public int LatchedSgis { get; set; }
     public List<string> Violations { get; set; } = [];
     /// <summary>Per owner.</summary>
@@ -162,6 +164,7 @@ public sealed class RedistributorFacts
             Coalesced = r.Coalesced,
             Delivered = r.Delivered,
             Dropped = r.Dropped,
+            Drops = r.Dropped == 0 ? [] : DropTriples(r),
             LatchedSgis = r.LatchedSgis,
             Violations = r.Violations.Count == 0 ? FactArrays.NoViolations : [.. r.Violations],
             Served = FactArrays.Copy(Enumerable.Range(0, owners).Select(r.Served).ToArray(), owners),
@@ -169,6 +172,15 @@ public sealed class RedistributorFacts
             Latencies = FactArrays.Trim(latencies),
             WaitingDetail = r.WaitingDetail().SelectMany(w => new[] { (long)w.Owner, w.Time }).ToArray(),
         };
+    }
+
+    private static long[] DropTriples(RedistributorComponent r)
+    {
+        var triples = new List<long>();
+        for (int sgi = 0; sgi < Intid.SgiCount; sgi++)
+            foreach (var reason in (ReadOnlySpan<DropReason>)[DropReason.Group, DropReason.Firmware])
+                if (r.DropsOf(sgi, reason) is var n and > 0) triples.AddRange([sgi, (long)reason, n]);
+        return [.. triples];
     }
 }
 

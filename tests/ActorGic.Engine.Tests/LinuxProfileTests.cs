@@ -75,11 +75,16 @@ public class LinuxProfileTests
     [Fact]
     public void Send_to_a_firmware_sgi_is_dropped_and_counted()
     {
+        // SGI 8 is the first of firmware's (ns-sgis = 8 by default).
         var report = TestRuns.Hocon("""
             scenario { end = 10us, kernel { profile = linux-6.12 }
-              actions = [ { at = 1us, cpu = 0, do = sgi, intid = 9, to = [1, 2] } ] }
+              actions = [
+                { at = 1us, cpu = 0, do = sgi, intid = 9, to = [1, 2] }
+                { at = 2us, cpu = 0, do = sgi, intid = 8, to = [2] }
+              ] }
             """);
-        Assert.Equal(new Totals(1, 2, 0, 0, 2, 0, 0) { SgiTargets = 2 }, report.Totals);
+        Assert.Equal(new Totals(2, 3, 0, 0, 3, 0, 0) { SgiTargets = 3 }, report.Totals);
+        Assert.Equal([new DropCount(1, 9, "firmware", 1), new DropCount(2, 8, "firmware", 1), new DropCount(2, 9, "firmware", 1)], report.Drops);
     }
 
     [Fact]
