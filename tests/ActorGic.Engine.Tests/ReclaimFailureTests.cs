@@ -137,3 +137,41 @@ public class ReclaimFailureTests
                      "CPU_BACKTRACE, KGDB_ROUNDUP are pinned", r.Reason);
     }
 }
+
+/// <summary>The reclaimer under architected NMIs (FEAT_GICv3_NMI): the slot's reprogram sets the NMI bit, not a priority.</summary>
+public class ReclaimArchitectedNmiTests
+{
+    [Theory]
+    [InlineData("mmio")]
+    [InlineData("per-cpu")]
+    public void A_slot_granted_as_an_nmi_gets_the_nmi_bit_on_every_redistributor_and_reaches_a_hung_cpu(string way)
+    {
+        var report = TestRuns.Hocon($$"""
+            scenario {
+              end = 100us
+              topology { cpus = 8 }
+              gic { nmi = architected }
+              kernel { profile = linux-6.12 }
+              reclaim { reprogram = {{way}} }
+              actions = [
+                { at = 2us, cpu = 0, do = request-sgi, purpose = cpu-pause, nmi = true }
+                { at = 40us, cpu = 3, do = hang }  # after the grant: a hung CPU cannot run Linux's per-CPU setup
+                { at = 50us, cpu = 0, do = ipi, ipi = cpu-pause, to = all-but-self }
+              ]
+            }
+            """, keepTrace: false, out var sim);
+        Assert.True(report.InvariantsOk, string.Join("; ", report.Violations));
+        var r = Assert.Single(report.Reclaims);
+        Assert.Equal("granted", r.Outcome);
+        for (int cpu = 0; cpu < 8; cpu++)
+        {
+            var bank = sim.Redistributor(cpu).Bank;
+            Assert.True(bank.IsNmi(r.Sgi), $"SGI {r.Sgi} has no NMI bit at CPU {cpu}");
+            Assert.False(bank.IsNmi(1), $"CALL_FUNC's SGI has the NMI bit at CPU {cpu}");
+            Assert.Equal(ActorGic.Gic.InterruptGroup.Group1NonSecure, bank.GroupOf(r.Sgi));
+        }
+        Assert.Equal(new SgiTableRow(r.Sgi, "cpu-pause", true, "dedicated"), report.SgiTable[r.Sgi]);
+        Assert.Equal(1, report.PerCpu[3].Ipis["cpu-pause"]); // hung with IRQs masked: the NMI gets in
+        Assert.Equal(new IpiCounts(7, 7, 7, 0, 0), report.PerIpi["cpu-pause"]);
+    }
+}
