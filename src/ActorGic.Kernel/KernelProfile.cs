@@ -9,7 +9,13 @@ namespace ActorGic.Kernel;
 /// </summary>
 public sealed record IpiDefinition(string Name, int Sgi, bool Nmi, bool Traced, string ProcLabel, string Sender, string Receiver);
 
-/// <summary>The PMR and priority values Linux uses for IRQ masking and pseudo-NMIs in an era.</summary>
+/// <summary>
+/// The PMR and priority values Linux uses for IRQ masking and pseudo-NMIs in an era.
+/// <see cref="IrqPriority"/> is what every SGI is programmed at, with or without pseudo-NMI:
+/// GICD_INT_DEF_PRI (0xA0) before the 2024 rework, GICV3_PRIO_IRQ (0xC0) after it
+/// (18fdb6348c48 "arm64: irqchip/gic-v3: Select priorities at boot time", which chose the
+/// priorities for every configuration, not only the pseudo-NMI one).
+/// </summary>
 public sealed record PseudoNmiPriorities(byte PmrUnmasked, byte PmrMasked, byte IrqPriority, byte NmiPriority);
 
 /// <summary>
