@@ -96,12 +96,43 @@ public sealed partial class CpuComponent
                 return (0, true);
             case OwnerWork.Backtrace:
                 Backtraced = true;
+                BacktracePrintk();
                 break;
             case OwnerWork.Kgdb:
                 RoundedUp = true;
                 break;
+            case OwnerWork.IrqWork:
+                _printkWorkQueued = false; // irq_work_run ran the deferred console output
+                break;
         }
         return (cost, false);
+    }
+
+    /// <summary>The printk irq_work is claimed (queued, not yet run) on this CPU: irq_work_queue raises nothing more.</summary>
+    private bool _printkWorkQueued;
+    /// <summary>Whether the handler being entered runs as an NMI (set by the vector before the handler's work).</summary>
+    private bool _enteringNmi;
+
+    /// <summary>
+    /// nmi_cpu_backtrace's printk. Where the era defers it (<see cref="PrintkDeferral"/>), it
+    /// queues the lazy wake_up_klogd_work, and __irq_work_queue_local raises IRQ_WORK to this CPU
+    /// only if the work was not already queued and the tick is stopped: an idle CPU's is (NOHZ
+    /// idle); a running or hung CPU's tick runs the work later, without an IPI.
+    /// </summary>
+    private void BacktracePrintk()
+    {
+        var kernel = Kernel!;
+        bool defers = kernel.BacktracePrintk switch
+        {
+            PrintkDeferral.Always => true,
+            PrintkDeferral.InNmi => _enteringNmi,
+            _ => false,
+        };
+        // A running CPU's work waits for its next tick, which the model does not run: nothing is raised or held.
+        if (!defers || _printkWorkQueued || State != CpuState.Idle || !kernel.Has("IRQ_WORK")) return;
+        _printkWorkQueued = true;
+        int self = _cpu;
+        SendIpi(kernel["IRQ_WORK"].Sgi, new ReadOnlySpan<int>(in self));
     }
 
     /// <summary>

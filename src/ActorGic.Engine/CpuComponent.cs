@@ -181,6 +181,7 @@ public sealed partial class CpuComponent : Component
         _offered = Hppi.None; // consumed: the redistributor offers its next HPPI
         int handler = intid < Intid.SgiCount ? _handlers[intid] : -1;
         Trace.Emit(Now, _cpu, TraceKind.Enter, intid, handler);
+        _enteringNmi = _masking.IsNmi(offered);
         var (cost, parks) = EnterHandler(intid);
         if (_depth == _frames.Length) Array.Resize(ref _frames, _depth * 2);
         _frames[_depth++] = new Frame { Intid = intid, Handler = handler, Nmi = _masking.IsNmi(offered), Parked = parks, Remaining = cost, ResumedAt = Now };

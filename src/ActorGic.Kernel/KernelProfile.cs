@@ -25,6 +25,22 @@ public sealed record PseudoNmiPriorities(byte PmrUnmasked, byte PmrMasked, byte 
 public sealed record StopPass(string Ipi, long WaitNs, bool NmiOnly = false);
 
 /// <summary>
+/// When the backtrace handler's printk (nmi_cpu_backtrace's "NMI backtrace for cpu N") defers its
+/// console output to irq_work (defer_console_output: the lazy wake_up_klogd_work) instead of
+/// printing: then arch_irq_work_raise sends IRQ_WORK to the CPU itself, if the work was not
+/// already queued and the CPU's tick is stopped (a lazy irq_work otherwise waits for the tick).
+/// </summary>
+public enum PrintkDeferral
+{
+    /// <summary>No NMI backtrace handler (linux-6.1: showacpu runs from smp_call_function and prints directly).</summary>
+    Never,
+    /// <summary>Only when the handler runs as an NMI (vprintk: in_nmi() goes to vprintk_deferred; linux-6.7).</summary>
+    InNmi,
+    /// <summary>Whether or not the backtrace IPI is an NMI (linux-6.12, as captured with and without pseudo-NMI).</summary>
+    Always,
+}
+
+/// <summary>
 /// A Linux kernel era as ActorGic models it (DOMAIN.md section 2): its IPI table, NR_IPI and
 /// MAX_IPI, the PMR values of its pseudo-NMI, and how smp_send_stop() works.
 /// </summary>
@@ -40,6 +56,8 @@ public sealed record KernelProfile
     public required IReadOnlyList<StopPass> StopPasses { get; init; }
     /// <summary>The IPI crash stop sends (crash_smp_send_stop), with its wait.</summary>
     public required IReadOnlyList<StopPass> CrashStopPasses { get; init; }
+    /// <summary>Whether the backtrace handler's printk raises IRQ_WORK on the CPU that ran it.</summary>
+    public required PrintkDeferral BacktracePrintk { get; init; }
 
     /// <summary>Linux registers SGIs 0-7 for IPIs; 8-15 are left to the Secure world.</summary>
     public const int LinuxSgiBudget = 8;
