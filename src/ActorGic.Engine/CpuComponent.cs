@@ -114,7 +114,7 @@ public sealed partial class CpuComponent : Component
             case EventKind.Timer: OnTimer((CpuTimer)e.A, e.B, (int)e.C); break;
             case EventKind.RemoteAtomic: OnRemoteAtomic(e); break;
             case EventKind.AtomicReply: OnAtomicReply(e); break;
-            case EventKind.StopNotify: OnStopNotify(e.A); break;
+            case EventKind.StopNotify: OnStopNotify(e.A, e.B != 0); break;
             case EventKind.MuxSet: OnMuxSet(e); break;
             case EventKind.MuxReply: OnMuxReply(e); break;
             case EventKind.Reclaim: OnReclaim(e); break;
