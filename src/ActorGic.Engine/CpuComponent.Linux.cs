@@ -177,9 +177,11 @@ public sealed partial class CpuComponent
         var kernel = Kernel!;
         switch (action.Do)
         {
-            // machine_restart's smp_send_stop is smp_send_stop: what differs is who is still online.
-            case ActionVerb.Stop or ActionVerb.Restart: StartStop(kernel.StopPasses, crash: false); break;
-            case ActionVerb.CrashStop: StartStop(kernel.CrashStopPasses, crash: true); break;
+            case ActionVerb.Stop or ActionVerb.Restart or ActionVerb.CrashStop:
+                // A CPU in a stop's wait loop runs nothing else: the next stop (a panic's restart) starts when it ends.
+                if (_stopPasses is not null) (_queuedStops ??= new()).Enqueue(action.Do);
+                else StartStop(action.Do);
+                break;
             case ActionVerb.Backtrace:
                 var all = action.To!.Resolve(_cpu, _layout.Cpus);
                 var targets = all.Where(c => c != _cpu).ToArray();
@@ -256,6 +258,18 @@ public sealed partial class CpuComponent
         SendSgi(batch.Sgi, batch.WereEmpty.ToArray(), -1);
     }
 
+    private Queue<ActionVerb>? _queuedStops;
+
+    /// <summary>
+    /// smp_send_stop (stop; restart: machine_restart's is smp_send_stop, what differs is who is
+    /// still online) or crash_smp_send_stop.
+    /// </summary>
+    private void StartStop(ActionVerb verb)
+    {
+        bool crash = verb == ActionVerb.CrashStop;
+        StartStop(crash ? Kernel!.CrashStopPasses : Kernel!.StopPasses, crash);
+    }
+
     /// <summary>smp_send_stop / crash_smp_send_stop: each pass sends its IPI to the CPUs still online, then waits.</summary>
     private void StartStop(IReadOnlyList<StopPass> passes, bool crash)
     {
@@ -325,6 +339,7 @@ public sealed partial class CpuComponent
         if (_stopRemaining.Count > 0) (_messages ??= new()).Add($"SMP: failed to stop secondary CPUs {CpuRanges.Format(FailedList())}");
         _stopPasses = null;
         ++_stopToken;
+        if (_queuedStops is { Count: > 0 } && CanRun) StartStop(_queuedStops.Dequeue());
     }
 
     /// <summary>

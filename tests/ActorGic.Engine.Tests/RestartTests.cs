@@ -10,7 +10,8 @@ namespace ActorGic.Engine.Tests;
 public class RestartTests
 {
     /// <summary>20 CPUs as QEMU virt numbers them; CPU 0 panics (crash stop), then restarts once the stop has finished waiting.</summary>
-    private static (RunReport Report, ulong[] Writes) Panic(string profile, string nmi = "none", string first = "crash-stop", string extra = "") =>
+    private static (RunReport Report, ulong[] Writes) Panic(string profile, string nmi = "none", string first = "crash-stop", string extra = "",
+        string restartAt = "1020ms") =>
         TestRuns.Hocon($$"""
             scenario { end = 2100ms
               topology { cpus = 20, cpus-per-cluster = 16 }
@@ -19,7 +20,7 @@ public class RestartTests
               actions = [
                 {{extra}}
                 { at = 10us, cpu = 0, do = {{first}} }
-                { at = 1020ms, cpu = 0, do = restart }
+                { at = {{restartAt}}, cpu = 0, do = restart }
               ] }
             """, keepTrace: true, out var sim).WithWrites(sim);
 
@@ -72,6 +73,16 @@ public class RestartTests
     {
         // CPU 5 hangs with IRQs masked: 6.1 has no NMI, so neither stop reaches it.
         var (report, _) = Panic("linux-6.1", extra: "{ at = 1us, cpu = 5, do = hang }");
+        Assert.Equal(["SMP: failed to stop secondary CPUs 1-19", "SMP: failed to stop secondary CPUs 0-19"], report.Flows.Console);
+    }
+
+    [Fact]
+    public void A_restart_while_the_crash_stop_still_waits_starts_when_the_wait_ends()
+    {
+        // CPU 5 never answers, so the crash stop waits its full second; the restart scripted at
+        // 20 us runs after it, as machine_restart follows crash_smp_send_stop on the panicking CPU.
+        var (report, writes) = Panic("linux-6.1", extra: "{ at = 1us, cpu = 5, do = hang }", restartAt: "20us");
+        Assert.Equal([0x000000000300FFFEUL, 0x000000000301000FUL, 0x000000000200FFFEUL, 0x000000000201000FUL], writes);
         Assert.Equal(["SMP: failed to stop secondary CPUs 1-19", "SMP: failed to stop secondary CPUs 0-19"], report.Flows.Console);
     }
 
