@@ -93,7 +93,7 @@ public sealed partial class Capture
         };
     }
 
-    private static string MetaField(string meta, string key) =>
+    internal static string MetaField(string meta, string key) =>
         Regex.Match(meta, $@"(?:^|\s){Regex.Escape(key)}=(\S+)") is { Success: true } m ? m.Groups[1].Value
             : throw new InvalidDataException($"meta.txt has no {key}");
 

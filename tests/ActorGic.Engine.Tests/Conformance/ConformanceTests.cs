@@ -92,6 +92,27 @@ public class ConformanceTests
     }
 
     [Fact]
+    public void A_capture_without_a_field_of_meta_txt_is_refused_by_name()
+    {
+        Assert.Equal("20", Capture.MetaField("kernel_arg=6.1 image=x n=20 mode=std", "n"));
+        var e = Assert.Throws<InvalidDataException>(() => Capture.MetaField("kernel_arg=6.1 image=x mode=std", "n"));
+        Assert.Equal("meta.txt has no n", e.Message);
+    }
+
+    [Fact]
+    public void A_capture_mode_the_suite_cannot_replay_is_refused_by_name()
+    {
+        var capture = Capture.Load("6.1-n20-std");
+        var e = Assert.Throws<InvalidDataException>(() => CaptureRun.Of(new Capture
+        {
+            Name = "reboot-capture", Profile = capture.Profile, PseudoNmi = false, Mode = "reboot", Cpus = capture.Cpus,
+            Writes = [], Banks = capture.Banks, PmrWrites = capture.PmrWrites, PmrFirst = capture.PmrFirst, Phases = capture.Phases,
+            IpiTables = capture.IpiTables, IpiLabels = capture.IpiLabels, ConsoleByPhase = capture.ConsoleByPhase, BootedMpidr = capture.BootedMpidr,
+        }));
+        Assert.Equal("reboot-capture: unknown mode reboot", e.Message);
+    }
+
+    [Fact]
     public void The_list_reader_refuses_a_fact_listed_twice()
     {
         var path = Path.GetTempFileName();
