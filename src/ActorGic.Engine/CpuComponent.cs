@@ -114,7 +114,7 @@ public sealed partial class CpuComponent : Component
             case EventKind.Timer: OnTimer((CpuTimer)e.A, e.B, (int)e.C); break;
             case EventKind.RemoteAtomic: OnRemoteAtomic(e); break;
             case EventKind.AtomicReply: OnAtomicReply(e); break;
-            case EventKind.StopNotify: OnStopNotify(e.A); break;
+            case EventKind.StopNotify: OnStopNotify(e.A, e.B != 0); break;
             case EventKind.MuxSet: OnMuxSet(e); break;
             case EventKind.MuxReply: OnMuxReply(e); break;
             case EventKind.Reclaim: OnReclaim(e); break;
@@ -181,6 +181,7 @@ public sealed partial class CpuComponent : Component
         _offered = Hppi.None; // consumed: the redistributor offers its next HPPI
         int handler = intid < Intid.SgiCount ? _handlers[intid] : -1;
         Trace.Emit(Now, _cpu, TraceKind.Enter, intid, handler);
+        _enteringNmi = _masking.IsNmi(offered);
         var (cost, parks) = EnterHandler(intid);
         if (_depth == _frames.Length) Array.Resize(ref _frames, _depth * 2);
         _frames[_depth++] = new Frame { Intid = intid, Handler = handler, Nmi = _masking.IsNmi(offered), Parked = parks, Remaining = cost, ResumedAt = Now };

@@ -26,7 +26,11 @@ public sealed record CpuReport(int Cpu, string Mpidr, CpuState State, IReadOnlyD
 
 /// <summary>The kernel flows' outcomes: which CPUs never answered.</summary>
 public sealed record FlowOutcomes(IReadOnlyList<int> NotStopped, IReadOnlyList<int> BacktraceMissing, IReadOnlyList<int> KgdbMissing,
-    IReadOnlyList<int> Backtraces);
+    IReadOnlyList<int> Backtraces)
+{
+    /// <summary>What the stops printed ("SMP: failed to stop secondary CPUs 0-19"), CPU by CPU, each CPU's in order.</summary>
+    public IReadOnlyList<string> Console { get; init; } = [];
+}
 
 /// <summary>
 /// Software requests of one IPI: requested = handled + pending + lost. <see cref="Refused"/>
@@ -470,7 +474,10 @@ public sealed partial record RunReport
         var backtraceMissing = cpus.SelectMany(c => c.BacktraceTargets).Distinct().Where(t => !f.Cpu(t).Backtraced).Order().ToList();
         var kgdbMissing = cpus.SelectMany(c => c.KgdbTargets).Distinct().Where(t => !f.Cpu(t).RoundedUp).Order().ToList();
         var backtraces = Enumerable.Range(0, cpus.Count).Where(i => cpus[i].Backtraced).ToList();
-        return new FlowOutcomes(notStopped, backtraceMissing, kgdbMissing, backtraces);
+        return new FlowOutcomes(notStopped, backtraceMissing, kgdbMissing, backtraces)
+        {
+            Console = cpus.SelectMany(c => c.KernelMessages).ToList(),
+        };
     }
 
     /// <summary>How many CPUs an ICC_SGI1R_EL1 write still travelling will reach.</summary>

@@ -119,6 +119,9 @@ public static class ReportJson
             Cpus(w, "backtrace_missing", report.Flows.BacktraceMissing);
             Cpus(w, "not_stopped", report.Flows.NotStopped);
             Cpus(w, "kgdb_missing", report.Flows.KgdbMissing);
+            w.WriteStartArray("console");
+            foreach (var line in report.Flows.Console) w.WriteStringValue(line);
+            w.WriteEndArray();
             w.WriteEndObject();
         }
         if (!facts) w.WriteString("digest", report.Digest);

@@ -33,6 +33,7 @@ public sealed class Owners
             "CPU_STOP" or "CPU_STOP_NMI" or "CPU_CRASH_STOP" => OwnerWork.Stop,
             "CPU_BACKTRACE" => OwnerWork.Backtrace,
             "KGDB_ROUNDUP" => OwnerWork.Kgdb,
+            "IRQ_WORK" => OwnerWork.IrqWork,
             _ => OwnerWork.Plain,
         }).ToArray();
     }
@@ -51,7 +52,7 @@ public sealed class Owners
 }
 
 /// <summary>What an owner's handler does besides taking its time.</summary>
-public enum OwnerWork : byte { Plain, CallFunction, Stop, Backtrace, Kgdb }
+public enum OwnerWork : byte { Plain, CallFunction, Stop, Backtrace, Kgdb, IrqWork }
 
 /// <summary>How a CPU sends one owner's IPI now.</summary>
 public enum RouteKind : byte

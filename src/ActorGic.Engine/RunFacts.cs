@@ -40,6 +40,7 @@ public sealed class CpuFacts
     /// <summary>Broker requests still waiting: bit, time, bit, time...</summary>
     public long[] MuxWaitingDetail { get; set; } = [];
     public int[] NotStopped { get; set; } = [];
+    public string[] KernelMessages { get; set; } = [];
     public int[] BacktraceTargets { get; set; } = [];
     public int[] KgdbTargets { get; set; } = [];
     /// <summary>Per owner: the route, <see cref="Route.Encode"/>d (empty: the boot routing).</summary>
@@ -95,6 +96,7 @@ public sealed class CpuFacts
             MuxLatencies = FactArrays.Trim(Enumerable.Range(0, bits).Select(b => Samples(c.MuxLatencies[b])).ToArray()),
             MuxWaitingDetail = c.MuxWaitingDetail().SelectMany(w => new[] { (long)w.Bit, w.Time }).ToArray(),
             NotStopped = [.. c.NotStopped],
+            KernelMessages = [.. c.KernelMessages],
             BacktraceTargets = [.. c.BacktraceTargets],
             KgdbTargets = [.. c.KgdbTargets],
             // Empty when still the boot routing (as on most CPUs of most runs).

@@ -103,6 +103,32 @@ public class LinuxProfileTests
         Assert.Equal(new IpiCounts(1, 1, 1, 0, 0), report.PerIpi["RESCHEDULE"]);
     }
 
+    /// <summary>
+    /// The SGI priority is the era's, with or without pseudo-NMI: 0xA0 (GICD_INT_DEF_PRI) up to
+    /// 6.7, 0xC0 (GICV3_PRIO_IRQ) from the 2024 rework on, which the captured 6.12.117 without
+    /// CONFIG_ARM64_PSEUDO_NMI programs too (tests/captures/6.12-n20-std).
+    /// </summary>
+    [Theory]
+    [InlineData("linux-6.1", "none", 0xA0, 0xA0)]
+    [InlineData("linux-6.7", "none", 0xA0, 0xA0)]
+    [InlineData("linux-6.12", "none", 0xC0, 0xC0)]
+    [InlineData("linux-6.12", "pseudo", 0xC0, 0x80)]
+    [InlineData("linux-6.7", "pseudo", 0xA0, 0x20)]
+    [InlineData("linux-6.12", "architected", 0xC0, 0xC0)]
+    public void Sgis_are_programmed_at_the_era_priority_whatever_the_nmi_mode(string profile, string nmi, int irq, int sgi3)
+    {
+        var (sim, report) = TestRuns.Reference(ScenarioLoader.LoadText($$"""
+            scenario { end = 10us
+              topology { cpus = 2 }
+              gic { nmi = {{nmi}} }
+              kernel { profile = {{profile}} }
+              actions = [ { at = 1us, cpu = 0, do = ipi, ipi = RESCHEDULE, to = [1] } ] }
+            """));
+        Assert.Equal((byte)irq, report.Programmed!.Sgis[0].Priority);
+        Assert.Equal((byte)sgi3, report.Programmed.Sgis[3].Priority);
+        Assert.Equal((byte)irq, sim.Redistributor(1).Bank.PriorityOf(0));
+    }
+
     [Theory]
     [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = CPU_STOP_NMI, to = [1] }", "scenario.actions[0].ipi: CPU_STOP_NMI is sent by its kernel flow: use do = stop")]
     [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = WAKEUP, to = [1] }", "scenario.actions[0].ipi: linux-6.12 has no IPI WAKEUP")]
