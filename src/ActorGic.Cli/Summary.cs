@@ -116,6 +116,7 @@ public static class Summary
         if (f.NotStopped.Count > 0) yield return $"never stopped: {Cpus(f.NotStopped)}";
         if (f.BacktraceMissing.Count > 0) yield return $"no backtrace from: {Cpus(f.BacktraceMissing)}";
         if (f.KgdbMissing.Count > 0) yield return $"never rounded up for kgdb: {Cpus(f.KgdbMissing)}";
+        foreach (var message in f.Console) yield return $"kernel: {message}";
     }
 
     /// <summary>Per NMI broker user: its counts, and what the hung CPUs took (the CPUs an NMI exists to reach).</summary>

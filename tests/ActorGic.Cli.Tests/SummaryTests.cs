@@ -30,6 +30,7 @@ totals: sgi_writes 1  sent 7  coalesced 0  delivered 6  dropped 0  pending 1  lo
 CPU state: CPU 5 hung
 CPU state: CPUs 1-4, 6, 7 stopped by CPU_STOP
 never stopped: CPU 5
+kernel: SMP: failed to stop secondary CPUs 0,5
 
   IPI (linux-6.1)   mode        requested   sgi_sent   handled   pending   lost   refused
 ───────────────────────────────────────────────────────────────────────────────────────────
@@ -45,7 +46,7 @@ invariants: ok
   conservation: 7 SGI targets written = 7 set-pendings sent = 0 coalesced + 6 delivered + 0 dropped + 1 pending
   checked: no request lost or misrouted, no SGI with two owners, every acknowledge legal (masks, priority, not active),
            EOIs nested, time never ran backwards
-digest: cc957f7b2d814f634694ac4953836c0d4c2efedb867817b64cf791baeb6d5355
+digest: a1321cdec2aa62d49c2e78441962189dd56b745c4d3f429d90aaa13ee8bcea19
 """", Summary("stop-hung-cpu-6.1.conf"));
     }
 
@@ -104,7 +105,7 @@ invariants: ok
   checked: no request lost or misrouted, no SGI with two owners, every acknowledge legal (masks, priority, not active),
            EOIs nested, time never ran backwards, every CPU's routes match the reclaimer's table,
            every NMI reached the hung CPUs within the deadline
-digest: 929cb81c22d30e01449991087859732063ea4120bebd13d4423a169f4685199e
+digest: 8cb1cb687f3bf1810f8d2302ec90a0d992f6928939111b51302551704dcfa0e9
 """", Summary("reclaim-drain-hung-6.12.conf"));
     }
 
