@@ -34,7 +34,7 @@ public static class ActorGicCommand
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            error.WriteLine($"actorgic: {parsed.Errors[0].Message}");
+            error.WriteLine($"actorgic: {Readable(parsed.Errors.Select(e => e.Message).ToList(), args)}");
             return ExitCode.BadInput;
         }
         try
@@ -80,4 +80,23 @@ public static class ActorGicCommand
         e.Message == new OperationCanceledException().Message || e.Message == new TaskCanceledException().Message
             ? "stopped"
             : e.Message.ReplaceLineEndings(" ");
+
+    /// <summary>
+    /// System.CommandLine's first error, as a user reads it: a number that did not parse names its
+    /// option and the value (not System.Int32); an unknown command names itself and the commands.
+    /// </summary>
+    internal static string Readable(IReadOnlyList<string> errors, string[] args)
+    {
+        var unknown = errors.Select(e => System.Text.RegularExpressions.Regex.Match(e, "^Unrecognized command or argument '(.*)'\\.$"))
+            .FirstOrDefault(m => m.Success);
+        if (args.Length > 0 && !args[0].StartsWith('-') && unknown is not null && unknown.Groups[1].Value == args[0])
+            return $"unknown command \"{args[0]}\" (commands: run, trace, sgi, bench, node; actorgic --help lists them)";
+        var first = errors[0];
+        var number = System.Text.RegularExpressions.Regex.Match(first, "^Cannot parse argument '(.*)' for option '(.*)' as expected type 'System\\.(Int32|Int64|Double)'\\.$");
+        if (number.Success)
+            return $"{number.Groups[2].Value}: expected {(number.Groups[3].Value == "Double" ? "a number" : "a whole number")}, not \"{number.Groups[1].Value}\"";
+        if (first == "Required command was not provided." && args.Length == 0)
+            return "no command given (commands: run, trace, sgi, bench, node; actorgic --help lists them)";
+        return first;
+    }
 }

@@ -84,7 +84,7 @@ public static class HoconFile
 
         public Config Parse(string text, string origin, string directory)
         {
-            string rewritten = HoconScan.Scan(text, origin);
+            string rewritten = HoconScan.Scan(IncludeForms(text, origin), origin);
             HoconDryRun.Check(rewritten, origin);
             HoconValue root;
             try
@@ -126,6 +126,31 @@ public static class HoconFile
                 Chain.RemoveAt(Chain.Count - 1);
             }
         }
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex IncludeForm = new(
+        @"^([ \t]*include[ \t]+)((?:(?:required|file|url|classpath)[ \t]*\([ \t]*)+)(""(?:[^""\\\n]|\\.)*"")([ \t]*\))*",
+        System.Text.RegularExpressions.RegexOptions.Multiline);
+
+    /// <summary>
+    /// HOCON's <c>include required("x")</c> and <c>include file("x")</c>, which Akka's parser reads as a
+    /// key named <c>include required(</c>: both become a plain <c>include "x"</c> (blanks of the same
+    /// length keep lines and columns), which is already required here, a missing file is an error.
+    /// <c>url(...)</c> and <c>classpath(...)</c> are refused: a scenario includes files by path.
+    /// </summary>
+    internal static string IncludeForms(string text, string origin)
+    {
+        if (!text.Contains("include", StringComparison.Ordinal)) return text;
+        return IncludeForm.Replace(text, m =>
+        {
+            if (m.Groups[2].Value.Contains("url", StringComparison.Ordinal) || m.Groups[2].Value.Contains("classpath", StringComparison.Ordinal))
+            {
+                int line = 1 + text.AsSpan(0, m.Index).Count('\n');
+                throw new ScenarioException(origin, $"line {line}: include url(...) and classpath(...) are not supported: include a file by its path");
+            }
+            string closing = m.Value[(m.Groups[3].Index + m.Groups[3].Length - m.Index)..];
+            return m.Groups[1].Value + new string(' ', m.Groups[2].Length) + m.Groups[3].Value + new string(' ', closing.Length);
+        });
     }
 
     /// <summary>Akka's parser reports a character position and echoes the input: give a line and column instead.</summary>

@@ -30,7 +30,15 @@ public readonly struct HoconNode
     }
 
     public bool IsObject => _value?.IsObject() == true;
-    public bool IsArray => _value is not null && !_value.IsObject() && _value.IsArray();
+    public bool IsArray => _value is not null && !_value.IsObject() && (_value.IsArray() || IsEmptyList);
+
+    /// <summary>
+    /// <c>[]</c>: Akka's parser keeps it as an empty array beside the whitespace that followed it, and
+    /// its IsArray() then says false, so <c>actions = []</c> read as "expected a list".
+    /// </summary>
+    private bool IsEmptyList =>
+        _value!.Values.Any(v => v is HoconArray) &&
+        _value.Values.All(v => v is HoconArray { Count: 0 } || v is HoconLiteral literal && string.IsNullOrWhiteSpace(literal.Value));
 
     public IReadOnlyList<string> Keys =>
         _value is not null && _value.IsObject() ? _value.GetObject().Items.Keys.ToList() : [];
@@ -46,6 +54,7 @@ public readonly struct HoconNode
     public IReadOnlyList<HoconNode> Elements()
     {
         if (!IsArray) throw Fail("expected a list");
+        if (IsEmptyList) return [];
         var items = _value!.GetArray();
         var list = new List<HoconNode>(items.Count);
         for (int i = 0; i < items.Count; i++) list.Add(new HoconNode(items[i], $"{Path}[{i}]"));

@@ -387,7 +387,9 @@ public static class ScenarioLoader
                 if (a["ipi"].Exists && kernel is null) throw a["ipi"].Fail($"profile {profile} has no IPIs: give intid");
                 string? trafficPurpose = a["ipi"].Exists ? PurposeName(a["ipi"], kernel) : null;
                 var trafficIpi = a["ipi"].Exists && trafficPurpose is null ? Ipi(a["ipi"], kernel, profile) : null;
-                if (trafficIpi?.Name == "IRQ_WORK") throw a["ipi"].Fail("IRQ_WORK is a self IPI: traffic sends to other CPUs");
+                // arch_irq_work_raise: a CPU raises IRQ work on itself only.
+                if (trafficIpi?.Name == "IRQ_WORK" && (!a["to"].Exists || Targets(a["to"], cpus).Kind != TargetSetKind.Self))
+                    throw a["ipi"].Fail("IRQ_WORK is a self IPI: its traffic needs to = self");
                 double rate = Rate(a["rate"]);
                 long until = Duration.ParseNs(a["until"].String(), a["until"].Path);
                 if (until < at) throw a["until"].Fail($"{until}ns is before at ({at}ns)");

@@ -73,7 +73,50 @@ public sealed class ScenarioSources
     public Config Parse() =>
         HoconFile.Parse(_files[Main], Main, Path.GetDirectoryName(Main)!, Copies());
 
-    public Scenario Load(long? seedOverride = null) => ScenarioLoader.Load(Parse(), Name, seedOverride);
+    public Scenario Load(long? seedOverride = null)
+    {
+        var config = Parse();
+        try
+        {
+            return ScenarioLoader.Load(config, Name, seedOverride);
+        }
+        catch (ScenarioException e) when (_files.Count > 1 && SetIn(e.Path) is { } where)
+        {
+            // The path alone does not say which file to open when an include set the value.
+            throw new ScenarioException(e.Path, $"{e.Reason} (set in {where})");
+        }
+    }
+
+    /// <summary>
+    /// The included file, and the line, that sets <paramref name="hoconPath"/> (a list element: the
+    /// list), or null when the main file sets it or it is not one file's. Each file is read alone,
+    /// without its includes, so the one whose own text has the key is named.
+    /// </summary>
+    private string? SetIn(string hoconPath)
+    {
+        string key = System.Text.RegularExpressions.Regex.Replace(hoconPath, @"\[\d+\].*$", "");
+        if (key.Length == 0 || key.Contains(' ')) return null;
+        bool Sets(string text)
+        {
+            try
+            {
+                string alone = System.Text.RegularExpressions.Regex.Replace(text, @"(?m)^[ \t]*include\b.*$", "");
+                return ConfigurationFactory.ParseString(HoconScan.Scan(alone, "")).HasPath(key);
+            }
+            catch (Exception)
+            {
+                return false;
+            }
+        }
+        if (Sets(_files[Main])) return null;
+        var setters = _files.Where(f => f.Key != Main && Sets(f.Value)).ToList();
+        if (setters.Count != 1) return null;
+        var (path, body) = setters[0];
+        string last = key[(key.LastIndexOf('.') + 1)..];
+        var lines = body.ReplaceLineEndings("\n").Split('\n');
+        int line = Array.FindIndex(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"(^|[\s{{.]){System.Text.RegularExpressions.Regex.Escape(last)}\s*[=:{{]"));
+        return line < 0 ? Path.GetFileName(path) : $"{Path.GetFileName(path)}, line {line + 1}";
+    }
 
     /// <summary>One string that <see cref="Unpack"/> turns back into these sources (length-prefixed, any text survives).</summary>
     public string Pack()

@@ -30,6 +30,47 @@ public sealed class HostileScenarioTests : IDisposable
     }
 
     [Fact]
+    public void A_bad_value_in_an_included_file_names_the_file_and_line()
+    {
+        Write("inc.conf", "scenario {\n  end = 1us\n  topology { cpus = x }\n}\n");
+        string file = Write("main.conf", "include \"inc.conf\"\nscenario { seed = 2 }\n");
+        Refused("scenario.topology.cpus: expected an integer, not \"x\" (set in inc.conf, line 3)", "run", file);
+    }
+
+    [Fact]
+    public void A_value_the_main_file_sets_names_no_included_file()
+    {
+        Write("inc.conf", "scenario {\n  end = 1us\n  topology { cpus = 4 }\n}\n");
+        string file = Write("main.conf", "include \"inc.conf\"\nscenario { topology { cpus = y } }\n");
+        Refused("scenario.topology.cpus: expected an integer, not \"y\"", "run", file);
+    }
+
+    [Fact]
+    public void Include_required_and_file_read_the_file_and_a_missing_one_is_named()
+    {
+        Write("inc.conf", "scenario { end = 1us }\n");
+        string ok = Write("ok.conf", "include required(\"inc.conf\")\ninclude file( \"inc.conf\" )\nscenario { seed = 2 }\n");
+        var (exit, output, _) = Run("run", ok, "--engine", "reference");
+        Assert.Equal(0, exit);
+        Assert.Contains("seed 2: 1 us virtual", output);
+        string missing = Write("missing.conf", "include required(\"nothere.conf\")\nscenario { end = 1us }\n");
+        Refused($"nothere.conf: included file not found ({Path.Combine(_dir, "nothere.conf")})", "run", missing);
+    }
+
+    [Fact]
+    public void Include_url_and_classpath_are_refused_with_the_line()
+    {
+        string file = Write("url.conf", "scenario { end = 1us }\ninclude url(\"http://example.com/x.conf\")\n");
+        Refused($"{file}: line 2: include url(...) and classpath(...) are not supported: include a file by its path", "run", file);
+    }
+
+    [Theory]
+    [InlineData(new[] { "frobnicate" }, "unknown command \"frobnicate\" (commands: run, trace, sgi, bench, node; actorgic --help lists them)")]
+    [InlineData(new string[0], "no command given (commands: run, trace, sgi, bench, node; actorgic --help lists them)")]
+    [InlineData(new[] { "run", "x.conf", "--threads", "abc" }, "--threads: expected a whole number, not \"abc\"")]
+    public void Command_line_mistakes_read_as_a_user_wrote_them(string[] args, string expected) => Refused(expected, args);
+
+    [Fact]
     public void A_file_including_itself()
     {
         string file = Write("self.conf", "include \"self.conf\"\nscenario { end = 1ms }");

@@ -133,6 +133,8 @@ public class LinuxProfileTests
     [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = CPU_STOP_NMI, to = [1] }", "scenario.actions[0].ipi: CPU_STOP_NMI is sent by its kernel flow: use do = stop")]
     [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = WAKEUP, to = [1] }", "scenario.actions[0].ipi: linux-6.12 has no IPI WAKEUP")]
     [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = IRQ_WORK, to = [1] }", "scenario.actions[0].to: IRQ_WORK is a self IPI")]
+    [InlineData("{ at = 1us, cpu = 0, do = traffic, ipi = IRQ_WORK, rate = 100000, until = 5us }", "scenario.actions[0].ipi: IRQ_WORK is a self IPI: its traffic needs to = self")]
+    [InlineData("{ at = 1us, cpu = 0, do = traffic, ipi = IRQ_WORK, rate = 100000, until = 5us, to = all-but-self }", "scenario.actions[0].ipi: IRQ_WORK is a self IPI")]
     [InlineData("{ at = 1us, cpu = 0, do = request-sgi, purpose = RESCHEDULE }", "scenario.actions[0].purpose: RESCHEDULE is an IPI of linux-6.12")]
     [InlineData("{ at = 1us, cpu = 0, do = release-sgi, purpose = x }", "scenario.actions[0].purpose: no request-sgi asks for a slot for x")]
     [InlineData("{ at = 1us, cpu = 0, do = ipi, ipi = cpu-pause, to = [1] }", "scenario.actions[0].ipi: linux-6.12 has no IPI cpu-pause")]
@@ -141,6 +143,41 @@ public class LinuxProfileTests
         var e = Assert.Throws<ScenarioException>(() =>
             ScenarioLoader.LoadText($"scenario {{ end = 10us\n kernel {{ profile = linux-6.12 }}\n actions = [ {action} ] }}"));
         Assert.StartsWith(expected, e.Message);
+    }
+}
+
+public class LinuxSelfTrafficAndEmptyListTests
+{
+    [Fact]
+    public void Irq_work_traffic_to_self_is_each_cpu_raising_work_on_itself()
+    {
+        var report = TestRuns.Hocon("""
+            scenario { end = 100us
+              topology { cpus = 4 }
+              kernel { profile = linux-6.12 }
+              actions = [ { at = 0us, cpu = 0, do = traffic, ipi = IRQ_WORK, rate = 100000, cpus = [1, 2], to = self, until = 90us } ] }
+            """);
+        Assert.True(report.InvariantsOk, string.Join("; ", report.Violations));
+        var work = report.PerIpi["IRQ_WORK"];
+        Assert.True(work.Requested > 5, $"{work.Requested} requests");
+        Assert.Equal(work.Requested, work.Handled + work.Pending);
+        // Only the senders take it, each its own.
+        Assert.Equal([0, 0], new[] { report.PerCpu[0].Ipis["IRQ_WORK"], report.PerCpu[3].Ipis["IRQ_WORK"] });
+        Assert.Equal(work.Handled, report.PerCpu[1].Ipis["IRQ_WORK"] + report.PerCpu[2].Ipis["IRQ_WORK"]);
+    }
+
+    [Fact]
+    public void Empty_actions_and_nmi_users_lists_are_a_run_with_none()
+    {
+        var report = TestRuns.Hocon("""
+            scenario { end = 10us
+              kernel { profile = linux-6.12 }
+              nmi-users = []
+              actions = [] }
+            """);
+        Assert.True(report.InvariantsOk);
+        Assert.Equal(0, report.Totals.SgiWrites);
+        Assert.Empty(report.PerNmiUser);
     }
 }
 
