@@ -61,11 +61,26 @@ public static class Summary
                 latency.AddRow(name, l.Count.ToString(), l.P50.ToString(), l.P99.ToString(), l.Max.ToString());
             console.Write(latency);
         }
+        if (report.Replay is { } replay) PrintReplay(console, replay);
         console.WriteLine(report.InvariantsOk
             ? "invariants: ok"
             : $"invariants: VIOLATED ({report.Violations.Count})");
         foreach (var v in report.Violations.Take(10)) console.WriteLine($"  {v}");
         console.WriteLine($"digest: {report.Digest}");
+    }
+
+    /// <summary>The replayed trace: how it was mapped, every raise accounted for, recorded latency beside the model's.</summary>
+    private static void PrintReplay(IAnsiConsole console, ReplayReport r)
+    {
+        long skipped = r.Skipped.Values.Sum();
+        console.WriteLine($"replay {r.Trace}: {r.Lines} lines, {r.TraceCpus} trace CPUs, map {r.Map} ({r.Copies} cop{(r.Copies == 1 ? "y" : "ies")}), " +
+                          $"time scale {r.TimeScale}, last send at {r.LastSendNs} ns, {skipped} line(s) skipped, {r.UnmatchedEntries} unmatched ipi_entry");
+        var table = new Table().Border(TableBorder.Simple).AddColumns("replayed IPI", "raises", "sent", "not sent", "requests", "outside window",
+            "recorded p50/p99 (ns)", "unmatched", "model p50/p99 (ns)");
+        foreach (var (name, p) in r.PerIpi)
+            table.AddRow(name, p.Raises.ToString(), p.Sent.ToString(), p.NotSent.ToString(), p.Requests.ToString(), p.OutsideWindow.ToString(),
+                $"{p.Recorded.P50}/{p.Recorded.P99}", p.RecordedUnmatched.ToString(), $"{p.Model.P50}/{p.Model.P99}");
+        console.Write(table);
     }
 
     /// <summary>
