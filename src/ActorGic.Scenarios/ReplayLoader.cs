@@ -29,7 +29,7 @@ public sealed class ScenarioInputs
 /// copies = K, time-scale = 1.0, trace-from = 0s, trace-until = 2s, skip = off | on }</c>
 /// (<c>cpu</c> may be given and is ignored: each raise is sent by its own CPU). One per scenario.
 /// </summary>
-internal static class ReplayLoader
+public static class ReplayLoader
 {
     /// <summary>
     /// 32 MiB: the sample traces (8 CPUs, 7 s of a mixed workload) are 0.5-0.7 MB; a trace is held
@@ -42,18 +42,25 @@ internal static class ReplayLoader
 
     private static readonly string[] Keys = ["at", "cpu", "do", "trace", "map", "copies", "time-scale", "trace-from", "trace-until", "skip"];
 
-    public static bool IsReplay(HoconNode a) => a.IsObject && a["do"].Exists && !a["do"].IsObject && !a["do"].IsArray && a["do"].String() == "replay";
+    internal static bool IsReplay(HoconNode a) => a.IsObject && a["do"].Exists && !a["do"].IsObject && !a["do"].IsArray && a["do"].String() == "replay";
 
     public static string ReadFileSystem(string fullPath, string path)
     {
         if (!File.Exists(fullPath) && !System.IO.Directory.Exists(fullPath)) throw new ScenarioException(path, $"no such trace file ({fullPath})");
         long budget = MaxTraceBytes;
-        return HoconSource.Read(fullPath, ref budget, "trace file",
-            f => new ScenarioException(path, $"{f} is larger than {MaxTraceBytes >> 20} MiB, the limit for a trace (cut it to a window first)"));
+        try
+        {
+            return HoconSource.Read(fullPath, ref budget, "trace file",
+                f => new ScenarioException(path, $"{f} is larger than {MaxTraceBytes >> 20} MiB, the limit for a trace (cut it to a window first)"));
+        }
+        catch (ScenarioException e) when (e.Path != path)
+        {
+            throw new ScenarioException(path, $"{e.Path} {e.Reason}"); // named by the key or argument that gave it
+        }
     }
 
     /// <summary>The replay action of a scenario file; <paramref name="topology"/> is null when the scenario gives none (the trace sizes it).</summary>
-    public static ScenarioAction FromHocon(HoconNode a, Topology? topology, KernelProfile? kernel, string profile, ScenarioInputs inputs)
+    internal static ScenarioAction FromHocon(HoconNode a, Topology? topology, KernelProfile? kernel, string profile, ScenarioInputs inputs)
     {
         a.RejectUnknownKeys(Keys);
         long at = Duration.ParseNs(a["at"].String(), a["at"].Path);
@@ -85,7 +92,7 @@ internal static class ReplayLoader
     }
 
     /// <summary>The command line's <c>--replay</c>, at 0; <c>--map CPUS</c> replicates onto the topology, which must have CPUS CPUs.</summary>
-    public static ScenarioAction FromCommandLine(CommandLineReplay cli, Topology? topology, KernelProfile? kernel, string profile, ScenarioInputs inputs)
+    internal static ScenarioAction FromCommandLine(CommandLineReplay cli, Topology? topology, KernelProfile? kernel, string profile, ScenarioInputs inputs)
     {
         if (kernel is null)
             throw new ScenarioException("--replay", $"replay sends the era's IPIs by their /proc/interrupts labels: it needs a Linux kernel profile, not {profile}");
@@ -147,7 +154,7 @@ internal static class ReplayLoader
     }
 
     /// <summary>A replay must fit the run: every send at or before the end, so each raise is sent (or counted as not sent).</summary>
-    public static void CheckEnd(ScenarioAction replay, long end, string path)
+    internal static void CheckEnd(ScenarioAction replay, long end, string path)
     {
         long last = replay.At + replay.Replay!.LastSend;
         if (last > end)
