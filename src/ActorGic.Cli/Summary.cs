@@ -74,7 +74,8 @@ public static class Summary
     {
         long skipped = r.Skipped.Values.Sum();
         console.WriteLine($"replay {r.Trace}: {r.Lines} lines, {r.TraceCpus} trace CPUs, map {r.Map} ({r.Copies} cop{(r.Copies == 1 ? "y" : "ies")}), " +
-                          $"time scale {r.TimeScale.ToString(System.Globalization.CultureInfo.InvariantCulture)}, last send at {r.LastSendNs} ns, {skipped} line(s) skipped, {r.UnmatchedEntries} unmatched ipi_entry");
+                          $"time scale {r.TimeScale.ToString(System.Globalization.CultureInfo.InvariantCulture)}, last send at {r.LastSendNs} ns");
+        console.WriteLine($"  {skipped} line(s) skipped, {r.UnmatchedEntries} ipi_entry with no raise waiting");
         var table = new Table().Border(TableBorder.Simple).AddColumns("replayed IPI", "raises", "sent", "not sent", "requests", "outside window",
             "recorded p50/p99 (ns)", "unmatched", "model p50/p99 (ns)");
         foreach (var (name, p) in r.PerIpi)
