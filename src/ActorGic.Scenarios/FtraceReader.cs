@@ -40,10 +40,10 @@ public sealed record FtraceOptions
 /// </summary>
 public static partial class FtraceReader
 {
-    /// <summary>A longer line is malformed: real ipi lines are under 300 characters.</summary>
+    /// <summary>A longer line is malformed: real ipi lines are under 300 characters. (Seconds have at most 9 digits, 31 years of uptime, so a time in ns fits a long.)</summary>
     public const int MaxLineChars = 4096;
 
-    [GeneratedRegex(@"^\s*(?<task>.+?)-(?<pid>\d+)\s+(?:\(\s*[-\d]+\)\s+)?\[(?<cpu>\d+)\]\s+(?:[^\s:]{1,8}\s+)?(?<sec>\d{1,10})\.(?<frac>\d{1,9}):\s+(?<event>[A-Za-z0-9_]+):\s?(?<fields>.*)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*(?<task>.+?)-(?<pid>\d+)\s+(?:\(\s*[-\d]+\)\s+)?\[(?<cpu>\d+)\]\s+(?:[^\s:]{1,8}\s+)?(?<sec>\d{1,9})\.(?<frac>\d{1,9}):\s+(?<event>[A-Za-z0-9_]+):\s?(?<fields>.*)$", RegexOptions.CultureInvariant)]
     private static partial Regex EventLine();
 
     [GeneratedRegex(@"^\s*target_mask=(?<mask>[0-9a-fA-F]{1,8}(?:,[0-9a-fA-F]{1,8})*)\s+\((?<reason>[^()]+)\)\s*$", RegexOptions.CultureInvariant)]
@@ -73,201 +73,227 @@ public static partial class FtraceReader
     /// <summary>Reads <paramref name="text"/> (named <paramref name="name"/>) against <paramref name="kernel"/>'s labels; a bad line throws <see cref="LineException"/> unless skipped.</summary>
     public static ReplayTrace Read(TextReader text, string name, KernelProfile kernel, FtraceOptions options)
     {
-        var labels = kernel.Ipis.ToDictionary(i => i.ProcLabel, i => i.Sgi, StringComparer.Ordinal);
-        var events = new SortedDictionary<string, long>(StringComparer.Ordinal)
+        var reading = new Reading(kernel, options);
+        string? line;
+        while ((line = text.ReadLine()) is not null) reading.Line(line);
+        return reading.Finish(name);
+    }
+
+    /// <summary>One read: the raises kept so far, the raises still waiting for an entry, the counts.</summary>
+    private sealed class Reading(KernelProfile kernel, FtraceOptions options)
+    {
+        private readonly Dictionary<string, int> _labels = kernel.Ipis.ToDictionary(i => i.ProcLabel, i => i.Sgi, StringComparer.Ordinal);
+        private readonly SortedDictionary<string, long> _events = new(StringComparer.Ordinal)
         {
             ["ipi_raise"] = 0, ["ipi_send_cpu"] = 0, ["ipi_send_cpumask"] = 0, ["ipi_entry"] = 0, ["ipi_exit"] = 0, ["other"] = 0,
         };
-        var skipped = new SortedDictionary<string, long>(StringComparer.Ordinal) { ["malformed"] = 0, ["unknown_reason"] = 0, ["cpu_out_of_range"] = 0 };
-        var outside = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        var times = new List<long>();
-        var senders = new List<int>();
-        var owners = new List<int>();
-        var targetStart = new List<int> { 0 };
-        var targets = new List<int>();
-        var waiting = new Dictionary<long, Queue<(long Time, bool Replayed)>>();
-        var samples = new Dictionary<int, List<long>>();
-        var unmatched = new Dictionary<int, long>();
-        long unmatchedEntries = 0;
-        int declaredCpus = 0, highest = -1;
-        long first = -1, last = -1, lineNo = 0;
-        int limit = options.CpuLimit;
-        var mask = new List<int>();
+        private readonly SortedDictionary<string, long> _skipped = new(StringComparer.Ordinal) { ["malformed"] = 0, ["unknown_reason"] = 0, ["cpu_out_of_range"] = 0 };
+        private readonly SortedDictionary<string, long> _outside = new(StringComparer.Ordinal);
+        private readonly List<long> _times = new();
+        private readonly List<int> _senders = new();
+        private readonly List<int> _owners = new();
+        private readonly List<int> _targetStart = [0];
+        private readonly List<int> _targets = new();
+        /// <summary>Raises not served yet, per (target CPU, owner): time, and whether the raise is replayed (its sample counts).</summary>
+        private readonly Dictionary<long, Queue<(long Time, bool Replayed)>> _waiting = new();
+        private readonly Dictionary<int, List<long>> _samples = new();
+        private readonly List<int> _mask = new();
+        private long _unmatchedEntries, _first = -1, _last = -1, _lineNo;
+        private int _declaredCpus, _highest = -1;
+        private int _limit = options.CpuLimit;
 
-        void Refuse(Bad bad, string reason)
+        private void Refuse(Bad bad, string reason)
         {
-            if (!options.Skip) throw new LineException(lineNo, reason);
-            skipped[bad switch { Bad.Malformed => "malformed", Bad.UnknownReason => "unknown_reason", _ => "cpu_out_of_range" }]++;
+            if (!options.Skip) throw new LineException(_lineNo, reason);
+            _skipped[bad switch { Bad.Malformed => "malformed", Bad.UnknownReason => "unknown_reason", _ => "cpu_out_of_range" }]++;
         }
 
-        string? line;
-        while ((line = text.ReadLine()) is not null)
+        public void Line(string line)
         {
-            lineNo++;
+            _lineNo++;
             if (line.Length > MaxLineChars)
             {
                 Refuse(Bad.Malformed, $"longer than {MaxLineChars} characters");
-                continue;
+                return;
             }
             if (NoEvent().IsMatch(line))
             {
-                if (line.TrimStart().StartsWith('#') && Processors().Match(line) is { Success: true } p && declaredCpus == 0)
-                    declaredCpus = int.TryParse(p.Groups["n"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n is > 0 and <= 65536 ? n : 0;
-                if (declaredCpus > 0 && limit == int.MaxValue) limit = declaredCpus;
-                continue;
+                Header(line);
+                return;
             }
             var m = EventLine().Match(line);
             if (!m.Success)
             {
                 Refuse(Bad.Malformed, $"not an ftrace event line (TASK-PID [CPU] FLAGS SECONDS: EVENT: FIELDS): \"{Excerpt(line)}\"");
-                continue;
+                return;
             }
             if (!int.TryParse(m.Groups["cpu"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out int cpu))
             {
                 Refuse(Bad.CpuOutOfRange, $"CPU {m.Groups["cpu"].Value} is out of range");
-                continue;
+                return;
             }
             long time = long.Parse(m.Groups["sec"].ValueSpan, CultureInfo.InvariantCulture) * 1_000_000_000
                         + long.Parse(m.Groups["frac"].Value.PadRight(9, '0'), CultureInfo.InvariantCulture);
-            if (time < last)
+            if (time < _last)
             {
                 Refuse(Bad.Malformed, $"time {m.Groups["sec"].Value}.{m.Groups["frac"].Value} s is before the previous event's (ftrace lists events in time order)");
-                continue;
+                return;
             }
             string ev = m.Groups["event"].Value;
-            string fields = m.Groups["fields"].Value;
-            if (!ev.StartsWith("ipi_", StringComparison.Ordinal) || ev is not ("ipi_raise" or "ipi_send_cpu" or "ipi_send_cpumask" or "ipi_entry" or "ipi_exit"))
+            if (ev is not ("ipi_raise" or "ipi_send_cpu" or "ipi_send_cpumask" or "ipi_entry" or "ipi_exit"))
+                _events["other"]++;
+            else
             {
-                (first, last) = (first < 0 ? time : first, time);
-                events["other"]++;
-                continue;
-            }
-            if (cpu >= limit)
-            {
-                Refuse(Bad.CpuOutOfRange, $"CPU {cpu} is outside the topology (CPUs 0-{limit - 1})");
-                continue;
-            }
-            switch (ev)
-            {
-                case "ipi_send_cpu":
-                case "ipi_send_cpumask":
-                    if (!SendFields().IsMatch(fields))
-                    {
-                        Refuse(Bad.Malformed, $"{ev} without {(ev == "ipi_send_cpu" ? "cpu=N" : "cpumask=HEX")}: \"{Excerpt(fields)}\"");
-                        continue;
-                    }
-                    break;
-                case "ipi_entry":
-                case "ipi_exit":
+                if (cpu >= _limit)
                 {
-                    var h = HandlerFields().Match(fields);
-                    if (!h.Success)
-                    {
-                        Refuse(Bad.Malformed, $"{ev} without (REASON): \"{Excerpt(fields)}\"");
-                        continue;
-                    }
-                    if (!labels.TryGetValue(h.Groups["reason"].Value, out int owner))
-                    {
-                        Refuse(Bad.UnknownReason, UnknownReason(h.Groups["reason"].Value, kernel));
-                        continue;
-                    }
-                    if (ev == "ipi_entry")
-                    {
-                        if (waiting.Remove(Key(cpu, owner), out var served) && served.Count > 0)
-                        {
-                            var list = samples.TryGetValue(owner, out var l) ? l : samples[owner] = new List<long>();
-                            foreach (var (raisedAt, replayed) in served)
-                                if (replayed) list.Add(time - raisedAt);
-                        }
-                        else unmatchedEntries++;
-                    }
-                    break;
+                    Refuse(Bad.CpuOutOfRange, $"CPU {cpu} is outside the topology (CPUs 0-{_limit - 1})");
+                    return;
                 }
-                case "ipi_raise":
+                string fields = m.Groups["fields"].Value;
+                bool taken = ev switch
                 {
-                    var r = RaiseFields().Match(fields);
-                    if (!r.Success)
-                    {
-                        Refuse(Bad.Malformed, $"ipi_raise without target_mask=HEX,... (REASON): \"{Excerpt(fields)}\"");
-                        continue;
-                    }
-                    if (!labels.TryGetValue(r.Groups["reason"].Value, out int owner))
-                    {
-                        Refuse(Bad.UnknownReason, UnknownReason(r.Groups["reason"].Value, kernel));
-                        continue;
-                    }
-                    if (ParseMask(r.Groups["mask"].Value, mask) is { } maskError)
-                    {
-                        Refuse(Bad.Malformed, maskError);
-                        continue;
-                    }
-                    if (mask[^1] >= limit)
-                    {
-                        Refuse(Bad.CpuOutOfRange, $"target CPU {mask[^1]} is outside the topology (CPUs 0-{limit - 1})");
-                        continue;
-                    }
-                    long relative = time - (first < 0 ? time : first);
-                    bool replay = relative >= options.From && relative <= options.Until;
-                    if (replay)
-                    {
-                        times.Add(relative - options.From);
-                        senders.Add(cpu);
-                        owners.Add(owner);
-                        targets.AddRange(mask);
-                        targetStart.Add(targets.Count);
-                    }
-                    else
-                    {
-                        string ipi = kernel.IpiOn(owner)!.Name;
-                        outside[ipi] = outside.GetValueOrDefault(ipi) + 1;
-                    }
-                    foreach (int target in mask)
-                    {
-                        var key = Key(target, owner);
-                        if (!waiting.TryGetValue(key, out var queue)) waiting[key] = queue = new Queue<(long, bool)>();
-                        queue.Enqueue((time, replay));
-                    }
-                    highest = Math.Max(highest, mask[^1]);
-                    break;
-                }
+                    "ipi_raise" => Raise(cpu, time, fields),
+                    "ipi_entry" or "ipi_exit" => Handler(ev, cpu, time, fields),
+                    _ => Send(ev, fields),
+                };
+                if (!taken) return; // skipped
+                _events[ev]++;
+                _highest = Math.Max(_highest, cpu);
             }
-            events[ev]++;
-            highest = Math.Max(highest, cpu);
-            (first, last) = (first < 0 ? time : first, time);
+            (_first, _last) = (_first < 0 ? time : _first, time);
         }
-        foreach (var (key, queue) in waiting)
+
+        /// <summary>A line that is no event; ftrace's header says how many CPUs the machine had (#P:N).</summary>
+        private void Header(string line)
         {
-            int owner = (int)(key & 0xFF);
-            long n = queue.Count(w => w.Replayed);
-            if (n > 0) unmatched[owner] = unmatched.GetValueOrDefault(owner) + n;
+            if (_declaredCpus > 0 || !line.TrimStart().StartsWith('#') || Processors().Match(line) is not { Success: true } p) return;
+            if (int.TryParse(p.Groups["n"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n is > 0 and <= 65536)
+            {
+                _declaredCpus = n;
+                if (_limit == int.MaxValue) _limit = n;
+            }
         }
-        int traceCpus = declaredCpus > 0 ? Math.Max(declaredCpus, highest + 1) : Math.Max(1, highest + 1);
-        var bySender = new List<int>[traceCpus];
-        for (int i = 0; i < senders.Count; i++) (bySender[senders[i]] ??= new List<int>()).Add(i);
-        var recorded = new SortedDictionary<string, RecordedLatency>(StringComparer.Ordinal);
-        foreach (int owner in samples.Keys.Union(unmatched.Keys))
+
+        /// <summary>ipi_send_cpu / ipi_send_cpumask: checked and counted; the ipi_raise that follows is the send replayed.</summary>
+        private bool Send(string ev, string fields)
         {
-            var sorted = samples.GetValueOrDefault(owner)?.ToArray() ?? [];
-            Array.Sort(sorted);
-            recorded[kernel.IpiOn(owner)!.Name] = new RecordedLatency(sorted, unmatched.GetValueOrDefault(owner));
+            if (SendFields().IsMatch(fields)) return true;
+            Refuse(Bad.Malformed, $"{ev} without {(ev == "ipi_send_cpu" ? "cpu=N" : "cpumask=HEX")}: \"{Excerpt(fields)}\"");
+            return false;
         }
-        return new ReplayTrace
+
+        /// <summary>ipi_entry (serves the raises waiting for it) and ipi_exit.</summary>
+        private bool Handler(string ev, int cpu, long time, string fields)
         {
-            Name = name,
-            Cpus = traceCpus,
-            Lines = lineNo,
-            Events = events,
-            Skipped = skipped,
-            OutsideWindow = outside,
-            Times = [.. times],
-            Senders = [.. senders],
-            Owners = [.. owners],
-            TargetStart = [.. targetStart],
-            Targets = [.. targets],
-            BySender = bySender.Select(l => l?.ToArray() ?? []).ToArray(),
-            Recorded = recorded,
-            UnmatchedEntries = unmatchedEntries,
-        };
+            var h = HandlerFields().Match(fields);
+            if (!h.Success)
+            {
+                Refuse(Bad.Malformed, $"{ev} without (REASON): \"{Excerpt(fields)}\"");
+                return false;
+            }
+            if (!_labels.TryGetValue(h.Groups["reason"].Value, out int owner))
+            {
+                Refuse(Bad.UnknownReason, UnknownReason(h.Groups["reason"].Value, kernel));
+                return false;
+            }
+            if (ev != "ipi_entry") return true;
+            if (!_waiting.Remove(Key(cpu, owner), out var served))
+            {
+                _unmatchedEntries++;
+                return true;
+            }
+            if (!_samples.TryGetValue(owner, out var list)) _samples[owner] = list = new List<long>();
+            foreach (var (raisedAt, replayed) in served)
+                if (replayed) list.Add(time - raisedAt);
+            return true;
+        }
+
+        /// <summary>ipi_raise: kept when inside the window (else counted), and waiting for an entry on each target.</summary>
+        private bool Raise(int cpu, long time, string fields)
+        {
+            var r = RaiseFields().Match(fields);
+            if (!r.Success)
+            {
+                Refuse(Bad.Malformed, $"ipi_raise without target_mask=HEX,... (REASON): \"{Excerpt(fields)}\"");
+                return false;
+            }
+            if (!_labels.TryGetValue(r.Groups["reason"].Value, out int owner))
+            {
+                Refuse(Bad.UnknownReason, UnknownReason(r.Groups["reason"].Value, kernel));
+                return false;
+            }
+            if (ParseMask(r.Groups["mask"].Value, _mask) is { } maskError)
+            {
+                Refuse(Bad.Malformed, maskError);
+                return false;
+            }
+            if (_mask[^1] >= _limit)
+            {
+                Refuse(Bad.CpuOutOfRange, $"target CPU {_mask[^1]} is outside the topology (CPUs 0-{_limit - 1})");
+                return false;
+            }
+            long relative = time - (_first < 0 ? time : _first);
+            bool replay = relative >= options.From && relative <= options.Until;
+            if (replay)
+            {
+                _times.Add(relative - options.From);
+                _senders.Add(cpu);
+                _owners.Add(owner);
+                _targets.AddRange(_mask);
+                _targetStart.Add(_targets.Count);
+            }
+            else
+            {
+                string ipi = kernel.IpiOn(owner)!.Name;
+                _outside[ipi] = _outside.GetValueOrDefault(ipi) + 1;
+            }
+            foreach (int target in _mask)
+            {
+                var key = Key(target, owner);
+                if (!_waiting.TryGetValue(key, out var queue)) _waiting[key] = queue = new Queue<(long, bool)>();
+                queue.Enqueue((time, replay));
+            }
+            _highest = Math.Max(_highest, _mask[^1]);
+            return true;
+        }
+
+        public ReplayTrace Finish(string name)
+        {
+            var unmatched = new Dictionary<int, long>();
+            foreach (var (key, queue) in _waiting)
+            {
+                int owner = (int)(key & 0xFF);
+                long n = queue.Count(w => w.Replayed);
+                if (n > 0) unmatched[owner] = unmatched.GetValueOrDefault(owner) + n;
+            }
+            int traceCpus = _declaredCpus > 0 ? Math.Max(_declaredCpus, _highest + 1) : Math.Max(1, _highest + 1);
+            var bySender = new List<int>?[traceCpus];
+            for (int i = 0; i < _senders.Count; i++) (bySender[_senders[i]] ??= new List<int>()).Add(i);
+            var recorded = new SortedDictionary<string, RecordedLatency>(StringComparer.Ordinal);
+            foreach (int owner in _samples.Keys.Union(unmatched.Keys))
+            {
+                var sorted = _samples.GetValueOrDefault(owner)?.ToArray() ?? [];
+                Array.Sort(sorted);
+                recorded[kernel.IpiOn(owner)!.Name] = new RecordedLatency(sorted, unmatched.GetValueOrDefault(owner));
+            }
+            return new ReplayTrace
+            {
+                Name = name,
+                Cpus = traceCpus,
+                Lines = _lineNo,
+                Events = _events,
+                Skipped = _skipped,
+                OutsideWindow = _outside,
+                Times = [.. _times],
+                Senders = [.. _senders],
+                Owners = [.. _owners],
+                TargetStart = [.. _targetStart],
+                Targets = [.. _targets],
+                BySender = bySender.Select(l => l?.ToArray() ?? []).ToArray(),
+                Recorded = recorded,
+                UnmatchedEntries = _unmatchedEntries,
+            };
+        }
     }
 
     private static long Key(int cpu, int owner) => (long)cpu << 8 | (uint)owner;
