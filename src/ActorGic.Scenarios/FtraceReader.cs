@@ -85,7 +85,12 @@ public static partial class FtraceReader
         private readonly Dictionary<string, int> _labels = kernel.Ipis.ToDictionary(i => i.ProcLabel, i => i.Sgi, StringComparer.Ordinal);
         private readonly SortedDictionary<string, long> _events = new(StringComparer.Ordinal)
         {
-            ["ipi_raise"] = 0, ["ipi_send_cpu"] = 0, ["ipi_send_cpumask"] = 0, ["ipi_entry"] = 0, ["ipi_exit"] = 0, ["other"] = 0,
+            ["ipi_raise"] = 0,
+            ["ipi_send_cpu"] = 0,
+            ["ipi_send_cpumask"] = 0,
+            ["ipi_entry"] = 0,
+            ["ipi_exit"] = 0,
+            ["other"] = 0,
         };
         private readonly SortedDictionary<string, long> _skipped = new(StringComparer.Ordinal) { ["malformed"] = 0, ["unknown_reason"] = 0, ["cpu_out_of_range"] = 0 };
         private readonly SortedDictionary<string, long> _outside = new(StringComparer.Ordinal);
