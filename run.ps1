@@ -1,7 +1,8 @@
 #!/usr/bin/env pwsh
 # Common ActorGic flows. On Linux: dotnet tool restore; dotnet pwsh run.ps1 <verb> [args]
-#   test [args]        run every test (dotnet test); -All also sweeps every shipped scenario on
-#                      in-process clusters of 2 and 3 nodes against the reference digest
+#   test [args]        run every test (dotnet test); -All also sweeps every shipped scenario on the
+#                      actor engine (1 and 2 threads) and on in-process clusters of 2 and 3 nodes (where it
+#                      has the chips) against the reference engine's digest
 #   run FILE.conf ...  actorgic run (Release build)
 #   cluster -Nodes N -Scenario FILE [-Report R.json] [-KillAfter S]
 #                      the scenario on N local processes (a coordinator and N-1 actorgic node
@@ -13,7 +14,8 @@
 #                      tests/ActorGic.Engine.Tests/StrykerOutput/
 #   sgi <args>         actorgic sgi encode|decode ...
 #   bench [args]       actorgic bench: engines' throughput, build time and memory (Release)
-#   micro [filter]     BenchmarkDotNet micro benchmarks of the pure model (Release)
+#   micro [filter...]  BenchmarkDotNet micro benchmarks of the pure model (Release); each filter is a
+#                      BenchmarkDotNet glob ('*Cycle*'); none: all; exit 1 when none matched or one failed
 param(
     [Parameter(Position = 0)][ValidateSet('test', 'run', 'cluster', 'golden', 'mutate', 'sgi', 'bench', 'micro')][string]$Verb = 'test',
     [int]$Nodes = 2,
@@ -39,22 +41,30 @@ function Get-Digest([string[]]$Arguments) {
 }
 
 function Invoke-Sweep {
-    # Every shipped scenario: the reference digest, then in-process clusters of 2 and 3 nodes where
-    # the topology has enough chips. Any difference fails the sweep.
+    # Every shipped scenario: the reference engine's digest (which covers the whole report), then
+    # the actor engine on 1 and 2 threads, then in-process clusters of 2 and 3 nodes where the
+    # topology has that many chips. Any difference fails the sweep (exit 1).
+    Write-Host 'test -All: Release build, then every shipped scenario on 5 engine settings (about 5 minutes)'
     Build-Release
-    $failed = 0
+    $failed = 0; $compared = 0
     foreach ($file in Get-ChildItem hocon/scenarios/*.conf | Sort-Object Name) {
-        if ($file.Name -eq 'topology-2x4.conf') { continue }
+        if ($file.Name -eq 'topology-2x4.conf') { continue } # a topology block for sgi encode, not a run
         $reference = Get-Digest @('run', $file.FullName, '--engine', 'reference')
-        foreach ($n in 2, 3) {
-            $run = Get-Digest @('run', $file.FullName, '--nodes', "$n")
-            if ($run.Code -eq 2 -and $run.Text -match 'needs at least') { Write-Host ("{0,-36} --nodes {1}: fewer chips than nodes, skipped" -f $file.Name, $n); continue }
+        if (-not $reference.Digest) { $failed++; Write-Host ("{0,-36} reference: no digest (exit {1})" -f $file.Name, $reference.Code); continue }
+        $settings = @(@('--engine', 'actors', '--threads', '1'), @('--engine', 'actors', '--threads', '2'), @('--nodes', '2'), @('--nodes', '3'))
+        foreach ($setting in $settings) {
+            $run = Get-Digest (@('run', $file.FullName) + $setting)
+            $label = $setting -join ' '
+            if ($run.Code -eq 2 -and $run.Text -match 'needs at least') { Write-Host ("{0,-36} {1}: fewer chips than nodes, skipped" -f $file.Name, $label); continue }
+            $compared++
             $same = $run.Digest -eq $reference.Digest -and $run.Code -eq $reference.Code
             if (-not $same) { $failed++ }
-            Write-Host ("{0,-36} --nodes {1}: {2}" -f $file.Name, $n, $(if ($same) { 'same digest' } else { "DIFFERS ($($run.Digest) vs $($reference.Digest))" }))
+            Write-Host ("{0,-36} {1}: {2}" -f $file.Name, $label, $(if ($same) { 'same digest' } else { "DIFFERS ($($run.Digest), exit $($run.Code) vs $($reference.Digest), exit $($reference.Code))" }))
         }
     }
+    if ($compared -eq 0) { Write-Host 'no run was compared'; exit 1 }
     if ($failed -gt 0) { Write-Host "$failed run(s) differ"; exit 1 }
+    Write-Host "$compared run(s) compared with the reference engine: all the same"
 }
 
 function Invoke-Cluster {
@@ -103,6 +113,7 @@ switch ($Verb) {
         dotnet test ActorGic.sln @Rest
         if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
         if ($All) { Invoke-Sweep }
+        exit 0
     }
     'run' { dotnet run -c Release --project src/ActorGic.Cli -- run @Rest }
     'cluster' { Invoke-Cluster }
@@ -126,8 +137,12 @@ switch ($Verb) {
     'sgi' { dotnet run --project src/ActorGic.Cli -- sgi @Rest }
     'bench' { dotnet run -c Release --project src/ActorGic.Cli -- bench @Rest }
     'micro' {
-        $filter = if ($Rest.Count -gt 0) { $Rest } else { @('*') }
-        dotnet run -c Release --project src/ActorGic.Benchmarks -- --filter @filter
+        # PowerShell globs a native command's arguments on Unix, even from a variable ('*' became the
+        # repository's file names): each filter goes as one --filter=PATTERN, which matches no file;
+        # no filter runs every benchmark. The program exits 1 when nothing matched or a benchmark failed.
+        $filters = @($Rest | ForEach-Object { if ($_ -like '--*') { $_ } else { "--filter=$_" } })
+        Write-Host 'micro: Release build, then BenchmarkDotNet (each benchmark about a minute; all of them about 10 minutes)'
+        dotnet run -c Release --project src/ActorGic.Benchmarks -- @filters
     }
 }
 exit $LASTEXITCODE

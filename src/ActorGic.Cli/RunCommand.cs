@@ -78,6 +78,7 @@ public static class RunCommand
             int threadCount = parse.GetValue(threads);
             var bounds = new RunBounds { Cancel = cancel };
             RunReport result;
+            var watch = System.Diagnostics.Stopwatch.StartNew();
             try
             {
                 if (port is { } p)
@@ -106,7 +107,7 @@ public static class RunCommand
             OutputFile.WriteAll(
                 (traceFile, stream => ReportJson.WriteTrace(spool!.Sorted(), stream, simulation.Owners, simulation.Mux)),
                 (reportFile, stream => ReportJson.Write(result, stream)));
-            Summary.Print(result, summary);
+            Summary.Print(result, scenario, watch.Elapsed, summary);
             return Task.FromResult(result.InvariantsOk ? ExitCode.Ok : ExitCode.InvariantViolation);
         });
         return run;

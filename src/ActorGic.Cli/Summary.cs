@@ -1,4 +1,5 @@
 using ActorGic.Engine;
+using ActorGic.Gic;
 using Spectre.Console;
 
 namespace ActorGic.Cli;
@@ -11,7 +12,13 @@ public static class Summary
 {
     private const int MaxCpuColumns = 16;
 
-    public static void Print(RunReport report, TextWriter output)
+    /// <summary>Percentiles over fewer samples than this are withheld (p99 of 4 samples is the maximum, not a tail).</summary>
+    public const int MinSamplesForP99 = 100;
+
+    public static void Print(RunReport report, TextWriter output) => Print(report, null, null, output);
+
+    /// <summary>The summary; <paramref name="scenario"/> adds the topology and GIC settings to the header, <paramref name="wall"/> the wall time.</summary>
+    public static void Print(RunReport report, Scenario? scenario, TimeSpan? wall, TextWriter output)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -21,52 +28,195 @@ public static class Summary
             Interactive = InteractionSupport.No,
         });
         console.Profile.Width = 160;
-        console.WriteLine($"{report.Scenario}: {report.Cpus} CPUs, seed {report.Seed}, engine {report.Engine}, " +
-                          $"{report.ReachedNs} ns of {report.EndNs} ns virtual, {report.Events} events");
+        foreach (var line in Header(report, scenario, wall)) console.WriteLine(line);
         console.Write(InterruptTable(report));
         var t = report.Totals;
         console.WriteLine($"totals: sgi_writes {t.SgiWrites}  sent {t.Sent}  coalesced {t.Coalesced}  delivered {t.Delivered}  " +
                           $"dropped {t.Dropped}  pending {t.Pending}  lost {t.Lost}  spurious {report.PerCpu.Sum(c => c.Spurious)}");
+        foreach (var d in report.Drops)
+            console.WriteLine($"  dropped {d.Count} set-pending(s) of SGI {d.Sgi} at CPU {d.Cpu}: " +
+                              (d.Reason == "firmware" ? "firmware's SGI (Group 0 or Secure)" : "the SGI is configured for another group than the write's"));
+        foreach (var line in CpuStates(report)) console.WriteLine(line);
         if (report.PerIpi.Count > 0)
         {
             var ipis = new Table().Border(TableBorder.Simple).AddColumns($"IPI ({report.Profile})", "mode", "requested", "sgi_sent", "handled", "pending", "lost", "refused");
+            var quiet = new List<string>();
             foreach (var (name, c) in report.PerIpi)
+            {
+                if (c == new IpiCounts(0, 0, 0, 0, 0)) { quiet.Add(name); continue; }
                 ipis.AddRow(name, report.IpiModes.GetValueOrDefault(name, ""), c.Requested.ToString(), c.SgiSent.ToString(), c.Handled.ToString(),
                     c.Pending.ToString(), c.Lost.ToString(), c.Refused.ToString());
-            console.Write(ipis);
+            }
+            if (ipis.Rows.Count > 0) console.Write(ipis);
+            if (quiet.Count > 0) console.WriteLine($"not sent: {string.Join(", ", quiet)}");
         }
-        if (report.Reclaims.Count > 0)
+        foreach (var line in NmiUsers(report)) console.WriteLine(line);
+        if (SgiTableMoved(report))
         {
             var sgis = new Table().Border(TableBorder.Simple).AddColumns("SGI", "owner", "nmi", "mode", "carries");
             foreach (var row in report.SgiTable.Where(r => r.Mode != "firmware"))
                 sgis.AddRow(row.Sgi.ToString(), Markup.Escape(row.Owner ?? "-"), row.Nmi ? "yes" : "no", row.Mode, Markup.Escape(row.Carries));
             console.Write(sgis);
-            foreach (var r in report.Reclaims)
-            {
-                string took = r.DoneNs >= 0 ? $" in {r.DoneNs - r.AtNs} ns" : "";
-                string what = r.Outcome switch
-                {
-                    "granted" => $"granted SGI {r.Sgi}" + (r.Victim is null ? " (free)" : $", taken from {r.Victim} (now {r.VictimMode})"),
-                    "released" => $"released SGI {r.Sgi}" + (r.Promoted is null ? "" : $"; promoted {r.Promoted}"),
-                    "failed" => $"FAILED: {r.Reason}",
-                    _ => "still negotiating when the run ended",
-                };
-                console.WriteLine($"{r.Op} {r.Purpose} at {r.AtNs} ns from CPU{r.Cpu}: {what}{took}");
-            }
         }
-        if (report.LatencyNs.Count > 0)
+        foreach (var r in report.Reclaims)
         {
-            var latency = new Table().Border(TableBorder.Simple).AddColumns("latency (ns)", "count", "p50", "p99", "max");
-            foreach (var (name, l) in report.LatencyNs)
-                latency.AddRow(name, l.Count.ToString(), l.P50.ToString(), l.P99.ToString(), l.Max.ToString());
-            console.Write(latency);
+            string took = r.DoneNs >= 0 ? $" in {Time(r.DoneNs - r.AtNs)}" : "";
+            string what = r.Outcome switch
+            {
+                "granted" => $"granted SGI {r.Sgi}" + (r.Victim is null ? " (free)" : $", taken from {r.Victim} (now {r.VictimMode})"),
+                "released" => $"released SGI {r.Sgi}" + (r.Promoted is null ? "" : $"; promoted {r.Promoted}"),
+                "failed" => $"FAILED: {r.Reason}",
+                _ => "still negotiating when the run ended",
+            };
+            console.WriteLine($"{r.Op} {r.Purpose} at {Time(r.AtNs)} from CPU{r.Cpu}: {what}{took}");
+            // The owners asked, with the roll-back of a drain that did not finish.
+            foreach (var asked in r.Asked) console.WriteLine($"  asked {asked}");
         }
+        if (report.LatencyNs.Count > 0) console.Write(LatencyTable(report));
         if (report.Replay is { } replay) PrintReplay(console, replay);
-        console.WriteLine(report.InvariantsOk
-            ? "invariants: ok"
-            : $"invariants: VIOLATED ({report.Violations.Count})");
-        foreach (var v in report.Violations.Take(10)) console.WriteLine($"  {v}");
+        foreach (var line in Invariants(report)) console.WriteLine(line);
         console.WriteLine($"digest: {report.Digest}");
+    }
+
+    private static IEnumerable<string> Header(RunReport report, Scenario? scenario, TimeSpan? wall)
+    {
+        yield return report.Scenario;
+        if (scenario is not null)
+        {
+            var topology = scenario.Topology;
+            yield return $"  topology: {Plural(report.Cpus, "CPU")}, {Plural(topology.ChipCount, "chip")}, {Plural(topology.ClusterCount, "cluster")}" +
+                         $"{(topology.Rss ? ", RSS (affinity 0 up to 255)" : "")}";
+            var gic = scenario.Gic;
+            string nmi = gic.Nmi switch { NmiMode.Pseudo => "pseudo-NMI", NmiMode.Architected => "architected NMIs", _ => "no NMIs" };
+            string security = gic.Security == SecurityStates.One ? "one security state" : $"two security states, SGIs {gic.NonSecureSgis}-15 firmware's";
+            yield return $"  {(scenario.Kernel is not null ? $"kernel {report.Profile}" : "profile none (bare metal)")}; GIC: {nmi}, {gic.PriorityBits} priority bits, " +
+                         $"EOImode {(gic.EoiMode ? 1 : 0)}, {security}";
+        }
+        string engine = report.Nodes > 1 ? $"{report.Engine} on {report.Nodes} nodes" : report.Engine;
+        string reached = report.ReachedNs == report.EndNs ? Time(report.EndNs) : $"{Time(report.ReachedNs)} of {Time(report.EndNs)}";
+        yield return $"  engine {engine}, seed {report.Seed}: {reached} virtual, {report.Events} events" +
+                     (wall is { } w ? $", {w.TotalSeconds:F2} s wall" : "");
+    }
+
+    /// <summary>CPUs that are not simply running or idle at the end, and the flows' CPUs that never answered.</summary>
+    private static IEnumerable<string> CpuStates(RunReport report)
+    {
+        var byState = report.PerCpu.Where(c => c.State is not (CpuState.Running or CpuState.Idle)).GroupBy(c => (c.State, c.StoppedBy));
+        foreach (var g in byState.OrderBy(g => g.Key.State).ThenBy(g => g.Key.StoppedBy, StringComparer.Ordinal))
+        {
+            string how = g.Key.State switch
+            {
+                CpuState.Hung => "hung",
+                CpuState.Stopped when g.Key.StoppedBy is { } by => $"stopped by {by}",
+                CpuState.Stopped => "stopped",
+                _ => g.Key.State.ToString().ToLowerInvariant(),
+            };
+            yield return $"CPU state: {Cpus(g.Select(c => c.Cpu).ToList())} {how}";
+        }
+        var f = report.Flows;
+        if (f.NotStopped.Count > 0) yield return $"never stopped: {Cpus(f.NotStopped)}";
+        if (f.BacktraceMissing.Count > 0) yield return $"no backtrace from: {Cpus(f.BacktraceMissing)}";
+        if (f.KgdbMissing.Count > 0) yield return $"never rounded up for kgdb: {Cpus(f.KgdbMissing)}";
+        foreach (var message in f.Console) yield return $"kernel: {message}";
+    }
+
+    /// <summary>Per NMI broker user: its counts, and what the hung CPUs took (the CPUs an NMI exists to reach).</summary>
+    private static IEnumerable<string> NmiUsers(RunReport report)
+    {
+        var hung = report.PerCpu.Where(c => c.State == CpuState.Hung).ToList();
+        foreach (var (name, c) in report.PerNmiUser)
+        {
+            if (c == new IpiCounts(0, 0, 0, 0, 0)) continue;
+            string line = $"NMI user {name}: requested {c.Requested}, sgi_sent {c.SgiSent}, handled {c.Handled}, pending {c.Pending}, lost {c.Lost}";
+            if (hung.Count > 0)
+                line += $"; on hung {Cpus(hung.Select(h => h.Cpu).ToList())}: handled {hung.Sum(h => h.NmiUsers.GetValueOrDefault(name))}";
+            yield return line;
+        }
+    }
+
+    /// <summary>Whether the SGI table differs from the profile's boot table: a reclaim, or the broker's slot taken at boot.</summary>
+    private static bool SgiTableMoved(RunReport report) =>
+        report.Reclaims.Count > 0 || report.SgiTable.Any(r => r.Mode is not ("dedicated" or "firmware" or "free") || r.Carries.Length > 0);
+
+    /// <summary>
+    /// Latencies in a fixed order (the profile's IPIs as it numbers them, then the NMI users, then the
+    /// rest by name); p99 withheld under <see cref="MinSamplesForP99"/> samples; requests never served
+    /// (pending at the end, or lost) counted apart, as they have no latency.
+    /// </summary>
+    private static Table LatencyTable(RunReport report)
+    {
+        var order = report.PerIpi.Keys.Select((name, i) => (name, i)).ToDictionary(x => x.name, x => x.i);
+        int users = order.Count;
+        foreach (var user in report.PerNmiUser.Keys) order.TryAdd($"nmi:{user}", users++);
+        int Rank(string key) => order.TryGetValue(key.Split('/')[0], out int i) ? i : int.MaxValue;
+        var latency = new Table().Border(TableBorder.Simple).AddColumns("latency", "count", "p50", "p99", "max", "unserved");
+        foreach (var (name, l) in report.LatencyNs.OrderBy(kv => Rank(kv.Key)).ThenBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            string base_ = name.Split('/')[0];
+            var counts = report.PerIpi.GetValueOrDefault(base_) ?? (base_.StartsWith("nmi:") ? report.PerNmiUser.GetValueOrDefault(base_[4..]) : null);
+            string unserved = name.Contains('/') || counts is null ? "" : (counts.Pending + counts.Lost).ToString();
+            latency.AddRow(name, l.Count.ToString(), Time(l.P50), l.Count >= MinSamplesForP99 ? Time(l.P99) : $"(n<{MinSamplesForP99})", Time(l.Max), unserved);
+        }
+        return latency;
+    }
+
+    private static IEnumerable<string> Invariants(RunReport report)
+    {
+        if (!report.InvariantsOk)
+        {
+            yield return $"invariants: VIOLATED ({report.Violations.Count})";
+            foreach (var v in report.Violations.Take(10)) yield return $"  {v}";
+            if (report.Violations.Count > 10) yield return $"  ... and {report.Violations.Count - 10} more (the report has them all)";
+            yield break;
+        }
+        var t = report.Totals;
+        yield return "invariants: ok";
+        yield return $"  conservation: {t.SgiTargets} SGI targets written = {t.Sent} set-pendings sent" +
+                     $"{(t.SgiTargets != t.Sent ? " + writes still travelling" : "")} = {t.Coalesced} coalesced + {t.Delivered} delivered + " +
+                     $"{t.Dropped} dropped + {t.Pending} pending";
+        var checks = new List<string> { "no request lost or misrouted", "no SGI with two owners", "every acknowledge legal (masks, priority, not active)",
+            "EOIs nested", "time never ran backwards" };
+        if (report.Reclaims.Count > 0) checks.Add("every CPU's routes match the reclaimer's table");
+        bool nmiToHung = report.PerCpu.Any(c => c.State == CpuState.Hung) &&
+            (report.PerNmiUser.Values.Any(c => c.Requested > 0) ||
+             report.SgiTable.Any(r => r.Nmi && r.Owner is { } o && report.PerIpi.TryGetValue(o, out var c) && c.Requested > 0));
+        if (nmiToHung) checks.Add("every NMI reached the hung CPUs within the deadline");
+        // Wrapped by hand: the console would cut a long line anywhere.
+        var line = "  checked:";
+        foreach (var check in checks)
+        {
+            if (line.Length + check.Length + 2 > 120) { yield return line; line = "          "; }
+            line += $" {check},";
+        }
+        yield return line.TrimEnd(',');
+    }
+
+    /// <summary>Virtual time as a person reads it: 450 ns, 1.667 us, 50 us, 1.5 s.</summary>
+    public static string Time(long ns)
+    {
+        static string Trim(double v) => v.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+        long abs = Math.Abs(ns);
+        return abs >= 1_000_000_000 ? $"{Trim(ns / 1e9)} s"
+            : abs >= 1_000_000 ? $"{Trim(ns / 1e6)} ms"
+            : abs >= 1_000 ? $"{Trim(ns / 1e3)} us"
+            : $"{ns} ns";
+    }
+
+    private static string Plural(int n, string what) => n == 1 ? $"1 {what}" : $"{n} {what}s";
+
+    /// <summary>"CPU 5", "CPUs 1-4, 6, 7".</summary>
+    private static string Cpus(IReadOnlyList<int> cpus)
+    {
+        var parts = new List<string>();
+        var sorted = cpus.Order().ToList();
+        for (int i = 0; i < sorted.Count;)
+        {
+            int j = i;
+            while (j + 1 < sorted.Count && sorted[j + 1] == sorted[j] + 1) j++;
+            parts.Add(j == i ? $"{sorted[i]}" : j == i + 1 ? $"{sorted[i]}, {sorted[j]}" : $"{sorted[i]}-{sorted[j]}");
+            i = j + 1;
+        }
+        return (sorted.Count == 1 ? "CPU " : "CPUs ") + string.Join(", ", parts);
     }
 
     /// <summary>The replayed trace: how it was mapped, every raise accounted for, recorded latency beside the model's.</summary>
@@ -74,7 +224,7 @@ public static class Summary
     {
         long skipped = r.Skipped.Values.Sum();
         console.WriteLine($"replay {r.Trace}: {r.Lines} lines, {r.TraceCpus} trace CPUs, map {r.Map} ({r.Copies} cop{(r.Copies == 1 ? "y" : "ies")}), " +
-                          $"time scale {r.TimeScale.ToString(System.Globalization.CultureInfo.InvariantCulture)}, last send at {r.LastSendNs} ns");
+                          $"time scale {r.TimeScale.ToString(System.Globalization.CultureInfo.InvariantCulture)}, last send at {Time(r.LastSendNs)}");
         console.WriteLine($"  {skipped} line(s) skipped, {r.UnmatchedEntries} ipi_entry with no raise waiting");
         var table = new Table().Border(TableBorder.Simple).AddColumns("replayed IPI", "raises", "sent", "not sent", "requests", "outside window",
             "recorded p50/p99 (ns)", "unmatched", "model p50/p99 (ns)");

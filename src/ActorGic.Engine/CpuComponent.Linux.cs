@@ -96,12 +96,43 @@ public sealed partial class CpuComponent
                 return (0, true);
             case OwnerWork.Backtrace:
                 Backtraced = true;
+                BacktracePrintk();
                 break;
             case OwnerWork.Kgdb:
                 RoundedUp = true;
                 break;
+            case OwnerWork.IrqWork:
+                _printkWorkQueued = false; // irq_work_run ran the deferred console output
+                break;
         }
         return (cost, false);
+    }
+
+    /// <summary>The printk irq_work is claimed (queued, not yet run) on this CPU: irq_work_queue raises nothing more.</summary>
+    private bool _printkWorkQueued;
+    /// <summary>Whether the handler being entered runs as an NMI (set by the vector before the handler's work).</summary>
+    private bool _enteringNmi;
+
+    /// <summary>
+    /// nmi_cpu_backtrace's printk. Where the era defers it (<see cref="PrintkDeferral"/>), it
+    /// queues the lazy wake_up_klogd_work, and __irq_work_queue_local raises IRQ_WORK to this CPU
+    /// only if the work was not already queued and the tick is stopped: an idle CPU's is (NOHZ
+    /// idle); a running or hung CPU's tick runs the work later, without an IPI.
+    /// </summary>
+    private void BacktracePrintk()
+    {
+        var kernel = Kernel!;
+        bool defers = kernel.BacktracePrintk switch
+        {
+            PrintkDeferral.Always => true,
+            PrintkDeferral.InNmi => _enteringNmi,
+            _ => false,
+        };
+        // A running CPU's work waits for its next tick, which the model does not run: nothing is raised or held.
+        if (!defers || _printkWorkQueued || State != CpuState.Idle || !kernel.Has("IRQ_WORK")) return;
+        _printkWorkQueued = true;
+        int self = _cpu;
+        SendIpi(kernel["IRQ_WORK"].Sgi, new ReadOnlySpan<int>(in self));
     }
 
     /// <summary>
@@ -118,7 +149,12 @@ public sealed partial class CpuComponent
         return (owner + 1) | (claims ? RedistributorComponent.ClaimsWord : 0);
     }
 
-    /// <summary>local_cpu_stop: clear our bit in cpu_online_mask (the stoppers see it), mask everything, park for ever.</summary>
+    /// <summary>
+    /// local_cpu_stop: clear our bit in cpu_online_mask (the stoppers see it), mask everything,
+    /// park for ever. ipi_cpu_crash_stop before 6.9 (CPU_CRASH_STOP: linux-6.1, linux-6.7) only
+    /// counts down the crash stopper's waiting_for_crash_ipi and parks: the CPU stays in
+    /// cpu_online_mask, so a later smp_send_stop (machine_restart's) still sends to it.
+    /// </summary>
     private void Park(string by)
     {
         StoppedBy = by;
@@ -128,20 +164,24 @@ public sealed partial class CpuComponent
             _stopPasses = null; // a parked CPU runs nothing more, its own smp_send_stop included
             ++_stopToken;
         }
+        int staysOnline = by == "CPU_CRASH_STOP" ? 1 : 0;
         foreach (int stopper in StopInitiators())
-            if (stopper != _cpu) Send(_layout.CpuId(stopper), _timing.RemoteAtomic, EventKind.StopNotify, _cpu);
+            if (stopper != _cpu) Send(_layout.CpuId(stopper), _timing.RemoteAtomic, EventKind.StopNotify, _cpu, staysOnline);
     }
 
     private IEnumerable<int> StopInitiators() =>
-        _scenario.Actions.Where(a => a.Do is ActionVerb.Stop or ActionVerb.CrashStop).Select(a => a.Cpu).Distinct();
+        _scenario.Actions.Where(a => a.Do is ActionVerb.Stop or ActionVerb.CrashStop or ActionVerb.Restart).Select(a => a.Cpu).Distinct();
 
     private void DoLinuxAction(ScenarioAction action)
     {
         var kernel = Kernel!;
         switch (action.Do)
         {
-            case ActionVerb.Stop: StartStop(kernel.StopPasses); break;
-            case ActionVerb.CrashStop: StartStop(kernel.CrashStopPasses); break;
+            case ActionVerb.Stop or ActionVerb.Restart or ActionVerb.CrashStop:
+                // A CPU in a stop's wait loop runs nothing else: the next stop (a panic's restart) starts when it ends.
+                if (_stopPasses is not null) (_queuedStops ??= new()).Enqueue(action.Do);
+                else StartStop(action.Do);
+                break;
             case ActionVerb.Backtrace:
                 var all = action.To!.Resolve(_cpu, _layout.Cpus);
                 var targets = all.Where(c => c != _cpu).ToArray();
@@ -218,20 +258,42 @@ public sealed partial class CpuComponent
         SendSgi(batch.Sgi, batch.WereEmpty.ToArray(), -1);
     }
 
+    private Queue<ActionVerb>? _queuedStops;
+
+    /// <summary>
+    /// smp_send_stop (stop; restart: machine_restart's is smp_send_stop, what differs is who is
+    /// still online) or crash_smp_send_stop.
+    /// </summary>
+    private void StartStop(ActionVerb verb)
+    {
+        bool crash = verb == ActionVerb.CrashStop;
+        StartStop(crash ? Kernel!.CrashStopPasses : Kernel!.StopPasses, crash);
+    }
+
     /// <summary>smp_send_stop / crash_smp_send_stop: each pass sends its IPI to the CPUs still online, then waits.</summary>
-    private void StartStop(IReadOnlyList<StopPass> passes)
+    private void StartStop(IReadOnlyList<StopPass> passes, bool crash)
     {
         _stopPasses = passes;
         _stopPass = 0;
+        _stopCrash = crash;
         _stopRemaining.Clear();
         for (int cpu = 0; cpu < _layout.Cpus; cpu++)
             if (cpu != _cpu) _stopRemaining.Add(cpu);
-        _stopRemaining.ExceptWith(_knownStopped);
+        _stopRemaining.ExceptWith(_knownOffline);
+        _stopTargets = [.. _stopRemaining];
         RunStopPass();
     }
 
-    private HashSet<int>? _knownStoppedStore;
-    private HashSet<int> _knownStopped => _knownStoppedStore ??= new();
+    /// <summary>The CPUs this CPU saw leave cpu_online_mask (local_cpu_stop clears its bit).</summary>
+    private HashSet<int>? _knownOfflineStore;
+    private HashSet<int> _knownOffline => _knownOfflineStore ??= new();
+    /// <summary>The stop under way is crash_smp_send_stop, and the CPUs its first pass went to.</summary>
+    private bool _stopCrash;
+    private int[] _stopTargets = [];
+
+    /// <summary>What this CPU's stops printed ("SMP: ..."), in order.</summary>
+    public IReadOnlyList<string> KernelMessages => (IReadOnlyList<string>?)_messages ?? [];
+    private List<string>? _messages;
 
     private void RunStopPass()
     {
@@ -241,13 +303,15 @@ public sealed partial class CpuComponent
             return;
         }
         var pass = _stopPasses![_stopPass];
+        // linux-6.12's second pass: "SMP: retry stop with NMI for CPUs %*pbl" (the CPUs still online).
+        if (_stopPass > 0) (_messages ??= new()).Add($"SMP: retry stop with NMI for CPUs {CpuRanges.Format(_stopRemaining)}");
         SendIpi(Kernel![pass.Ipi].Sgi, _stopRemaining.ToArray());
         Send(Id, pass.WaitNs, EventKind.Timer, (int)CpuTimer.StopDeadline, ++_stopToken);
     }
 
-    private void OnStopNotify(int cpu)
+    private void OnStopNotify(int cpu, bool staysOnline)
     {
-        _knownStopped.Add(cpu);
+        if (!staysOnline) _knownOffline.Add(cpu);
         if (_stopPasses is null || !_stopRemaining.Remove(cpu) || _stopRemaining.Count > 0) return;
         FinishStop(); // every other CPU is offline: stop waiting
     }
@@ -271,8 +335,21 @@ public sealed partial class CpuComponent
     {
         _notStopped ??= new();
         _notStopped.Clear();
-        _notStopped.UnionWith(_stopRemaining); // "SMP: failed to stop secondary CPUs"
+        _notStopped.UnionWith(_stopRemaining);
+        if (_stopRemaining.Count > 0) (_messages ??= new()).Add($"SMP: failed to stop secondary CPUs {CpuRanges.Format(FailedList())}");
         _stopPasses = null;
         ++_stopToken;
+        if (_queuedStops is { Count: > 0 } && CanRun) StartStop(_queuedStops.Dequeue());
+    }
+
+    /// <summary>
+    /// The CPUs "SMP: failed to stop secondary CPUs %*pbl" names: cpu_online_mask after
+    /// smp_send_stop (this CPU included), the CPUs it sent to after crash_smp_send_stop with
+    /// CPU_CRASH_STOP (before 6.9; from then on crash stop is smp_send_stop with a flag).
+    /// </summary>
+    private IEnumerable<int> FailedList()
+    {
+        if (_stopCrash && Kernel!.Has("CPU_CRASH_STOP")) return _stopTargets;
+        return Enumerable.Range(0, _layout.Cpus).Where(c => c == _cpu || !_knownOffline.Contains(c));
     }
 }

@@ -117,6 +117,7 @@ public sealed partial class CpuComponent
             {
                 case "backtrace":
                     Backtraced = true;
+                    BacktracePrintk();
                     cost += _timing.HandlerOf("CPU_BACKTRACE");
                     break;
                 case "kgdb-roundup":

@@ -114,7 +114,7 @@ public sealed partial class CpuComponent : Component
             case EventKind.Timer: OnTimer((CpuTimer)e.A, e.B, (int)e.C); break;
             case EventKind.RemoteAtomic: OnRemoteAtomic(e); break;
             case EventKind.AtomicReply: OnAtomicReply(e); break;
-            case EventKind.StopNotify: OnStopNotify(e.A); break;
+            case EventKind.StopNotify: OnStopNotify(e.A, e.B != 0); break;
             case EventKind.MuxSet: OnMuxSet(e); break;
             case EventKind.MuxReply: OnMuxReply(e); break;
             case EventKind.Reclaim: OnReclaim(e); break;
@@ -182,6 +182,7 @@ public sealed partial class CpuComponent : Component
         _offered = Hppi.None; // consumed: the redistributor offers its next HPPI
         int handler = intid < Intid.SgiCount ? _handlers[intid] : -1;
         Trace.Emit(Now, _cpu, TraceKind.Enter, intid, handler);
+        _enteringNmi = _masking.IsNmi(offered);
         var (cost, parks) = EnterHandler(intid);
         if (_depth == _frames.Length) Array.Resize(ref _frames, _depth * 2);
         _frames[_depth++] = new Frame { Intid = intid, Handler = handler, Nmi = _masking.IsNmi(offered), Parked = parks, Remaining = cost, ResumedAt = Now };
@@ -194,13 +195,15 @@ public sealed partial class CpuComponent : Component
         var frame = _frames[--_depth];
         _legality.Exited();
         Trace.Emit(Now, _cpu, TraceKind.Exit, frame.Intid, frame.Handler);
-        var error = CpuInterface.EndOfInterrupt1(frame.Intid, out bool deactivate);
-        if (error != GicError.None) RegisterError("EOI", frame.Intid, error);
+        int eoi = Faults?.Written(frame.Intid, dir: false) ?? frame.Intid;
+        var error = CpuInterface.EndOfInterrupt1(eoi, out bool deactivate);
+        if (error != GicError.None) RegisterError("EOI", eoi, error);
         Trace.Emit(Now, _cpu, TraceKind.Eoi, frame.Intid);
         if (CpuInterface.EoiMode)
         {
-            error = CpuInterface.DeactivateInterrupt(frame.Intid);
-            if (error != GicError.None) RegisterError("DIR", frame.Intid, error);
+            int dir = Faults?.Written(frame.Intid, dir: true) ?? frame.Intid;
+            error = CpuInterface.DeactivateInterrupt(dir);
+            if (error != GicError.None) RegisterError("DIR", dir, error);
             Trace.Emit(Now, _cpu, TraceKind.Dir, frame.Intid);
             deactivate = error == GicError.None;
         }

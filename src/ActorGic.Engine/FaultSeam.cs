@@ -1,7 +1,10 @@
 namespace ActorGic.Engine;
 
-/// <summary>What the seam does with one event a component sends (DuplicateLate: once on time, once <see cref="FaultSeam.Delay"/> later).</summary>
-internal enum SendFault { Pass, Drop, Duplicate, Delay, DuplicateLate }
+/// <summary>
+/// What the seam does with one event a component sends (DuplicateLate: once on time, once
+/// <see cref="FaultSeam.Delay"/> later; Corrupt: <see cref="FaultSeam.Corrupt"/> rewrites its fields).
+/// </summary>
+internal enum SendFault { Pass, Drop, Duplicate, Delay, DuplicateLate, Corrupt }
 
 /// <summary>Steps of the model the seam can skip, to show the invariant that guards each one fires.</summary>
 [Flags]
@@ -30,6 +33,12 @@ internal sealed class FaultSeam
     /// <summary>Decides, per event sent, what happens to it (null: every event passes); <see cref="Delay"/> is added for SendFault.Delay.</summary>
     public Func<Component, SimEvent, SendFault>? OnSend { get; init; }
     public long Delay { get; init; }
+    /// <summary>What a SendFault.Corrupt event becomes (a wrong INTID, value or handler on the wire).</summary>
+    public Func<SimEvent, SimEvent>? Corrupt { get; init; }
+    /// <summary>The INTID a CPU writes to ICC_EOIR1_EL1 when it leaves the handler of the INTID given (null: that INTID).</summary>
+    public Func<int, int>? EoiWrite { get; init; }
+    /// <summary>The INTID a CPU writes to ICC_DIR_EL1 under EOImode 1 (null: the INTID whose handler ended).</summary>
+    public Func<int, int>? DirWrite { get; init; }
     public SkippedStep Skip { get; init; }
     /// <summary>The component that throws when it takes its first event at or after <see cref="ThrowAt"/> (-1: none).</summary>
     public int ThrowIn { get; init; } = -1;
@@ -49,8 +58,18 @@ internal sealed class FaultSeam
             case SendFault.Duplicate: sink.Post(e); sink.Post(e); return;
             case SendFault.Delay: sink.Post(e with { Time = e.Time + Delay }); return;
             case SendFault.DuplicateLate: sink.Post(e); sink.Post(e with { Time = e.Time + Delay }); return;
+            case SendFault.Corrupt: sink.Post(Corrupt!(e)); return;
             default: sink.Post(e); return;
         }
+    }
+
+    /// <summary>The INTID a CPU writes to ICC_EOIR1_EL1 (or, <paramref name="dir"/>, ICC_DIR_EL1) for the handler of <paramref name="intid"/>.</summary>
+    public int Written(int intid, bool dir)
+    {
+        var rewrite = dir ? DirWrite : EoiWrite;
+        int written = rewrite?.Invoke(intid) ?? intid;
+        if (written != intid) Applied++;
+        return written;
     }
 
     public void BeforeHandle(Component component, in SimEvent e)

@@ -51,7 +51,7 @@ public sealed class RedistributorComponent : Component
         public long Served;
         public SampleBuffer? Latencies;
     }
-    private readonly int _owners;
+    private readonly Owners _owners;
     private Hppi _offered = Hppi.None;
     private int _drainSgi = -1;
     private long _drainEpoch;
@@ -62,7 +62,7 @@ public sealed class RedistributorComponent : Component
     private const long TimeMask = (1L << TagShift) - 1;
 
     public RedistributorComponent(Layout layout, TimingModel timing, int cpu, Redistributor bank, GroupEnables enables,
-        int firmwareFrom, int owners, TraceRecorder trace)
+        int firmwareFrom, Owners owners, TraceRecorder trace)
         : base(layout.RedistributorId(cpu), trace)
     {
         _owners = owners;
@@ -81,6 +81,12 @@ public sealed class RedistributorComponent : Component
     public long Coalesced { get; private set; }
     public long Delivered { get; private set; }
     public long Dropped { get; private set; }
+    /// <summary>Set-pendings discarded, per SGI and reason (<see cref="DropReason"/> - 1), allocated at the first.</summary>
+    private long[]? _drops;
+
+    /// <summary>Set-pendings of <paramref name="sgi"/> discarded for <paramref name="reason"/>.</summary>
+    public long DropsOf(int sgi, DropReason reason) => _drops?[sgi * DropReasons + (int)reason - 1] ?? 0;
+    private const int DropReasons = 2; // a set-pending is dropped for its group or as firmware's; NoSgi is refused at the sender
 
     /// <summary>Requests served per owner: every tagged request a handler run's activation consumed.</summary>
     public long Served(int owner) => _tally?[owner].Served ?? 0;
@@ -190,6 +196,7 @@ public sealed class RedistributorComponent : Component
             default:
                 Dropped++;
                 var reason = intid >= _firmwareFrom ? DropReason.Firmware : DropReason.Group;
+                (_drops ??= new long[Intid.SgiCount * DropReasons])[intid * DropReasons + (int)reason - 1]++;
                 Trace.Emit(Now, _cpu, TraceKind.Drop, intid, (long)reason);
                 break;
         }
@@ -238,7 +245,7 @@ public sealed class RedistributorComponent : Component
             Misrouted(intid, tag, handlerTag);
             return;
         }
-        ref var tally = ref (_tally ??= new OwnerTally[_owners])[tag - 1];
+        ref var tally = ref (_tally ??= new OwnerTally[_owners.Count])[tag - 1];
         tally.Served++;
         (tally.Latencies ??= new SampleBuffer()).Add(entryTime - (r & TimeMask));
     }
@@ -275,11 +282,11 @@ public sealed class RedistributorComponent : Component
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void StrayKick(int intid, int handlerTag) =>
-        Violation(intid, $"a kick on SGI {intid} reached the handler of owner {handlerTag - 1}, which claims no pending word");
+        Violation(intid, $"a kick on SGI {intid} reached {_owners.Name(handlerTag - 1)}'s handler, which claims no pending word");
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Misrouted(int intid, int tag, int handlerTag) =>
-        Violation(intid, $"misrouted: a request of owner {tag - 1} on SGI {intid} was served by the handler of {(handlerTag == 0 ? "nobody" : $"owner {handlerTag - 1}")}");
+        Violation(intid, $"misrouted: a request of {_owners.Name(tag - 1)} on SGI {intid} was served by {(handlerTag == 0 ? "no owner's handler" : $"{_owners.Name(handlerTag - 1)}'s handler")}");
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Violation(int intid, string what)

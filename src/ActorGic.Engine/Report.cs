@@ -26,7 +26,11 @@ public sealed record CpuReport(int Cpu, string Mpidr, CpuState State, IReadOnlyD
 
 /// <summary>The kernel flows' outcomes: which CPUs never answered.</summary>
 public sealed record FlowOutcomes(IReadOnlyList<int> NotStopped, IReadOnlyList<int> BacktraceMissing, IReadOnlyList<int> KgdbMissing,
-    IReadOnlyList<int> Backtraces);
+    IReadOnlyList<int> Backtraces)
+{
+    /// <summary>What the stops printed ("SMP: failed to stop secondary CPUs 0-19"), CPU by CPU, each CPU's in order.</summary>
+    public IReadOnlyList<string> Console { get; init; } = [];
+}
 
 /// <summary>
 /// Software requests of one IPI: requested = handled + pending + lost. <see cref="Refused"/>
@@ -36,6 +40,9 @@ public sealed record IpiCounts(long Requested, long SgiSent, long Handled, long 
 {
     public long Refused { get; init; }
 }
+
+/// <summary>Set-pendings a redistributor discarded: <paramref name="Count"/> of SGI <paramref name="Sgi"/> at CPU <paramref name="Cpu"/>, for <paramref name="Reason"/> ("firmware" or "group").</summary>
+public sealed record DropCount(int Cpu, int Sgi, string Reason, long Count);
 
 public sealed record Totals(long SgiWrites, long Sent, long Coalesced, long Delivered, long Dropped, long Pending, long Lost)
 {
@@ -76,6 +83,8 @@ public sealed partial record RunReport
     public required IReadOnlyList<SgiTableRow> SgiTable { get; init; }
     /// <summary>Every request-sgi and release-sgi with its outcome (empty without the reclaimer).</summary>
     public IReadOnlyList<ReclaimRecord> Reclaims { get; init; } = [];
+    /// <summary>Discarded set-pendings by CPU, SGI and reason (firmware's SGI, or a group the GIC does not signal here).</summary>
+    public IReadOnlyList<DropCount> Drops { get; init; } = [];
     public required IReadOnlyList<string> Violations { get; init; }
     /// <summary>What the profile programmed at boot: masking, PMR values, each SGI's group, priority and NMI bit.</summary>
     public ProgrammedGic? Programmed { get; init; }
@@ -101,6 +110,7 @@ public sealed partial record RunReport
         var violations = new List<string>();
         var latencies = new SortedDictionary<int, List<long>>();
         long writes = 0, targets = 0, coalesced = 0, delivered = 0, dropped = 0, latched = 0, sent = 0;
+        var drops = new List<DropCount>();
         for (int cpu = 0; cpu < layout.Cpus; cpu++)
         {
             var c = f.Cpu(cpu);
@@ -122,6 +132,8 @@ public sealed partial record RunReport
             coalesced += r.Coalesced;
             delivered += r.Delivered;
             dropped += r.Dropped;
+            for (int i = 0; i + 2 < r.Drops.Length; i += 3)
+                drops.Add(new DropCount(cpu, (int)r.Drops[i], ((DropReason)r.Drops[i + 1]).ToString().ToLowerInvariant(), r.Drops[i + 2]));
             latched += r.LatchedSgis;
             violations.AddRange(c.Violations);
             violations.AddRange(r.Violations);
@@ -173,6 +185,7 @@ public sealed partial record RunReport
             Flows = BuildFlows(f, sim.Layout.Cpus),
             SgiTable = sgiTable,
             Reclaims = sim.Reclaimer?.Records ?? [],
+            Drops = drops,
             PerIpi = perIpi,
             IpiModes = modes,
             PerNmiUser = perNmiUser,
@@ -464,7 +477,10 @@ public sealed partial record RunReport
         var backtraceMissing = cpus.SelectMany(c => c.BacktraceTargets).Distinct().Where(t => !f.Cpu(t).Backtraced).Order().ToList();
         var kgdbMissing = cpus.SelectMany(c => c.KgdbTargets).Distinct().Where(t => !f.Cpu(t).RoundedUp).Order().ToList();
         var backtraces = Enumerable.Range(0, cpus.Count).Where(i => cpus[i].Backtraced).ToList();
-        return new FlowOutcomes(notStopped, backtraceMissing, kgdbMissing, backtraces);
+        return new FlowOutcomes(notStopped, backtraceMissing, kgdbMissing, backtraces)
+        {
+            Console = cpus.SelectMany(c => c.KernelMessages).ToList(),
+        };
     }
 
     /// <summary>How many CPUs an ICC_SGI1R_EL1 write still travelling will reach.</summary>

@@ -58,6 +58,20 @@ public static class ReportJson
         w.WriteNumber("pending", t.Pending);
         w.WriteNumber("lost", t.Lost);
         w.WriteEndObject();
+        if (report.Drops.Count > 0)
+        {
+            w.WriteStartArray("drops");
+            foreach (var d in report.Drops)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("cpu", d.Cpu);
+                w.WriteNumber("sgi", d.Sgi);
+                w.WriteString("reason", d.Reason);
+                w.WriteNumber("count", d.Count);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
         WriteCounts(w, "per_ipi", report.PerIpi, report.IpiModes);
         WriteCounts(w, "per_nmi_user", report.PerNmiUser);
         w.WriteStartObject("latency_ns");
@@ -106,6 +120,9 @@ public static class ReportJson
             Cpus(w, "backtrace_missing", report.Flows.BacktraceMissing);
             Cpus(w, "not_stopped", report.Flows.NotStopped);
             Cpus(w, "kgdb_missing", report.Flows.KgdbMissing);
+            w.WriteStartArray("console");
+            foreach (var line in report.Flows.Console) w.WriteStringValue(line);
+            w.WriteEndArray();
             w.WriteEndObject();
         }
         if (!facts) w.WriteString("digest", report.Digest);

@@ -33,6 +33,7 @@ public sealed class Owners
             "CPU_STOP" or "CPU_STOP_NMI" or "CPU_CRASH_STOP" => OwnerWork.Stop,
             "CPU_BACKTRACE" => OwnerWork.Backtrace,
             "KGDB_ROUNDUP" => OwnerWork.Kgdb,
+            "IRQ_WORK" => OwnerWork.IrqWork,
             _ => OwnerWork.Plain,
         }).ToArray();
     }
@@ -51,7 +52,7 @@ public sealed class Owners
 }
 
 /// <summary>What an owner's handler does besides taking its time.</summary>
-public enum OwnerWork : byte { Plain, CallFunction, Stop, Backtrace, Kgdb }
+public enum OwnerWork : byte { Plain, CallFunction, Stop, Backtrace, Kgdb, IrqWork }
 
 /// <summary>How a CPU sends one owner's IPI now.</summary>
 public enum RouteKind : byte
@@ -75,6 +76,15 @@ public readonly record struct Route(RouteKind Kind, int Sgi, int Bit)
     /// <summary>Packed into one event field.</summary>
     public long Encode() => (long)Kind | (long)(Sgi + 1) << 8 | (long)(Bit + 1) << 16;
     public static Route Decode(long v) => new((RouteKind)(v & 0xFF), (int)((v >> 8) & 0xFF) - 1, (int)((v >> 16) & 0xFF) - 1);
+
+    /// <summary>As a violation or summary line says it: "SGI 4", "bit 4 of the flag word, on SGI 1", "broker bit 2, on SGI 8", "no SGI".</summary>
+    public override string ToString() => Kind switch
+    {
+        RouteKind.Dedicated => $"SGI {Sgi}",
+        RouteKind.Flag => $"bit {Bit} of the flag word, on SGI {Sgi}",
+        RouteKind.Nmi => $"broker bit {Bit}, on SGI {Sgi}",
+        _ => "no SGI",
+    };
 }
 
 /// <summary>

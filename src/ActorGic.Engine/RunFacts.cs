@@ -40,6 +40,7 @@ public sealed class CpuFacts
     /// <summary>Broker requests still waiting: bit, time, bit, time...</summary>
     public long[] MuxWaitingDetail { get; set; } = [];
     public int[] NotStopped { get; set; } = [];
+    public string[] KernelMessages { get; set; } = [];
     public int[] BacktraceTargets { get; set; } = [];
     public int[] KgdbTargets { get; set; } = [];
     /// <summary>Per owner: the route, <see cref="Route.Encode"/>d (empty: the boot routing).</summary>
@@ -98,6 +99,7 @@ public sealed class CpuFacts
             MuxLatencies = FactArrays.Trim(Enumerable.Range(0, bits).Select(b => Samples(c.MuxLatencies[b])).ToArray()),
             MuxWaitingDetail = c.MuxWaitingDetail().SelectMany(w => new[] { (long)w.Bit, w.Time }).ToArray(),
             NotStopped = [.. c.NotStopped],
+            KernelMessages = [.. c.KernelMessages],
             BacktraceTargets = [.. c.BacktraceTargets],
             KgdbTargets = [.. c.KgdbTargets],
             // Empty when still the boot routing (as on most CPUs of most runs).
@@ -144,6 +146,8 @@ public sealed class RedistributorFacts
     public long Coalesced { get; set; }
     public long Delivered { get; set; }
     public long Dropped { get; set; }
+    /// <summary>Discarded set-pendings: SGI, <see cref="DropReason"/>, count, SGI, reason, count...</summary>
+    public long[] Drops { get; set; } = [];
     public int LatchedSgis { get; set; }
     public List<string> Violations { get; set; } = [];
     /// <summary>Per owner.</summary>
@@ -167,6 +171,7 @@ public sealed class RedistributorFacts
             Coalesced = r.Coalesced,
             Delivered = r.Delivered,
             Dropped = r.Dropped,
+            Drops = r.Dropped == 0 ? [] : DropTriples(r),
             LatchedSgis = r.LatchedSgis,
             Violations = r.Violations.Count == 0 ? FactArrays.NoViolations : [.. r.Violations],
             Served = FactArrays.Copy(Enumerable.Range(0, owners).Select(r.Served).ToArray(), owners),
@@ -174,6 +179,15 @@ public sealed class RedistributorFacts
             Latencies = FactArrays.Trim(latencies),
             WaitingDetail = r.WaitingDetail().SelectMany(w => new[] { (long)w.Owner, w.Time }).ToArray(),
         };
+    }
+
+    private static long[] DropTriples(RedistributorComponent r)
+    {
+        var triples = new List<long>();
+        for (int sgi = 0; sgi < Intid.SgiCount; sgi++)
+            foreach (var reason in (ReadOnlySpan<DropReason>)[DropReason.Group, DropReason.Firmware])
+                if (r.DropsOf(sgi, reason) is var n and > 0) triples.AddRange([sgi, (long)reason, n]);
+        return [.. triples];
     }
 }
 

@@ -74,6 +74,11 @@ public enum ActionVerb
     Backtrace,
     /// <summary>kgdb_roundup_cpus(): one single-CPU send per other CPU.</summary>
     KgdbRoundup,
+    /// <summary>
+    /// machine_restart(): smp_send_stop() once more, to the CPUs still in cpu_online_mask (after a
+    /// panic's crash stop: none in linux-6.12, every parked CPU before it), then the reset.
+    /// </summary>
+    Restart,
     /// <summary>A request of an NMI broker user (do = nmi, user = NAME).</summary>
     Nmi,
     /// <summary>Ask the SGI reclaimer for a slot (purpose, nmi).</summary>

@@ -81,7 +81,7 @@ public sealed class Simulation
             int cpu = Layout.CpuOf(id);
             var bank = BootBank();
             int firmwareFrom = Scenario.Kernel is null ? Intid.SgiCount : Scenario.Gic.NonSecureSgis;
-            return new RedistributorComponent(Layout, Scenario.Timing, cpu, bank, BootEnables, firmwareFrom, Owners.Count, trace)
+            return new RedistributorComponent(Layout, Scenario.Timing, cpu, bank, BootEnables, firmwareFrom, Owners, trace)
             {
                 NonSecureWrites = Scenario.Kernel is not null,
             };
@@ -148,14 +148,14 @@ public sealed class Simulation
 
     /// <summary>
     /// How Linux configures an SGI slot: the NMI priority for an NMI under pseudo-NMI (and the NMI
-    /// bit with architected NMIs), else the IRQ priority; enabled or not.
+    /// bit with architected NMIs), else the era's IRQ priority, which does not depend on pseudo-NMI
+    /// (linux-6.12 programs 0xC0 with gic.nmi = none too, as the captured 6.12.117 does); enabled or not.
     /// </summary>
     public int SlotConfig(bool nmi, bool enable)
     {
         var priorities = Scenario.Kernel!.Priorities;
         bool pseudo = Scenario.Gic.Nmi == NmiMode.Pseudo;
-        byte irqPriority = pseudo ? priorities.IrqPriority : HarnessPriority;
-        return SlotSetup.Config(nmi && pseudo ? priorities.NmiPriority : irqPriority, nmi && Scenario.Gic.Nmi == NmiMode.Architected, enable);
+        return SlotSetup.Config(nmi && pseudo ? priorities.NmiPriority : priorities.IrqPriority, nmi && Scenario.Gic.Nmi == NmiMode.Architected, enable);
     }
 
     /// <summary>

@@ -9,7 +9,13 @@ namespace ActorGic.Kernel;
 /// </summary>
 public sealed record IpiDefinition(string Name, int Sgi, bool Nmi, bool Traced, string ProcLabel, string Sender, string Receiver);
 
-/// <summary>The PMR and priority values Linux uses for IRQ masking and pseudo-NMIs in an era.</summary>
+/// <summary>
+/// The PMR and priority values Linux uses for IRQ masking and pseudo-NMIs in an era.
+/// <see cref="IrqPriority"/> is what every SGI is programmed at, with or without pseudo-NMI:
+/// GICD_INT_DEF_PRI (0xA0) before the 2024 rework, GICV3_PRIO_IRQ (0xC0) after it
+/// (18fdb6348c48 "arm64: irqchip/gic-v3: Select priorities at boot time", which chose the
+/// priorities for every configuration, not only the pseudo-NMI one).
+/// </summary>
 public sealed record PseudoNmiPriorities(byte PmrUnmasked, byte PmrMasked, byte IrqPriority, byte NmiPriority);
 
 /// <summary>
@@ -17,6 +23,22 @@ public sealed record PseudoNmiPriorities(byte PmrUnmasked, byte PmrMasked, byte 
 /// marked <see cref="NmiOnly"/> runs only when its IPI can be an NMI (linux-6.12's CPU_STOP_NMI retry).
 /// </summary>
 public sealed record StopPass(string Ipi, long WaitNs, bool NmiOnly = false);
+
+/// <summary>
+/// When the backtrace handler's printk (nmi_cpu_backtrace's "NMI backtrace for cpu N") defers its
+/// console output to irq_work (defer_console_output: the lazy wake_up_klogd_work) instead of
+/// printing: then arch_irq_work_raise sends IRQ_WORK to the CPU itself, if the work was not
+/// already queued and the CPU's tick is stopped (a lazy irq_work otherwise waits for the tick).
+/// </summary>
+public enum PrintkDeferral
+{
+    /// <summary>No NMI backtrace handler (linux-6.1: showacpu runs from smp_call_function and prints directly).</summary>
+    Never,
+    /// <summary>Only when the handler runs as an NMI (vprintk: in_nmi() goes to vprintk_deferred; linux-6.7).</summary>
+    InNmi,
+    /// <summary>Whether or not the backtrace IPI is an NMI (linux-6.12, as captured with and without pseudo-NMI).</summary>
+    Always,
+}
 
 /// <summary>
 /// A Linux kernel era as ActorGic models it (DOMAIN.md section 2): its IPI table, NR_IPI and
@@ -34,6 +56,8 @@ public sealed record KernelProfile
     public required IReadOnlyList<StopPass> StopPasses { get; init; }
     /// <summary>The IPI crash stop sends (crash_smp_send_stop), with its wait.</summary>
     public required IReadOnlyList<StopPass> CrashStopPasses { get; init; }
+    /// <summary>Whether the backtrace handler's printk raises IRQ_WORK on the CPU that ran it.</summary>
+    public required PrintkDeferral BacktracePrintk { get; init; }
 
     /// <summary>Linux registers SGIs 0-7 for IPIs; 8-15 are left to the Secure world.</summary>
     public const int LinuxSgiBudget = 8;

@@ -45,6 +45,7 @@ public static class KernelProfiles
         Priorities = Priorities2023,
         StopPasses = [new("CPU_STOP", Second)],
         CrashStopPasses = [new("CPU_CRASH_STOP", Second)],
+        BacktracePrintk = PrintkDeferral.Never,
     };
 
     public static readonly KernelProfile Linux67 = new()
@@ -59,6 +60,7 @@ public static class KernelProfiles
         Priorities = Priorities2023,
         StopPasses = [new("CPU_STOP", Second)],
         CrashStopPasses = [new("CPU_CRASH_STOP", Second)],
+        BacktracePrintk = PrintkDeferral.InNmi,
     };
 
     public static readonly KernelProfile Linux612 = new()
@@ -74,6 +76,7 @@ public static class KernelProfiles
         Priorities = Priorities2024,
         StopPasses = [new("CPU_STOP", Second), new("CPU_STOP_NMI", TenMilliseconds, NmiOnly: true)],
         CrashStopPasses = [new("CPU_STOP", Second), new("CPU_STOP_NMI", TenMilliseconds, NmiOnly: true)],
+        BacktracePrintk = PrintkDeferral.Always,
     };
 
     public static IReadOnlyList<KernelProfile> All { get; } = [Linux61, Linux67, Linux612];

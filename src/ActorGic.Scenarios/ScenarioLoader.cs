@@ -391,10 +391,20 @@ public static class ScenarioLoader
                 return action with { Do = verb == "request-sgi" ? ActionVerb.RequestSgi : ActionVerb.ReleaseSgi, Purpose = purpose, Nmi = nmiSlot };
             case "stop":
             case "crash-stop":
+            case "restart":
             case "kgdb-roundup":
                 Only(a, "at", "cpu", "do");
                 if (kernel is null) throw a["do"].Fail($"{verb} is a Linux flow: it needs a Linux kernel profile, not {profile}");
-                return action with { Do = verb switch { "stop" => ActionVerb.Stop, "crash-stop" => ActionVerb.CrashStop, _ => ActionVerb.KgdbRoundup } };
+                return action with
+                {
+                    Do = verb switch
+                    {
+                        "stop" => ActionVerb.Stop,
+                        "crash-stop" => ActionVerb.CrashStop,
+                        "restart" => ActionVerb.Restart,
+                        _ => ActionVerb.KgdbRoundup,
+                    },
+                };
             case "nmi":
                 Only(a, "at", "cpu", "do", "user", "to");
                 if (kernel is null) throw a["do"].Fail($"nmi needs the NMI broker, which needs a Linux kernel profile, not {profile}");
@@ -437,7 +447,7 @@ public static class ScenarioLoader
                     To = a["to"].Exists ? Targets(a["to"], cpus) : null,
                 };
             default:
-                throw a["do"].Fail($"unknown verb \"{verb}\" (known: sgi, ipi, irq-off, irq-on, hang, idle, enable, disable, set-priority, traffic, stop, crash-stop, backtrace, kgdb-roundup, nmi, request-sgi, release-sgi, replay)");
+                throw a["do"].Fail($"unknown verb \"{verb}\" (known: sgi, ipi, irq-off, irq-on, hang, idle, enable, disable, set-priority, traffic, stop, crash-stop, restart, backtrace, kgdb-roundup, nmi, request-sgi, release-sgi, replay)");
         }
     }
 

@@ -75,11 +75,16 @@ public class LinuxProfileTests
     [Fact]
     public void Send_to_a_firmware_sgi_is_dropped_and_counted()
     {
+        // SGI 8 is the first of firmware's (ns-sgis = 8 by default).
         var report = TestRuns.Hocon("""
             scenario { end = 10us, kernel { profile = linux-6.12 }
-              actions = [ { at = 1us, cpu = 0, do = sgi, intid = 9, to = [1, 2] } ] }
+              actions = [
+                { at = 1us, cpu = 0, do = sgi, intid = 9, to = [1, 2] }
+                { at = 2us, cpu = 0, do = sgi, intid = 8, to = [2] }
+              ] }
             """);
-        Assert.Equal(new Totals(1, 2, 0, 0, 2, 0, 0) { SgiTargets = 2 }, report.Totals);
+        Assert.Equal(new Totals(2, 3, 0, 0, 3, 0, 0) { SgiTargets = 3 }, report.Totals);
+        Assert.Equal([new DropCount(1, 9, "firmware", 1), new DropCount(2, 8, "firmware", 1), new DropCount(2, 9, "firmware", 1)], report.Drops);
     }
 
     [Fact]
@@ -96,6 +101,32 @@ public class LinuxProfileTests
         Assert.Equal(1, report.PerCpu[2].Ipis["RESCHEDULE"]);
         Assert.Equal(11_000 + t.ExceptionEntry - 2_000, report.LatencyNs["RESCHEDULE"].Max);
         Assert.Equal(new IpiCounts(1, 1, 1, 0, 0), report.PerIpi["RESCHEDULE"]);
+    }
+
+    /// <summary>
+    /// The SGI priority is the era's, with or without pseudo-NMI: 0xA0 (GICD_INT_DEF_PRI) up to
+    /// 6.7, 0xC0 (GICV3_PRIO_IRQ) from the 2024 rework on, which the captured 6.12.117 without
+    /// CONFIG_ARM64_PSEUDO_NMI programs too (tests/captures/6.12-n20-std).
+    /// </summary>
+    [Theory]
+    [InlineData("linux-6.1", "none", 0xA0, 0xA0)]
+    [InlineData("linux-6.7", "none", 0xA0, 0xA0)]
+    [InlineData("linux-6.12", "none", 0xC0, 0xC0)]
+    [InlineData("linux-6.12", "pseudo", 0xC0, 0x80)]
+    [InlineData("linux-6.7", "pseudo", 0xA0, 0x20)]
+    [InlineData("linux-6.12", "architected", 0xC0, 0xC0)]
+    public void Sgis_are_programmed_at_the_era_priority_whatever_the_nmi_mode(string profile, string nmi, int irq, int sgi3)
+    {
+        var (sim, report) = TestRuns.Reference(ScenarioLoader.LoadText($$"""
+            scenario { end = 10us
+              topology { cpus = 2 }
+              gic { nmi = {{nmi}} }
+              kernel { profile = {{profile}} }
+              actions = [ { at = 1us, cpu = 0, do = ipi, ipi = RESCHEDULE, to = [1] } ] }
+            """));
+        Assert.Equal((byte)irq, report.Programmed!.Sgis[0].Priority);
+        Assert.Equal((byte)sgi3, report.Programmed.Sgis[3].Priority);
+        Assert.Equal((byte)irq, sim.Redistributor(1).Bank.PriorityOf(0));
     }
 
     [Theory]
