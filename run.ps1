@@ -30,6 +30,7 @@ Set-Location $PSScriptRoot
 $dll = Join-Path $PSScriptRoot 'src/ActorGic.Cli/bin/Release/net10.0/actorgic.dll'
 
 function Build-Release {
+    Write-Host 'run.ps1: building actorgic (Release; about a minute the first time, seconds after)'
     dotnet build -c Release src/ActorGic.Cli -v quiet -nologo | Out-Null
     if ($LASTEXITCODE -ne 0) { throw 'build failed' }
 }
@@ -103,8 +104,9 @@ function Invoke-Cluster {
     foreach ($w in $workers) {
         if (-not $w.WaitForExit(15000)) { $w.Kill() }
     }
-    Get-Content "$logs/coordinator.out"
+    # The coordinator's progress (standard error) came before its summary (standard output).
     Get-Content "$logs/coordinator.err" | ForEach-Object { [Console]::Error.WriteLine($_) }
+    Get-Content "$logs/coordinator.out"
     exit $code
 }
 
@@ -115,7 +117,10 @@ switch ($Verb) {
         if ($All) { Invoke-Sweep }
         exit 0
     }
-    'run' { dotnet run -c Release --project src/ActorGic.Cli -- run @Rest }
+    'run' {
+        Write-Host 'run.ps1: building actorgic (Release; about a minute the first time, seconds after), then the run'
+        dotnet run -c Release --project src/ActorGic.Cli -- run @Rest
+    }
     'cluster' { Invoke-Cluster }
     'golden' {
         $env:ACTORGIC_UPDATE_GOLDEN = '1'
@@ -135,7 +140,10 @@ switch ($Verb) {
         exit $code
     }
     'sgi' { dotnet run --project src/ActorGic.Cli -- sgi @Rest }
-    'bench' { dotnet run -c Release --project src/ActorGic.Cli -- bench @Rest }
+    'bench' {
+        Write-Host 'run.ps1: building actorgic (Release), then actorgic bench: every section takes about 15 minutes on 2 cores (--only SECTION for one)'
+        dotnet run -c Release --project src/ActorGic.Cli -- bench @Rest
+    }
     'micro' {
         # PowerShell globs a native command's arguments on Unix, even from a variable ('*' became the
         # repository's file names): each filter goes as one --filter=PATTERN, which matches no file;

@@ -184,7 +184,7 @@ public sealed partial record RunReport
             LatencyNs = latencyNs,
             Flows = BuildFlows(f, sim.Layout.Cpus),
             SgiTable = sgiTable,
-            Reclaims = sim.Reclaimer?.Records ?? [],
+            Reclaims = [.. BootMoves(sim), .. sim.Reclaimer?.Records ?? []],
             Drops = drops,
             PerIpi = perIpi,
             IpiModes = modes,
@@ -198,6 +198,37 @@ public sealed partial record RunReport
             Events = outcome.Events,
         };
         return report with { Digest = ComputeDigest(f.Chains, report, latencySamples) };
+    }
+
+    /// <summary>
+    /// The SGI table's move at boot, as a reclaims entry with op "boot": the NMI broker's slot, taken
+    /// from a free SGI, from the era's NMI IPIs (kernel.nmi-mux = on), or from the least valuable owner
+    /// that may give its SGI up (moved onto its host's flag; nothing is in flight at boot, so no drain).
+    /// Its "asked" lines say which path the era's NMI flows take, which the table alone leaves open.
+    /// </summary>
+    private static IEnumerable<ReclaimRecord> BootMoves(Simulation sim)
+    {
+        if (sim.Mux is not { } plan || sim.Scenario.Kernel is not { } kernel) yield break;
+        var r = new ReclaimRecord("boot", "nmi-broker", 0, 0) { Outcome = "granted", Sgi = plan.Sgi, DoneNs = 0 };
+        if (plan.BootVictim is { } victim)
+        {
+            r.Victim = victim.Name;
+            r.VictimMode = MovedMode(sim, victim.Name);
+            r.Asked.Add($"{victim.Name} (SGI {victim.Sgi}): no SGI was free; moved at boot onto its host's flag ({r.VictimMode}), the least valuable owner that may give its SGI up");
+        }
+        else if (plan.Absorbed.Count == 0) r.Asked.Add($"SGI {plan.Sgi} was free");
+        var absorbed = kernel.Ipis.Where(i => plan.Absorbed.Contains(i.Name)).OrderBy(i => i.Sgi).ToList();
+        if (absorbed.Count > 0)
+        {
+            var freed = absorbed.Where(i => i.Sgi != plan.Sgi).Select(i => i.Sgi).ToList();
+            r.Asked.Add($"kernel.nmi-mux = on: {string.Join(", ", absorbed.Select(i => $"{i.Name} as {plan.UserFor(i.Name)}"))} travel on the broker" +
+                        (freed.Count > 0 ? $"; SGI {string.Join(", ", freed)} freed" : ""));
+        }
+        var own = kernel.Ipis.Where(i => i.Nmi && !plan.Absorbed.Contains(i.Name) && ActorGic.Kernel.NmiBroker.UserFor(i.Name) is not null).OrderBy(i => i.Sgi).ToList();
+        if (own.Count > 0)
+            r.Asked.Add($"{string.Join(", ", own.Select(i => $"{i.Name} (SGI {i.Sgi})"))} keep their own SGIs: the era's flows use them, " +
+                        $"the broker's {string.Join(", ", own.Select(i => ActorGic.Kernel.NmiBroker.UserFor(i.Name)))} only serve do = nmi");
+        yield return r;
     }
 
     /// <summary>The owners a Linux profile reports: its IPIs, then the purposes request-sgi asked for.</summary>
