@@ -14,7 +14,7 @@ public static class RunCommand
 {
     public static Command Build(TextWriter output, TextWriter error)
     {
-        var file = new Argument<string>("FILE.conf") { Description = "the scenario file" };
+        var file = new Argument<string?>("FILE.conf") { Description = "the scenario file (optional with --replay)", Arity = ArgumentArity.ZeroOrOne };
         var engine = new Option<string>("--engine") { Description = "reference (one event queue) or actors", DefaultValueFactory = _ => "actors" };
         var nodes = new Option<int>("--nodes") { Description = "cluster nodes (actor engine)", DefaultValueFactory = _ => 1 };
         var report = new Option<string>("--report") { Description = "write the JSON report here" };
@@ -25,7 +25,15 @@ public static class RunCommand
         {
             Description = "run --nodes N as separate processes: this one coordinates on 127.0.0.1:PORT, the others join with actorgic node --seed 127.0.0.1:PORT",
         };
-        var run = new Command("run", "Run a scenario and print its summary.") { file, engine, nodes, report, trace, seed, threads, listen };
+        var replay = new Option<string>("--replay") { Description = "replay a real ftrace IPI trace (ftrace's text format): added to FILE.conf's actions at 0, or on its own" };
+        var map = new Option<string>("--map") { Description = "with --replay: replicate the trace's N CPUs onto a topology of CPUS CPUs (copy k drives CPUs k*N..k*N+N-1)" };
+        var profile = new Option<string>("--profile") { Description = "with --replay and no FILE.conf: the kernel era (linux-6.1, linux-6.7, linux-6.12; default linux-6.12)" };
+        var replaySkip = new Option<bool>("--replay-skip") { Description = "with --replay: skip (and count) malformed lines, unknown reasons and CPUs out of range instead of refusing the trace" };
+        var timeScale = new Option<string>("--time-scale") { Description = "with --replay: multiply the trace's intervals by this (default 1)" };
+        var run = new Command("run", "Run a scenario and print its summary.")
+        {
+            file, engine, nodes, report, trace, seed, threads, listen, replay, map, profile, replaySkip, timeScale,
+        };
         run.SetAction((parse, cancel) =>
         {
             string engineName = parse.GetValue(engine)!;
@@ -58,9 +66,9 @@ public static class RunCommand
             // Standard output carries the JSON alone, so jq can read it; the summary goes to standard error.
             var summary = reportFile is { IsStandardOutput: true } || traceFile is { IsStandardOutput: true } ? error : output;
 
-            string path = parse.GetValue(file)!;
-            // Read once: a cluster's workers get these very texts (the file and its includes), never a file of their own.
-            var sources = ScenarioSources.ReadFile(path);
+            // Read once: a cluster's workers get these very texts (the file and its includes, a replayed trace), never a file of their own.
+            var sources = ReplaySources(parse.GetValue(file), parse.GetValue(replay), parse.GetValue(map), parse.GetValue(profile),
+                parse.GetValue(replaySkip), parse.GetValue(timeScale));
             var scenario = sources.Load(seedOverride);
             if (nodeCount > scenario.Topology.ChipCount)
                 throw new ScenarioException("--nodes", $"a run on {nodeCount} nodes needs at least {nodeCount} chips; this topology has {scenario.Topology.ChipCount}");
@@ -103,5 +111,49 @@ public static class RunCommand
             return Task.FromResult(result.InvariantsOk ? ExitCode.Ok : ExitCode.InvariantViolation);
         });
         return run;
+    }
+
+    private static readonly string[] ReplayProfiles = ["linux-6.1", "linux-6.7", "linux-6.12"];
+
+    /// <summary>
+    /// The scenario's sources: FILE.conf, with --replay's action added; or, with --replay alone, a
+    /// scenario of the profile's era whose topology is the trace's CPUs (or --map's) and whose end
+    /// is 1 ms after the last send.
+    /// </summary>
+    private static ScenarioSources ReplaySources(string? path, string? replay, string? map, string? profile, bool skip, string? timeScale)
+    {
+        if (replay is null)
+        {
+            if (map is not null) throw new ScenarioException("--map", "maps a replayed trace: give --replay TRACE.txt");
+            if (profile is not null) throw new ScenarioException("--profile", "is the era of a --replay without a scenario file: give --replay TRACE.txt");
+            if (skip) throw new ScenarioException("--replay-skip", "skips bad lines of a replayed trace: give --replay TRACE.txt");
+            if (timeScale is not null) throw new ScenarioException("--time-scale", "scales a replayed trace: give --replay TRACE.txt");
+            if (path is null) throw new ScenarioException("FILE.conf", "missing: give a scenario file, or --replay TRACE.txt");
+            return ScenarioSources.ReadFile(path);
+        }
+        int? mapCpus = null;
+        if (map is not null)
+        {
+            if (!int.TryParse(map, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int cpus) || cpus is < 1 or > 65536)
+                throw new ScenarioException("--map", $"\"{map}\" is not a CPU count (1-65536)");
+            mapCpus = cpus;
+        }
+        double scale = 1.0;
+        if (timeScale is not null
+            && (!double.TryParse(timeScale, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out scale) || !(scale >= 1e-6) || scale > 1e6))
+            throw new ScenarioException("--time-scale", $"\"{timeScale}\" is not a time scale from 1e-6 to 1e6");
+        var cli = new CommandLineReplay(Path.GetFullPath(replay), mapCpus, skip, scale);
+        if (path is not null)
+        {
+            if (profile is not null) throw new ScenarioException("--profile", "the scenario file sets its kernel profile (kernel.profile); --profile is for --replay without one");
+            return ScenarioSources.ReadFile(path).WithReplay(cli);
+        }
+        string era = profile ?? "linux-6.12";
+        if (Array.IndexOf(ReplayProfiles, era) < 0)
+            throw new ScenarioException("--profile", $"\"{era}\" is not {string.Join(", ", ReplayProfiles)}");
+        string name = System.Text.Json.JsonSerializer.Serialize($"replay of {Path.GetFileName(replay)}");
+        string topology = mapCpus is { } n ? $"\n  topology {{ cpus = {n} }}" : "";
+        var text = $"scenario {{\n  name = {name}\n  kernel {{ profile = {era} }}{topology}\n}}\n";
+        return ScenarioSources.FromText(text, "replay").WithReplay(cli);
     }
 }

@@ -73,6 +73,7 @@ public static class Summary
             foreach (var asked in r.Asked) console.WriteLine(r.Op == "boot" ? $"  {asked}" : $"  asked {asked}");
         }
         if (report.LatencyNs.Count > 0) console.Write(LatencyTable(report));
+        if (report.Replay is { } replay) PrintReplay(console, replay);
         foreach (var line in Invariants(report)) console.WriteLine(line);
         console.WriteLine($"digest: {report.Digest}");
     }
@@ -216,6 +217,21 @@ public static class Summary
             i = j + 1;
         }
         return (sorted.Count == 1 ? "CPU " : "CPUs ") + string.Join(", ", parts);
+    }
+
+    /// <summary>The replayed trace: how it was mapped, every raise accounted for, recorded latency beside the model's.</summary>
+    private static void PrintReplay(IAnsiConsole console, ReplayReport r)
+    {
+        long skipped = r.Skipped.Values.Sum();
+        console.WriteLine($"replay {r.Trace}: {r.Lines} lines, {r.TraceCpus} trace CPUs, map {r.Map} ({r.Copies} cop{(r.Copies == 1 ? "y" : "ies")}), " +
+                          $"time scale {r.TimeScale.ToString(System.Globalization.CultureInfo.InvariantCulture)}, last send at {Time(r.LastSendNs)}");
+        console.WriteLine($"  {skipped} line(s) skipped, {r.UnmatchedEntries} ipi_entry with no raise waiting");
+        var table = new Table().Border(TableBorder.Simple).AddColumns("replayed IPI", "raises", "sent", "not sent", "requests", "outside window",
+            "recorded p50/p99 (ns)", "unmatched", "model p50/p99 (ns)");
+        foreach (var (name, p) in r.PerIpi)
+            table.AddRow(name, p.Raises.ToString(), p.Sent.ToString(), p.NotSent.ToString(), p.Requests.ToString(), p.OutsideWindow.ToString(),
+                $"{p.Recorded.P50}/{p.Recorded.P99}", p.RecordedUnmatched.ToString(), $"{p.Model.P50}/{p.Model.P99}");
+        console.Write(table);
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace ActorGic.Engine;
 /// <summary>What a PE is doing (the report's <c>state</c>).</summary>
 public enum CpuState { Running, Idle, Hung, Stopped, Offline }
 
-internal enum CpuTimer { ExceptionEntry, HandlerDone, IrqOn, TrafficArrival, StopDeadline }
+internal enum CpuTimer { ExceptionEntry, HandlerDone, IrqOn, TrafficArrival, StopDeadline, ReplayNext }
 
 /// <summary>
 /// One PE: its CPU interface registers, PSTATE, what it runs (thread code, idle, hung) and the
@@ -138,6 +138,7 @@ public sealed partial class CpuComponent : Component
                 break;
             case CpuTimer.TrafficArrival: TrafficArrival(Actions[action], action); break;
             case CpuTimer.StopDeadline: OnStopDeadline(token); break;
+            case CpuTimer.ReplayNext: Replay(Actions[action], action); break;
         }
     }
 
@@ -237,6 +238,11 @@ public sealed partial class CpuComponent : Component
 
     private void DoAction(ScenarioAction action, int index)
     {
+        if (action.Do == ActionVerb.Replay)
+        {
+            Replay(action, index); // counts its own sends, run or not
+            return;
+        }
         // A hung or parked CPU executes nothing the scenario scripts for it afterwards.
         if (!CanRun) return;
         switch (action.Do)

@@ -88,6 +88,8 @@ public sealed partial record RunReport
     public required IReadOnlyList<string> Violations { get; init; }
     /// <summary>What the profile programmed at boot: masking, PMR values, each SGI's group, priority and NMI bit.</summary>
     public ProgrammedGic? Programmed { get; init; }
+    /// <summary>The replayed trace's accounting and recorded latencies beside the model's (null without a replay).</summary>
+    public ReplayReport? Replay { get; init; }
     public required string Digest { get; init; }
     public long Events { get; init; }
     public bool InvariantsOk => Violations.Count == 0;
@@ -191,6 +193,7 @@ public sealed partial record RunReport
             Profile = sim.Scenario.Profile,
             Violations = violations,
             Programmed = ProgrammedGic.Of(sim),
+            Replay = ReplayReport.Of(sim, f, latencyNs),
             Digest = "",
             Events = outcome.Events,
         };

@@ -105,6 +105,7 @@ public static class ReportJson
         w.WriteEndArray();
         if (report.Programmed is { } programmed) WriteProgrammed(w, programmed);
         if (report.Reclaims.Count > 0) WriteReclaims(w, report.Reclaims);
+        report.Replay?.Write(w);
         w.WriteStartObject("invariants");
         w.WriteBoolean("ok", report.InvariantsOk);
         w.WriteStartArray("violations");

@@ -47,6 +47,9 @@ public sealed class CpuFacts
     public long[] Routes { get; set; } = [];
     /// <summary>Per SGI: whose handler runs (empty: the boot routing).</summary>
     public int[] Handlers { get; set; } = [];
+    /// <summary>Per owner: replayed raises this CPU sent, and the requests they made.</summary>
+    public long[] ReplaySent { get; set; } = [];
+    public long[] ReplayRequests { get; set; } = [];
 
     public Route RouteOf(int owner, BootRouting boot) => Routes.Length == 0 ? boot.Routes[owner] : Route.Decode(Routes[owner]);
     public int HandlerOf(int sgi, BootRouting boot) => Handlers.Length == 0 ? boot.Handlers[sgi] : Handlers[sgi];
@@ -102,6 +105,8 @@ public sealed class CpuFacts
             // Empty when still the boot routing (as on most CPUs of most runs).
             Routes = routes.SequenceEqual(boot.Routes.Select(r => r.Encode())) ? [] : routes,
             Handlers = handlers.SequenceEqual(boot.Handlers) ? [] : handlers,
+            ReplaySent = FactArrays.Copy(c.ReplaySent, owners),
+            ReplayRequests = FactArrays.Copy(c.ReplayRequests, owners),
         };
     }
 }

@@ -85,6 +85,8 @@ public enum ActionVerb
     RequestSgi,
     /// <summary>Give a purpose's slot back to the SGI reclaimer.</summary>
     ReleaseSgi,
+    /// <summary>Replay a real ftrace IPI trace: each replayed ipi_raise is a send from its CPU (see <see cref="ReplayPlan"/>).</summary>
+    Replay,
 }
 
 /// <summary>One scenario action; which optional fields apply depends on <see cref="Do"/>.</summary>
@@ -113,6 +115,8 @@ public sealed record ScenarioAction
     public string? Purpose { get; init; }
     /// <summary>request-sgi: the slot is to be an NMI.</summary>
     public bool Nmi { get; init; }
+    /// <summary>replay: the trace and how it is mapped and timed.</summary>
+    public ReplayPlan? Replay { get; init; }
 }
 
 /// <summary>How the reclaimer reprograms a slot on every CPU.</summary>
@@ -169,6 +173,9 @@ public sealed record Scenario
     /// <summary>The purposes request-sgi asks slots for, in order of first request, with whether each is an NMI.</summary>
     public IReadOnlyList<(string Name, bool Nmi)> Purposes =>
         Actions.Where(a => a.Do == ActionVerb.RequestSgi).GroupBy(a => a.Purpose!).Select(g => (g.Key, g.First().Nmi)).ToList();
+
+    /// <summary>The scenario's replay action (at most one), or null.</summary>
+    public ScenarioAction? ReplayAction => Actions.FirstOrDefault(a => a.Do == ActionVerb.Replay);
 
     /// <summary>Whether the run needs the SGI reclaimer (a request-sgi or release-sgi action).</summary>
     public bool HasReclaimer => Actions.Any(a => a.Do is ActionVerb.RequestSgi or ActionVerb.ReleaseSgi);

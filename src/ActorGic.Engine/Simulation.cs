@@ -168,6 +168,27 @@ public sealed class Simulation
         for (int i = 0; i < Scenario.Actions.Count; i++)
         {
             var action = Scenario.Actions[i];
+            if (action.Replay is { } replay)
+            {
+                // Each CPU a copy of the trace drives starts at its own first send, then times its next ones itself.
+                var trace = replay.Trace;
+                for (int copy = 0; copy < replay.Copies; copy++)
+                    for (int traceCpu = 0; traceCpu < trace.Cpus; traceCpu++)
+                    {
+                        int cpu = replay.ModelCpu(copy, traceCpu);
+                        if (cpu >= Layout.Cpus || trace.BySender[traceCpu].Length == 0) continue;
+                        yield return new SimEvent
+                        {
+                            Time = action.At + replay.Scaled(trace.Times[trace.BySender[traceCpu][0]]),
+                            Target = Layout.CpuId(cpu),
+                            Source = SimEvent.ScenarioSource,
+                            Seq = checked(seq++),
+                            Kind = EventKind.Action,
+                            A = i,
+                        };
+                    }
+                continue;
+            }
             var cpus = action.Do == ActionVerb.Traffic
                 ? (action.Cpus ?? TargetSet.All).Resolve(action.Cpu, Layout.Cpus)
                 : [action.Cpu];

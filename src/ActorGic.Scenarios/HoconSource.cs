@@ -9,9 +9,12 @@ namespace ActorGic.Scenarios;
 /// </summary>
 internal static class HoconSource
 {
-    public static string Read(string file, ref long remaining)
+    public static string Read(string file, ref long remaining) => Read(file, ref remaining, "scenario file", TooLarge);
+
+    /// <summary>Reads any input file under the same guards: <paramref name="what"/> names it, <paramref name="tooLarge"/> says its limit.</summary>
+    public static string Read(string file, ref long remaining, string what, Func<string, ScenarioException> tooLarge)
     {
-        if (Directory.Exists(file)) throw new ScenarioException(file, "is a directory, not a scenario file");
+        if (Directory.Exists(file)) throw new ScenarioException(file, $"is a directory, not a {what}");
         if (KindOf(file) is { } kind) throw new ScenarioException(file, $"is {kind}, not a regular file");
         // The size the file claims only sizes the first buffer: reading stops one byte past the limit.
         var buffer = new byte[(int)Math.Min(remaining + 1, new FileInfo(file).Length + 4096)];
@@ -23,7 +26,7 @@ internal static class HoconSource
             {
                 if (read == buffer.Length)
                 {
-                    if (read > remaining) throw TooLarge(file);
+                    if (read > remaining) throw tooLarge(file);
                     Array.Resize(ref buffer, (int)Math.Min(remaining + 1, 2L * buffer.Length));
                 }
                 int n = stream.Read(buffer, read, buffer.Length - read);

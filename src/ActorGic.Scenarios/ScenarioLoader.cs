@@ -37,13 +37,16 @@ public static class ScenarioLoader
     public static Config Defaults => EmbeddedDefaults.Value;
 
     public static Scenario LoadFile(string file, long? seedOverride = null) =>
-        Load(HoconFile.Load(file), Path.GetFileNameWithoutExtension(file), seedOverride);
+        Load(HoconFile.Load(file), Path.GetFileNameWithoutExtension(file), seedOverride,
+            ScenarioInputs.FileSystem(Path.GetDirectoryName(Path.GetFullPath(file))!));
 
     public static Scenario LoadText(string hocon, long? seedOverride = null) =>
         Load(HoconFile.Parse(hocon, "scenario", Directory.GetCurrentDirectory()), "scenario", seedOverride);
 
-    public static Scenario Load(Config config, string fallbackName, long? seedOverride = null)
+    /// <param name="inputs">Where replay traces come from (default: the file system, relative to the current directory).</param>
+    public static Scenario Load(Config config, string fallbackName, long? seedOverride = null, ScenarioInputs? inputs = null)
     {
+        inputs ??= ScenarioInputs.FileSystem(Directory.GetCurrentDirectory());
         var root = new HoconNode(config.Root, "");
         root.RejectUnknownKeys("scenario");
         var s = root["scenario"];
@@ -51,7 +54,7 @@ public static class ScenarioLoader
         s.RejectUnknownKeys(ScenarioKeys);
         var defaults = new HoconNode(Defaults.Root, "")["actorgic"];
 
-        var topology = s["topology"].Exists ? TopologyLoader.FromNode(s["topology"]) : Topology.Regular(8, 16, 256);
+        var givenTopology = s["topology"].Exists ? TopologyLoader.FromNode(s["topology"]) : null;
         var gic = LoadGic(Block(s, "gic", GicKeys), defaults["gic"]);
         var kernel = Block(s, "kernel", KernelKeys);
         string profile = Pick(kernel, defaults["kernel"], "profile").String();
@@ -87,10 +90,19 @@ public static class ScenarioLoader
         if (end < 1) throw s["end"].Fail("must be at least 1ns");
 
         var reclaim = LoadReclaim(Block(s, "reclaim", ReclaimKeys), defaults["reclaim"], kernelProfile);
+        var actionNodes = s["actions"].Exists ? s["actions"].Elements() : [];
+        // A replay first: without a topology block the trace sizes it, without an end its last send sets it.
+        var (replay, replayPath) = LoadReplay(actionNodes, givenTopology, kernelProfile, profile, inputs);
+        var topology = givenTopology ?? (replay is not null ? Topology.Regular(replay.Replay!.Trace.Cpus, 16, 256) : Topology.Regular(8, 16, 256));
+        if (replay is not null)
+        {
+            if (s["end"].Exists) ReplayLoader.CheckEnd(replay, end, replayPath!);
+            else end = Math.Max(end, replay.At + replay.Replay!.LastSend + ReplayLoader.DrainAfterLastSend);
+        }
         var actions = new List<ScenarioAction>();
-        if (s["actions"].Exists)
-            foreach (var a in s["actions"].Elements())
-                actions.Add(LoadAction(a, topology.CpuCount, end, profile, kernelProfile, gic));
+        foreach (var a in actionNodes)
+            actions.Add(ReplayLoader.IsReplay(a) ? replay! : LoadAction(a, topology.CpuCount, end, profile, kernelProfile, gic));
+        if (inputs.Replay is not null) actions.Add(replay!);
         ResolvePurposes(actions, s["actions"].Exists ? s["actions"].Elements().ToList() : [], kernelProfile);
 
         var built = new Scenario
@@ -130,6 +142,28 @@ public static class ScenarioLoader
                     : $"SGI {action.Intid} was freed by the NMI broker and is disabled: a send to it would wait for ever");
         }
         return built;
+    }
+
+    /// <summary>The scenario's replay action (at most one: in the file, or the command line's --replay) and the path its errors name.</summary>
+    private static (ScenarioAction?, string?) LoadReplay(IReadOnlyList<HoconNode> actions, Topology? topology, KernelProfile? kernel, string profile,
+        ScenarioInputs inputs)
+    {
+        ScenarioAction? replay = null;
+        string? path = null;
+        foreach (var a in actions)
+        {
+            if (!ReplayLoader.IsReplay(a)) continue;
+            if (replay is not null) throw a["do"].Fail($"one replay per scenario ({path} is one already)");
+            replay = ReplayLoader.FromHocon(a, topology, kernel, profile, inputs);
+            path = a.Path;
+        }
+        if (inputs.Replay is { } cli)
+        {
+            if (replay is not null) throw new ScenarioException("--replay", $"the scenario replays a trace already ({path})");
+            replay = ReplayLoader.FromCommandLine(cli, topology, kernel, profile, inputs);
+            path = "--replay";
+        }
+        return (replay, path);
     }
 
     private static HoconNode Block(HoconNode scenario, string key, string[] known)
@@ -415,7 +449,7 @@ public static class ScenarioLoader
                     To = a["to"].Exists ? Targets(a["to"], cpus) : null,
                 };
             default:
-                throw a["do"].Fail($"unknown verb \"{verb}\" (known: sgi, ipi, irq-off, irq-on, hang, idle, enable, disable, set-priority, traffic, stop, crash-stop, restart, backtrace, kgdb-roundup, nmi, request-sgi, release-sgi)");
+                throw a["do"].Fail($"unknown verb \"{verb}\" (known: sgi, ipi, irq-off, irq-on, hang, idle, enable, disable, set-priority, traffic, stop, crash-stop, restart, backtrace, kgdb-roundup, nmi, request-sgi, release-sgi, replay)");
         }
     }
 

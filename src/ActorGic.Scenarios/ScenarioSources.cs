@@ -10,17 +10,46 @@ namespace ActorGic.Scenarios;
 /// of every file it includes (directly or through another include), by full path, as they were
 /// when read. <see cref="Parse"/> reads these copies only, never the file system: a clustered
 /// run sends them to its workers (<see cref="Pack"/>), so every node loads exactly what the
-/// coordinator loaded, whatever files the worker's machine has or lacks.
+/// coordinator loaded, whatever files the worker's machine has or lacks. The same holds for the
+/// replay traces a load reads (by full path) and the command line's <c>--replay</c>: sources read
+/// from the file system record each trace the first time a load reads it; unpacked ones read
+/// only their copies.
 /// </summary>
 public sealed class ScenarioSources
 {
-    private const string Header = "actorgic-scenario-sources 1\n";
+    private const string Header = "actorgic-scenario-sources 2\n";
     private readonly Dictionary<string, string> _files;
+    private readonly Dictionary<string, string> _traces = new(StringComparer.Ordinal);
+    /// <summary>Read traces from the file system when not copied yet (false for unpacked sources: copies only).</summary>
+    private readonly bool _live;
 
-    private ScenarioSources(string name, string main, Dictionary<string, string> files)
+    private ScenarioSources(string name, string main, Dictionary<string, string> files, bool live = true)
     {
-        (Name, Main, _files) = (name, main, files);
+        (Name, Main, _files, _live) = (name, main, files, live);
     }
+
+    /// <summary>The command line's <c>--replay</c>, added to the scenario's actions when it loads.</summary>
+    public CommandLineReplay? Replay { get; init; }
+
+    /// <summary>Every replay trace read so far, by full path.</summary>
+    public IReadOnlyDictionary<string, string> Traces => _traces;
+
+    /// <summary>These sources with the command line's replay.</summary>
+    public ScenarioSources WithReplay(CommandLineReplay replay)
+    {
+        var copy = new ScenarioSources(Name, Main, _files, _live) { Replay = replay };
+        foreach (var (path, text) in _traces) copy._traces[path] = text;
+        return copy;
+    }
+
+    private string ReadTrace(string fullPath, string path)
+    {
+        if (_traces.TryGetValue(fullPath, out var text)) return text;
+        if (!_live) throw new ScenarioException(path, $"trace file not among the scenario's sources ({fullPath})");
+        return _traces[fullPath] = ReplayLoader.ReadFileSystem(fullPath, path);
+    }
+
+    private ScenarioInputs Inputs() => new() { Directory = Path.GetDirectoryName(Main)!, ReadTrace = ReadTrace, Replay = Replay };
 
     /// <summary>The scenario's name when it sets none (the main file's name without extension).</summary>
     public string Name { get; }
@@ -78,7 +107,7 @@ public sealed class ScenarioSources
         var config = Parse();
         try
         {
-            return ScenarioLoader.Load(config, Name, seedOverride);
+            return ScenarioLoader.Load(config, Name, seedOverride, Inputs());
         }
         catch (ScenarioException e) when (_files.Count > 1 && SetIn(e.Path) is { } where)
         {
@@ -131,6 +160,20 @@ public sealed class ScenarioSources
             Put(path);
             Put(text);
         }
+        b.Append(_traces.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        foreach (var (path, text) in _traces.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            Put(path);
+            Put(text);
+        }
+        if (Replay is { } r)
+        {
+            Put(r.Trace);
+            Put(r.MapCpus?.ToString(CultureInfo.InvariantCulture) ?? "");
+            Put(r.Skip ? "skip" : "");
+            Put(r.TimeScale.ToString("R", CultureInfo.InvariantCulture));
+        }
+        else Put("");
         return b.ToString();
     }
 
@@ -161,8 +204,27 @@ public sealed class ScenarioSources
             string path = Take();
             files[path] = Take();
         }
+        var traces = new Dictionary<string, string>(StringComparer.Ordinal);
+        int traceCount = Number('\n');
+        for (int i = 0; i < traceCount; i++)
+        {
+            string path = Take();
+            traces[path] = Take();
+        }
+        CommandLineReplay? replay = null;
+        string replayTrace = Take();
+        if (replayTrace.Length > 0)
+        {
+            string map = Take(), skip = Take(), scale = Take();
+            replay = new CommandLineReplay(replayTrace,
+                map.Length == 0 ? null : int.Parse(map, NumberStyles.None, CultureInfo.InvariantCulture),
+                skip == "skip",
+                double.Parse(scale, NumberStyles.Float, CultureInfo.InvariantCulture));
+        }
         if (at != packed.Length) throw new FormatException("packed scenario sources: trailing text");
         if (!files.ContainsKey(main)) throw new FormatException("packed scenario sources: the main file is missing");
-        return new ScenarioSources(name, main, files);
+        var sources = new ScenarioSources(name, main, files, live: false) { Replay = replay };
+        foreach (var (path, text) in traces) sources._traces[path] = text;
+        return sources;
     }
 }

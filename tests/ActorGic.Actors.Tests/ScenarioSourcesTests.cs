@@ -80,10 +80,10 @@ public sealed class ScenarioSourcesTests : IDisposable
         Assert.Equal(expected.Digest, Reference(scenario).Digest);
     }
 
-    /// <summary>The packed form, written out by hand: a header, then length-prefixed name, main path, count and (path, text) pairs.</summary>
+    /// <summary>The packed form, written out by hand: a header, then length-prefixed name, main path, count and (path, text) pairs, no trace, no command-line replay.</summary>
     private static string Packed(string name, string main, params (string Path, string Text)[] files) =>
-        "actorgic-scenario-sources 1\n" + $"{name.Length}:{name}{main.Length}:{main}{files.Length}\n" +
-        string.Concat(files.Select(f => $"{f.Path.Length}:{f.Path}{f.Text.Length}:{f.Text}"));
+        "actorgic-scenario-sources 2\n" + $"{name.Length}:{name}{main.Length}:{main}{files.Length}\n" +
+        string.Concat(files.Select(f => $"{f.Path.Length}:{f.Path}{f.Text.Length}:{f.Text}")) + "0\n0:";
 
     [Fact]
     public void An_include_the_sources_do_not_hold_is_not_found_even_when_the_file_exists()
