@@ -20,12 +20,13 @@ public static class RunCommand
         var report = new Option<string>("--report") { Description = "write the JSON report here" };
         var trace = new Option<string>("--trace") { Description = "write the JSON Lines trace here" };
         var seed = new Option<string>("--seed") { Description = "override the scenario's seed" };
+        var set = new Option<string[]>("--set") { Description = "PATH=VALUE: override a scenario or default key (repeatable), e.g. --set gic.nmi=none" };
         var threads = new Option<int>("--threads") { Description = "simulation dispatcher threads (actor engine)", DefaultValueFactory = _ => 1 };
         var listen = new Option<int?>("--listen")
         {
             Description = "run --nodes N as separate processes: this one coordinates on 127.0.0.1:PORT, the others join with actorgic node --seed 127.0.0.1:PORT",
         };
-        var run = new Command("run", "Run a scenario and print its summary.") { file, engine, nodes, report, trace, seed, threads, listen };
+        var run = new Command("run", "Run a scenario and print its summary.") { file, engine, nodes, report, trace, seed, threads, listen, set };
         run.SetAction((parse, cancel) =>
         {
             string engineName = parse.GetValue(engine)!;
@@ -60,7 +61,8 @@ public static class RunCommand
 
             string path = parse.GetValue(file)!;
             // Read once: a cluster's workers get these very texts (the file and its includes), never a file of their own.
-            var sources = ScenarioSources.ReadFile(path);
+            var overrides = ScenarioOverrides.Parse(parse.GetValue(set) ?? []);
+            var sources = ScenarioSources.ReadFile(path).WithOverrides(overrides);
             var scenario = sources.Load(seedOverride);
             if (nodeCount > scenario.Topology.ChipCount)
                 throw new ScenarioException("--nodes", $"a run on {nodeCount} nodes needs at least {nodeCount} chips; this topology has {scenario.Topology.ChipCount}");

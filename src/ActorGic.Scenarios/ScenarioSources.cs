@@ -10,17 +10,24 @@ namespace ActorGic.Scenarios;
 /// of every file it includes (directly or through another include), by full path, as they were
 /// when read. <see cref="Parse"/> reads these copies only, never the file system: a clustered
 /// run sends them to its workers (<see cref="Pack"/>), so every node loads exactly what the
-/// coordinator loaded, whatever files the worker's machine has or lacks.
+/// coordinator loaded, whatever files the worker's machine has or lacks. The command line's
+/// <c>--set</c> overrides travel with them (<see cref="WithOverrides"/>), so workers build the same scenario.
 /// </summary>
 public sealed class ScenarioSources
 {
-    private const string Header = "actorgic-scenario-sources 1\n";
+    private const string Header = "actorgic-scenario-sources 2\n";
     private readonly Dictionary<string, string> _files;
 
-    private ScenarioSources(string name, string main, Dictionary<string, string> files)
+    private ScenarioSources(string name, string main, Dictionary<string, string> files, ScenarioOverrides? overrides = null)
     {
-        (Name, Main, _files) = (name, main, files);
+        (Name, Main, _files, Overrides) = (name, main, files, overrides ?? ScenarioOverrides.None);
     }
+
+    /// <summary>The command line's <c>--set</c> keys, over the files' (none unless <see cref="WithOverrides"/>).</summary>
+    public ScenarioOverrides Overrides { get; }
+
+    /// <summary>These sources with <paramref name="overrides"/> over them.</summary>
+    public ScenarioSources WithOverrides(ScenarioOverrides overrides) => new(Name, Main, _files, overrides);
 
     /// <summary>The scenario's name when it sets none (the main file's name without extension).</summary>
     public string Name { get; }
@@ -70,10 +77,22 @@ public sealed class ScenarioSources
     };
 
     /// <summary>The configuration, from these copies alone: an include of anything else is "included file not found".</summary>
-    public Config Parse() =>
-        HoconFile.Parse(_files[Main], Main, Path.GetDirectoryName(Main)!, Copies());
+    public Config Parse() => Overrides.IsEmpty
+        ? HoconFile.Parse(_files[Main], Main, Path.GetDirectoryName(Main)!, Copies())
+        : HoconFile.Parse(Overrides.Wrap(Main), "--set", Path.GetDirectoryName(Main)!, Copies());
 
-    public Scenario Load(long? seedOverride = null) => ScenarioLoader.Load(Parse(), Name, seedOverride);
+    /// <summary>The scenario; an error at a path an override set names that <c>--set</c> too.</summary>
+    public Scenario Load(long? seedOverride = null)
+    {
+        try
+        {
+            return ScenarioLoader.Load(Parse(), Name, seedOverride);
+        }
+        catch (ScenarioException e)
+        {
+            throw Overrides.Blame(e);
+        }
+    }
 
     /// <summary>One string that <see cref="Unpack"/> turns back into these sources (length-prefixed, any text survives).</summary>
     public string Pack()
@@ -88,6 +107,8 @@ public sealed class ScenarioSources
             Put(path);
             Put(text);
         }
+        b.Append(Overrides.Arguments.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        foreach (var argument in Overrides.Arguments) Put(argument);
         return b.ToString();
     }
 
@@ -118,8 +139,11 @@ public sealed class ScenarioSources
             string path = Take();
             files[path] = Take();
         }
+        int overrides = Number('\n');
+        var arguments = new List<string>();
+        for (int i = 0; i < overrides; i++) arguments.Add(Take());
         if (at != packed.Length) throw new FormatException("packed scenario sources: trailing text");
         if (!files.ContainsKey(main)) throw new FormatException("packed scenario sources: the main file is missing");
-        return new ScenarioSources(name, main, files);
+        return new ScenarioSources(name, main, files, ScenarioOverrides.Parse(arguments));
     }
 }
