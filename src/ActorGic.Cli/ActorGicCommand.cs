@@ -28,6 +28,7 @@ public static class ActorGicCommand
         var root = new RootCommand("ActorGic: an executable model of GICv3 SGIs and Linux arm64 IPIs.");
         root.Subcommands.Add(RunCommand.Build(output, error));
         root.Subcommands.Add(SgiCommand.Build(output));
+        root.Subcommands.Add(CompareCommand.Build(output));
         root.Subcommands.Add(TraceCommand.Build(output, error));
         root.Subcommands.Add(BenchCommand.Build(output));
         root.Subcommands.Add(NodeCommand.Build(output, error));

@@ -20,6 +20,7 @@ public static class RunCommand
         var report = new Option<string>("--report") { Description = "write the JSON report here" };
         var trace = new Option<string>("--trace") { Description = "write the JSON Lines trace here" };
         var seed = new Option<string>("--seed") { Description = "override the scenario's seed" };
+        var set = new Option<string[]>("--set") { Description = "PATH=VALUE: override a scenario or default key (repeatable), e.g. --set gic.nmi=none" };
         var threads = new Option<int>("--threads") { Description = "simulation dispatcher threads (actor engine)", DefaultValueFactory = _ => 1 };
         var listen = new Option<int?>("--listen")
         {
@@ -32,7 +33,7 @@ public static class RunCommand
         var timeScale = new Option<string>("--time-scale") { Description = "with --replay: multiply the trace's intervals by this (default 1)" };
         var run = new Command("run", "Run a scenario and print its summary.")
         {
-            file, engine, nodes, report, trace, seed, threads, listen, replay, map, profile, replaySkip, timeScale,
+            file, engine, nodes, report, trace, seed, threads, listen, replay, map, profile, replaySkip, timeScale, set,
         };
         run.SetAction((parse, cancel) =>
         {
@@ -68,7 +69,8 @@ public static class RunCommand
 
             // Read once: a cluster's workers get these very texts (the file and its includes, a replayed trace), never a file of their own.
             var sources = ReplaySources(parse.GetValue(file), parse.GetValue(replay), parse.GetValue(map), parse.GetValue(profile),
-                parse.GetValue(replaySkip), parse.GetValue(timeScale));
+                parse.GetValue(replaySkip), parse.GetValue(timeScale))
+                .WithOverrides(ScenarioOverrides.Parse(parse.GetValue(set) ?? []));
             var scenario = sources.Load(seedOverride);
             if (nodeCount > scenario.Topology.ChipCount)
                 throw new ScenarioException("--nodes", $"a run on {nodeCount} nodes needs at least {nodeCount} chips; this topology has {scenario.Topology.ChipCount}");

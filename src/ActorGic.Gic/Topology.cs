@@ -72,9 +72,11 @@ public sealed class Topology
 
     /// <summary>
     /// A regular topology: Aff0 counts CPUs within a cluster, Aff1 clusters within a chip, Aff2
-    /// (then Aff3) chips. Clusters above 16 CPUs need RSS.
+    /// (then Aff3) chips. Clusters above 16 CPUs need RSS. <paramref name="numbering"/> says which
+    /// logical CPU gets which PE (<see cref="CpuNumbering"/>); both use the same clusters and chips.
     /// </summary>
-    public static Topology Regular(int cpus, int cpusPerCluster = 16, int clustersPerChip = 256, bool rss = false)
+    public static Topology Regular(int cpus, int cpusPerCluster = 16, int clustersPerChip = 256, bool rss = false,
+        CpuNumbering numbering = CpuNumbering.Contiguous)
     {
         if (cpus < 1)
             throw new GicConfigurationException(GicError.BadConfiguration, $"cpus must be at least 1, not {cpus}");
@@ -89,12 +91,17 @@ public sealed class Topology
             throw new GicConfigurationException(GicError.BadAffinity,
                 $"{cpus} CPUs need {chips} chips; Aff3.Aff2 addresses at most 65536");
         var mpidr = new Mpidr[cpus];
+        int clusters = (cpus + cpusPerCluster - 1) / cpusPerCluster;
         for (int cpu = 0; cpu < cpus; cpu++)
         {
-            int cluster = cpu / cpusPerCluster;
+            // Interleaved: CPU i is core i / C of cluster i mod C. Each cluster then holds at most
+            // ceil(cpus / C) <= cpusPerCluster cores; a count that does not fill the last cluster
+            // leaves the clusters evenly filled (10 CPUs in clusters of 4: 4, 3, 3, not 4, 4, 2).
+            var (cluster, core) = numbering == CpuNumbering.Interleaved
+                ? (cpu % clusters, cpu / clusters)
+                : (cpu / cpusPerCluster, cpu % cpusPerCluster);
             int chip = cluster / clustersPerChip;
-            mpidr[cpu] = Mpidr.FromAffinity((byte)(chip >> 8), (byte)chip, (byte)(cluster % clustersPerChip),
-                (byte)(cpu % cpusPerCluster));
+            mpidr[cpu] = Mpidr.FromAffinity((byte)(chip >> 8), (byte)chip, (byte)(cluster % clustersPerChip), (byte)core);
         }
         return FromMpidrs(mpidr, rss);
     }
@@ -122,4 +129,23 @@ public sealed class Topology
                     $"CPU0 ({mpidrs[0]}) can't SGI CPU{cpu} ({mpidrs[cpu]}), no RSS (Aff0 {mpidrs[cpu].Aff0} > 15 needs rss)");
         }
     }
+}
+
+/// <summary>
+/// How Linux's logical CPU numbers map onto the PEs of a regular topology. The kernel numbers CPUs
+/// in the order firmware lists them (the device tree's cpu nodes, ACPI MADT's GICC entries), and
+/// firmware lists them either way. The order decides what an IPI broadcast costs:
+/// gic_ipi_send_mask writes one ICC_SGI1R_EL1 per consecutive run of CPUs in one cluster.
+/// </summary>
+public enum CpuNumbering
+{
+    /// <summary>Cluster by cluster: CPU i is core i mod N of cluster i / N (N CPUs per cluster); a broadcast is one write per cluster.</summary>
+    Contiguous,
+
+    /// <summary>
+    /// Round-robin over the C clusters: CPU i is core i / C of cluster i mod C, so consecutive
+    /// CPUs never share a cluster and a broadcast is one write per CPU (firmware that lists one
+    /// core of every cluster, then the next core of every cluster).
+    /// </summary>
+    Interleaved,
 }

@@ -13,19 +13,31 @@ namespace ActorGic.Scenarios;
 /// coordinator loaded, whatever files the worker's machine has or lacks. The same holds for the
 /// replay traces a load reads (by full path) and the command line's <c>--replay</c>: sources read
 /// from the file system record each trace the first time a load reads it; unpacked ones read
-/// only their copies.
+/// only their copies. The command line's <c>--set</c> overrides travel with them too
+/// (<see cref="WithOverrides"/>), so workers build the same scenario.
 /// </summary>
 public sealed class ScenarioSources
 {
-    private const string Header = "actorgic-scenario-sources 2\n";
+    private const string Header = "actorgic-scenario-sources 3\n";
     private readonly Dictionary<string, string> _files;
     private readonly Dictionary<string, string> _traces = new(StringComparer.Ordinal);
     /// <summary>Read traces from the file system when not copied yet (false for unpacked sources: copies only).</summary>
     private readonly bool _live;
 
-    private ScenarioSources(string name, string main, Dictionary<string, string> files, bool live = true)
+    private ScenarioSources(string name, string main, Dictionary<string, string> files, bool live = true, ScenarioOverrides? overrides = null)
     {
-        (Name, Main, _files, _live) = (name, main, files, live);
+        (Name, Main, _files, _live, Overrides) = (name, main, files, live, overrides ?? ScenarioOverrides.None);
+    }
+
+    /// <summary>The command line's <c>--set</c> keys, over the files' (none unless <see cref="WithOverrides"/>).</summary>
+    public ScenarioOverrides Overrides { get; }
+
+    /// <summary>These sources with <paramref name="overrides"/> over them.</summary>
+    public ScenarioSources WithOverrides(ScenarioOverrides overrides)
+    {
+        var copy = new ScenarioSources(Name, Main, _files, _live, overrides) { Replay = Replay };
+        foreach (var (path, text) in _traces) copy._traces[path] = text;
+        return copy;
     }
 
     /// <summary>The command line's <c>--replay</c>, added to the scenario's actions when it loads.</summary>
@@ -37,7 +49,7 @@ public sealed class ScenarioSources
     /// <summary>These sources with the command line's replay.</summary>
     public ScenarioSources WithReplay(CommandLineReplay replay)
     {
-        var copy = new ScenarioSources(Name, Main, _files, _live) { Replay = replay };
+        var copy = new ScenarioSources(Name, Main, _files, _live, Overrides) { Replay = replay };
         foreach (var (path, text) in _traces) copy._traces[path] = text;
         return copy;
     }
@@ -99,8 +111,9 @@ public sealed class ScenarioSources
     };
 
     /// <summary>The configuration, from these copies alone: an include of anything else is "included file not found".</summary>
-    public Config Parse() =>
-        HoconFile.Parse(_files[Main], Main, Path.GetDirectoryName(Main)!, Copies());
+    public Config Parse() => Overrides.IsEmpty
+        ? HoconFile.Parse(_files[Main], Main, Path.GetDirectoryName(Main)!, Copies())
+        : HoconFile.Parse(Overrides.Wrap(Main), "--set", Path.GetDirectoryName(Main)!, Copies());
 
     public Scenario Load(long? seedOverride = null)
     {
@@ -108,6 +121,10 @@ public sealed class ScenarioSources
         try
         {
             return ScenarioLoader.Load(config, Name, seedOverride, Inputs());
+        }
+        catch (ScenarioException e) when (Overrides.Blame(e) is var blamed && blamed != e)
+        {
+            throw blamed; // an error at a path a --set set names that --set
         }
         catch (ScenarioException e) when (_files.Count > 1 && SetIn(e.Path) is { } where)
         {
@@ -174,6 +191,8 @@ public sealed class ScenarioSources
             Put(r.TimeScale.ToString("R", CultureInfo.InvariantCulture));
         }
         else Put("");
+        b.Append(Overrides.Arguments.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        foreach (var argument in Overrides.Arguments) Put(argument);
         return b.ToString();
     }
 
@@ -221,9 +240,12 @@ public sealed class ScenarioSources
                 skip == "skip",
                 double.Parse(scale, NumberStyles.Float, CultureInfo.InvariantCulture));
         }
+        int overrides = Number('\n');
+        var arguments = new List<string>();
+        for (int i = 0; i < overrides; i++) arguments.Add(Take());
         if (at != packed.Length) throw new FormatException("packed scenario sources: trailing text");
         if (!files.ContainsKey(main)) throw new FormatException("packed scenario sources: the main file is missing");
-        var sources = new ScenarioSources(name, main, files, live: false) { Replay = replay };
+        var sources = new ScenarioSources(name, main, files, live: false, ScenarioOverrides.Parse(arguments)) { Replay = replay };
         foreach (var (path, text) in traces) sources._traces[path] = text;
         return sources;
     }

@@ -5,11 +5,12 @@ namespace ActorGic.Scenarios;
 
 /// <summary>
 /// Reads a scenario's <c>topology</c> block: a regular layout (cpus, cpus-per-cluster,
-/// clusters-per-chip) or an explicit <c>mpidr</c> list, and <c>rss</c>.
+/// clusters-per-chip, and the <c>numbering</c> of logical CPUs on it) or an explicit <c>mpidr</c>
+/// list, and <c>rss</c>.
 /// </summary>
 public static class TopologyLoader
 {
-    public static readonly string[] Keys = ["cpus", "cpus-per-cluster", "clusters-per-chip", "mpidr", "rss"];
+    public static readonly string[] Keys = ["cpus", "cpus-per-cluster", "clusters-per-chip", "numbering", "mpidr", "rss"];
 
     /// <summary>The topology of a scenario file (<c>scenario.topology</c>, or a top-level <c>topology</c>).</summary>
     public static Topology FromConfig(Config config)
@@ -30,7 +31,7 @@ public static class TopologyLoader
         {
             if (block["mpidr"].Exists)
             {
-                foreach (var key in new[] { "cpus-per-cluster", "clusters-per-chip" })
+                foreach (var key in new[] { "cpus-per-cluster", "clusters-per-chip", "numbering" })
                     if (block[key].Exists) throw block[key].Fail("cannot be combined with an explicit mpidr list");
                 var mpidrs = block["mpidr"].Elements().Select(e => new Mpidr(e.Hex())).ToList();
                 if (block["cpus"].Exists && block["cpus"].Int(1, 65536) != mpidrs.Count)
@@ -40,7 +41,13 @@ public static class TopologyLoader
             int cpus = block["cpus"].Int(1, 65536);
             int perCluster = block["cpus-per-cluster"].Int(16, 1, rss ? 256 : 16);
             int perChip = block["clusters-per-chip"].Int(256, 1, 256);
-            return Topology.Regular(cpus, perCluster, perChip, rss);
+            var numbering = block["numbering"].String("contiguous") switch
+            {
+                "contiguous" => CpuNumbering.Contiguous,
+                "interleaved" => CpuNumbering.Interleaved,
+                var other => throw block["numbering"].Fail($"\"{other}\" is not contiguous or interleaved"),
+            };
+            return Topology.Regular(cpus, perCluster, perChip, rss, numbering);
         }
         catch (GicConfigurationException e)
         {

@@ -80,10 +80,10 @@ public sealed class ScenarioSourcesTests : IDisposable
         Assert.Equal(expected.Digest, Reference(scenario).Digest);
     }
 
-    /// <summary>The packed form, written out by hand: a header, then length-prefixed name, main path, count and (path, text) pairs, no trace, no command-line replay.</summary>
+    /// <summary>The packed form, written out by hand: a header, then length-prefixed name, main path, count and (path, text) pairs, no trace, no command-line replay, then the --set count (none).</summary>
     private static string Packed(string name, string main, params (string Path, string Text)[] files) =>
-        "actorgic-scenario-sources 2\n" + $"{name.Length}:{name}{main.Length}:{main}{files.Length}\n" +
-        string.Concat(files.Select(f => $"{f.Path.Length}:{f.Path}{f.Text.Length}:{f.Text}")) + "0\n0:";
+        "actorgic-scenario-sources 3\n" + $"{name.Length}:{name}{main.Length}:{main}{files.Length}\n" +
+        string.Concat(files.Select(f => $"{f.Path.Length}:{f.Path}{f.Text.Length}:{f.Text}")) + "0\n0:0\n";
 
     [Fact]
     public void An_include_the_sources_do_not_hold_is_not_found_even_when_the_file_exists()
@@ -108,8 +108,10 @@ public sealed class ScenarioSourcesTests : IDisposable
     [Fact]
     public async Task A_scenario_with_includes_runs_on_two_processes_from_the_coordinator_s_texts_alone()
     {
-        var sources = ScenarioSources.ReadFile(WriteScenario());
+        // With --set overrides too: a worker that missed them would time the chip link otherwise, and its digest would differ.
+        var sources = ScenarioSources.ReadFile(WriteScenario()).WithOverrides(ScenarioOverrides.Parse(["timing.chip-to-chip=900ns", "gic.nmi=none"]));
         var scenario = sources.Load();
+        Assert.Equal((900L, NmiMode.None), (scenario.Timing.ChipToChip, scenario.Gic.Nmi));
         var expected = Reference(scenario);
         Directory.Delete(_dir, recursive: true); // the worker could not read the files if it tried
 

@@ -66,6 +66,8 @@ public class ScenarioLoaderTests
     [InlineData("scenario { end = 1ms, timing { handler = 5 parsecs } }", "scenario.timing.handler: \"5 parsecs\" is not a duration")]
     [InlineData("scenario { end = 1ms, topology { cpus = 0 } }", "scenario.topology.cpus: must be 1 to 65536, not 0")]
     [InlineData("scenario { end = 1ms, topology { cpus = 32, cpus-per-cluster = 32 } }", "scenario.topology.cpus-per-cluster: must be 1 to 16, not 32")]
+    [InlineData("scenario { end = 1ms, topology { cpus = 8, numbering = shuffled } }", "scenario.topology.numbering: \"shuffled\" is not contiguous or interleaved")]
+    [InlineData("scenario { end = 1ms, topology { mpidr = [\"0x0\", \"0x100\"], numbering = interleaved } }", "scenario.topology.numbering: cannot be combined with an explicit mpidr list")]
     [InlineData("scenario { end = 1ms, kernel { profile = linux-5.0 } }", "scenario.kernel.profile: unknown profile \"linux-5.0\"")]
     [InlineData("scenario { end = 1ms, actions = [ { at = 1us, cpu = 0, do = traffic, intid = 1, rate = -3, until = 10us } ] }", "scenario.actions[0].rate: \"-3\" is not a rate from 1 to 1e12")]
     [InlineData("scenario { end = 1ms, topology { cpus = 1 }\n actions = [ { at = 1us, cpu = 0, do = traffic, intid = 1, rate = 1000, until = 10us, to = all-but-self } ] }", "scenario.actions[0].to: resolves to no CPU for sender CPU 0")]
@@ -94,6 +96,50 @@ public class ScenarioLoaderTests
     {
         var e = Assert.Throws<ScenarioException>(() => ScenarioLoader.LoadText("scenario {\n  end = 1ms\n  topology { cpus = 8 }, name = x }"));
         Assert.Equal("scenario: malformed HOCON: Unknown token at line 3, column 24", e.Message);
+    }
+
+    /// <summary>
+    /// numbering = interleaved is the mpidr list it replaces, written out: the same MPIDR per CPU,
+    /// and a run with traffic and broadcasts across two chips gives the same report digest.
+    /// </summary>
+    [Fact]
+    public void Interleaved_numbering_is_the_mpidr_list_it_replaces()
+    {
+        const string Run = """
+            end = 60us
+            kernel { profile = linux-6.12 }
+            actions = [
+              { at = 0us, cpu = 0, do = traffic, ipi = RESCHEDULE, rate = 200000, cpus = all, until = 50us }
+              { at = 10us, cpu = 3, do = ipi, ipi = CALL_FUNC, to = all-but-self }
+              { at = 20us, cpu = 0, do = backtrace }
+            ]
+            """;
+        var interleaved = ScenarioLoader.LoadText($$"""
+            scenario {
+              topology { cpus = 12, cpus-per-cluster = 4, clusters-per-chip = 2, numbering = interleaved }
+              {{Run}}
+            }
+            """);
+        // 12 CPUs in clusters of 4: 3 clusters (0x0, 0x100 on chip 0, 0x10000 on chip 1), CPU i on cluster i mod 3.
+        var listed = ScenarioLoader.LoadText($$"""
+            scenario {
+              topology {
+                mpidr = ["0x0", "0x100", "0x10000", "0x1", "0x101", "0x10001", "0x2", "0x102", "0x10002", "0x3", "0x103", "0x10003"]
+              }
+              {{Run}}
+            }
+            """);
+        Assert.Equal(Enumerable.Range(0, 12).Select(listed.Topology.MpidrOf), Enumerable.Range(0, 12).Select(interleaved.Topology.MpidrOf));
+        var contiguous = ScenarioLoader.LoadText($$"""
+            scenario {
+              topology { cpus = 12, cpus-per-cluster = 4, clusters-per-chip = 2, numbering = contiguous }
+              {{Run}}
+            }
+            """);
+        string digest = TestRuns.Reference(interleaved).Report.Digest;
+        Assert.Equal(TestRuns.Reference(listed).Report.Digest, digest);
+        // The numbering is what the digest covers: contiguous numbering sends other writes.
+        Assert.NotEqual(TestRuns.Reference(contiguous).Report.Digest, digest);
     }
 
     [Fact]

@@ -117,6 +117,34 @@ public class TopologyTests
         Assert.Equal([0, 0, 0, 0, 1, 1, 1, 1, 2, 2], Enumerable.Range(0, 10).Select(topology.ChipOf).ToArray());
     }
 
+    // Interleaved numbering: consecutive CPUs go round the clusters (then the chips they sit on), core by core.
+    [Fact]
+    public void Interleaved_numbering_goes_round_the_clusters_core_by_core()
+    {
+        var topology = Topology.Regular(8, cpusPerCluster: 2, clustersPerChip: 2, numbering: CpuNumbering.Interleaved);
+
+        Assert.Equal([0x0UL, 0x100, 0x1_0000, 0x1_0100, 0x1, 0x101, 0x1_0001, 0x1_0101],
+            Enumerable.Range(0, 8).Select(cpu => topology.MpidrOf(cpu).Value).ToArray());
+        Assert.Equal([0, 0, 1, 1, 0, 0, 1, 1], Enumerable.Range(0, 8).Select(topology.ChipOf).ToArray());
+        Assert.Equal(4, topology.ClusterCount);
+        // A broadcast is then one write per CPU, as Interleaved_numbering_costs_one_write_per_cpu writes it out.
+        Assert.Equal(8, GicIpiSendMask.Compute(topology, 1, [0, 1, 2, 3, 4, 5, 6, 7]).Count);
+    }
+
+    // A CPU count that does not fill the clusters: interleaved fills them evenly (4, 3, 3), contiguous in order (4, 4, 2).
+    [Fact]
+    public void Interleaved_numbering_fills_clusters_evenly()
+    {
+        var interleaved = Topology.Regular(10, cpusPerCluster: 4, numbering: CpuNumbering.Interleaved);
+        var contiguous = Topology.Regular(10, cpusPerCluster: 4);
+
+        Assert.Equal([0x0UL, 0x100, 0x200, 0x1, 0x101, 0x201, 0x2, 0x102, 0x202, 0x3],
+            Enumerable.Range(0, 10).Select(cpu => interleaved.MpidrOf(cpu).Value).ToArray());
+        Assert.Equal([0x0UL, 0x1, 0x2, 0x3, 0x100, 0x101, 0x102, 0x103, 0x200, 0x201],
+            Enumerable.Range(0, 10).Select(cpu => contiguous.MpidrOf(cpu).Value).ToArray());
+        Assert.Equal(3, interleaved.ClusterCount);
+    }
+
     // Section 3: two CPUs cannot share an MPIDR (one TargetList bit, one PE).
     [Fact]
     public void Duplicate_mpidr_is_rejected()
