@@ -46,7 +46,7 @@ invariants: ok
   conservation: 7 SGI targets written = 7 set-pendings sent = 0 coalesced + 6 delivered + 0 dropped + 1 pending
   checked: no request lost or misrouted, no SGI with two owners, every acknowledge legal (masks, priority, not active),
            EOIs nested, time never ran backwards
-digest: a1321cdec2aa62d49c2e78441962189dd56b745c4d3f429d90aaa13ee8bcea19
+digest: d0e131a0dde1b8b7490f5344402edb108f47f2c355eced185141c0f2ae51ae0b
 """", Summary("stop-hung-cpu-6.1.conf"));
     }
 
@@ -105,7 +105,7 @@ invariants: ok
   checked: no request lost or misrouted, no SGI with two owners, every acknowledge legal (masks, priority, not active),
            EOIs nested, time never ran backwards, every CPU's routes match the reclaimer's table,
            every NMI reached the hung CPUs within the deadline
-digest: 8cb1cb687f3bf1810f8d2302ec90a0d992f6928939111b51302551704dcfa0e9
+digest: 5d3368dccf8ed9abe3cffdc7c821cb59123342978ff79f434f66a37eb75e39ac
 """", Summary("reclaim-drain-hung-6.12.conf"));
     }
 
