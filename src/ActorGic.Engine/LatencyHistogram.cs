@@ -35,6 +35,17 @@ public sealed class LatencyHistogram
         return (ns >> shift << shift, 1L << shift);
     }
 
+    /// <summary>
+    /// The bucket's place on the log-linear scale (HdrHistogram's counts index): 0-31 for the
+    /// nanoseconds below 32 ns, then 16 per power of two, so an equal step is an equal ratio.
+    /// </summary>
+    public static int IndexOf(long ns)
+    {
+        if (ns < 2 << SubBucketBits) return (int)Math.Max(0, ns);
+        int shift = BitOperations.Log2((ulong)ns) - SubBucketBits;
+        return ((shift + 1) << SubBucketBits) + (int)(ns >> shift) - (1 << SubBucketBits);
+    }
+
     /// <summary>The histogram of samples sorted ascending.</summary>
     public static LatencyHistogram OfSorted(long[] sorted)
     {

@@ -18,6 +18,17 @@ public class LatencyHistogramTests
     public void A_bucket_is_a_sixteenth_of_its_power_of_two_wide(long ns, long low, long width) =>
         Assert.Equal((low, width), LatencyHistogram.BucketOf(ns));
 
+    [Theory]
+    [InlineData(31, 31)]
+    [InlineData(32, 32)]
+    [InlineData(34, 33)]
+    [InlineData(63, 47)]
+    [InlineData(64, 48)]
+    [InlineData(150, 66)]
+    [InlineData(272, 81)]
+    public void Bucket_indices_run_on_without_gaps_sixteen_per_power_of_two(long ns, int index) =>
+        Assert.Equal(index, LatencyHistogram.IndexOf(ns));
+
     [Fact]
     public void Sorted_samples_fall_into_the_buckets_that_hold_them_and_no_other()
     {
