@@ -29,6 +29,7 @@ public static class ActorGicCommand
         root.Subcommands.Add(RunCommand.Build(output, error));
         root.Subcommands.Add(SgiCommand.Build(output));
         root.Subcommands.Add(TraceCommand.Build(output, error));
+        root.Subcommands.Add(PlotCommand.Build(output));
         root.Subcommands.Add(BenchCommand.Build(output));
         root.Subcommands.Add(NodeCommand.Build(output, error));
         var parsed = root.Parse(args);

@@ -19,13 +19,14 @@ public static class RunCommand
         var nodes = new Option<int>("--nodes") { Description = "cluster nodes (actor engine)", DefaultValueFactory = _ => 1 };
         var report = new Option<string>("--report") { Description = "write the JSON report here" };
         var trace = new Option<string>("--trace") { Description = "write the JSON Lines trace here" };
+        var plotDir = new Option<string>("--plot") { Description = "write the pictures (latency CDFs, interrupts heat map, SGI table timeline; PNG and SVG) into this directory" };
         var seed = new Option<string>("--seed") { Description = "override the scenario's seed" };
         var threads = new Option<int>("--threads") { Description = "simulation dispatcher threads (actor engine)", DefaultValueFactory = _ => 1 };
         var listen = new Option<int?>("--listen")
         {
             Description = "run --nodes N as separate processes: this one coordinates on 127.0.0.1:PORT, the others join with actorgic node --seed 127.0.0.1:PORT",
         };
-        var run = new Command("run", "Run a scenario and print its summary.") { file, engine, nodes, report, trace, seed, threads, listen };
+        var run = new Command("run", "Run a scenario and print its summary.") { file, engine, nodes, report, trace, plotDir, seed, threads, listen };
         run.SetAction((parse, cancel) =>
         {
             string engineName = parse.GetValue(engine)!;
@@ -55,6 +56,7 @@ public static class RunCommand
             using var traceFile = tracePath is null ? null : OutputFile.Open("--trace", tracePath, output);
             if (reportFile is { ReplacesFile: true } && reportFile.Target == traceFile?.Target)
                 throw new ScenarioException("--trace", $"{tracePath} is the file --report writes");
+            using var plotFiles = parse.GetValue(plotDir) is { } plotPath ? Plots.PlotFiles.Open("--plot", plotPath, output) : null;
             // Standard output carries the JSON alone, so jq can read it; the summary goes to standard error.
             var summary = reportFile is { IsStandardOutput: true } || traceFile is { IsStandardOutput: true } ? error : output;
 
@@ -96,9 +98,10 @@ public static class RunCommand
                 throw;
             }
             // Both written before either is moved into place: a report that cannot be written leaves no trace either.
-            OutputFile.WriteAll(
+            OutputFile.WriteAll([
                 (traceFile, stream => ReportJson.WriteTrace(spool!.Sorted(), stream, simulation.Owners, simulation.Mux)),
-                (reportFile, stream => ReportJson.Write(result, stream)));
+                (reportFile, stream => ReportJson.Write(result, stream)),
+                .. plotFiles?.Writes(() => PlotCommand.DataOf(result)) ?? []]);
             Summary.Print(result, scenario, watch.Elapsed, summary);
             return Task.FromResult(result.InvariantsOk ? ExitCode.Ok : ExitCode.InvariantViolation);
         });
