@@ -16,7 +16,7 @@ public static class PlotCommand
     {
         var input = new Argument<string>("R.json") { Description = "a report written by actorgic run --report" };
         var outDir = new Option<string>("--output", "-o") { Description = "the directory for the pictures (default: R.plots beside R.json; created if missing)" };
-        var plot = new Command("plot", "Draw a report's latency CDFs, interrupts heat map and SGI table timeline as PNG and SVG.") { input, outDir };
+        var plot = new Command("plot", "Draw a report's latency CDFs and tails, interrupts heat map and SGI table timeline as PNG and SVG.") { input, outDir };
         plot.SetAction(parse =>
         {
             string file = parse.GetValue(input)!;

@@ -23,7 +23,8 @@ public sealed class PlotTests : IDisposable
     private static string Golden(string name) => Path.Combine(RunCommandTests.RepoRoot(), "tests", "golden", name);
 
     private static readonly string[] Files =
-        ["interrupts-heatmap.png", "interrupts-heatmap.svg", "latency-cdf.png", "latency-cdf.svg", "sgi-timeline.png", "sgi-timeline.svg"];
+        ["interrupts-heatmap.png", "interrupts-heatmap.svg", "latency-cdf.png", "latency-cdf.svg", "latency-tail.png", "latency-tail.svg", "sgi-timeline.png",
+         "sgi-timeline.svg"];
 
     private static void AssertOneLine(string expected, string error) => Assert.Equal($"actorgic: {expected}", Assert.Single(Lines(error)));
 
@@ -50,7 +51,7 @@ public sealed class PlotTests : IDisposable
     }
 
     [Fact]
-    public void Run_with_plot_writes_the_three_pictures_of_a_reclaim_mid_storm()
+    public void Run_with_plot_writes_the_four_pictures_of_a_reclaim_mid_storm()
     {
         var (exit, output, error) = Run("run", Scenario("reclaim-storm-64.conf"), "--engine", "reference", "--plot", In("pictures"));
         Assert.Equal(0, exit);
@@ -68,7 +69,7 @@ public sealed class PlotTests : IDisposable
         var (plotExit, output, error) = Run("plot", In("r.json"));
         Assert.Equal(0, plotExit);
         Assert.Equal("", error);
-        Assert.Equal($"wrote latency-cdf.png, latency-cdf.svg, interrupts-heatmap.png, interrupts-heatmap.svg, sgi-timeline.png, sgi-timeline.svg to {In("r.plots")}",
+        Assert.Equal($"wrote latency-cdf.png, latency-cdf.svg, latency-tail.png, latency-tail.svg, interrupts-heatmap.png, interrupts-heatmap.svg, sgi-timeline.png, sgi-timeline.svg to {In("r.plots")}",
             output.TrimEnd());
         AssertPictures(In("r.plots"));
         AssertPictures(In("run"));

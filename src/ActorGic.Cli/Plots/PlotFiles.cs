@@ -17,6 +17,7 @@ internal sealed class PlotFiles : IDisposable
     public static readonly IReadOnlyList<(string Name, Func<PlotData, Plot> Draw)> Pictures =
     [
         ("latency-cdf", LatencyCdf.Draw),
+        ("latency-tail", LatencyTail.Draw),
         ("interrupts-heatmap", InterruptHeatmap.Draw),
         ("sgi-timeline", SgiTimeline.Draw),
     ];
