@@ -30,6 +30,7 @@ public static class ActorGicCommand
         root.Subcommands.Add(SgiCommand.Build(output));
         root.Subcommands.Add(CompareCommand.Build(output));
         root.Subcommands.Add(TraceCommand.Build(output, error));
+        root.Subcommands.Add(PlotCommand.Build(output));
         root.Subcommands.Add(BenchCommand.Build(output));
         root.Subcommands.Add(NodeCommand.Build(output, error));
         var parsed = root.Parse(args);

@@ -19,6 +19,7 @@ public static class RunCommand
         var nodes = new Option<int>("--nodes") { Description = "cluster nodes (actor engine)", DefaultValueFactory = _ => 1 };
         var report = new Option<string>("--report") { Description = "write the JSON report here" };
         var trace = new Option<string>("--trace") { Description = "write the JSON Lines trace here" };
+        var plotDir = new Option<string>("--plot") { Description = "write the pictures (latency CDFs, interrupts heat map, SGI table timeline; PNG and SVG) into this directory" };
         var seed = new Option<string>("--seed") { Description = "override the scenario's seed" };
         var set = new Option<string[]>("--set") { Description = "PATH=VALUE: override a scenario or default key (repeatable), e.g. --set gic.nmi=none" };
         var threads = new Option<int>("--threads") { Description = "simulation dispatcher threads (actor engine)", DefaultValueFactory = _ => 1 };
@@ -33,7 +34,7 @@ public static class RunCommand
         var timeScale = new Option<string>("--time-scale") { Description = "with --replay: multiply the trace's intervals by this (default 1)" };
         var run = new Command("run", "Run a scenario and print its summary.")
         {
-            file, engine, nodes, report, trace, seed, threads, listen, replay, map, profile, replaySkip, timeScale, set,
+            file, engine, nodes, report, trace, plotDir, seed, threads, listen, replay, map, profile, replaySkip, timeScale, set,
         };
         run.SetAction((parse, cancel) =>
         {
@@ -64,6 +65,7 @@ public static class RunCommand
             using var traceFile = tracePath is null ? null : OutputFile.Open("--trace", tracePath, output);
             if (reportFile is { ReplacesFile: true } && reportFile.Target == traceFile?.Target)
                 throw new ScenarioException("--trace", $"{tracePath} is the file --report writes");
+            using var plotFiles = parse.GetValue(plotDir) is { } plotPath ? Plots.PlotFiles.Open("--plot", plotPath, output) : null;
             // Standard output carries the JSON alone, so jq can read it; the summary goes to standard error.
             var summary = reportFile is { IsStandardOutput: true } || traceFile is { IsStandardOutput: true } ? error : output;
 
@@ -106,9 +108,10 @@ public static class RunCommand
                 throw;
             }
             // Both written before either is moved into place: a report that cannot be written leaves no trace either.
-            OutputFile.WriteAll(
+            OutputFile.WriteAll([
                 (traceFile, stream => ReportJson.WriteTrace(spool!.Sorted(), stream, simulation.Owners, simulation.Mux)),
-                (reportFile, stream => ReportJson.Write(result, stream)));
+                (reportFile, stream => ReportJson.Write(result, stream)),
+                .. plotFiles?.Writes(() => PlotCommand.DataOf(result)) ?? []]);
             Summary.Print(result, scenario, watch.Elapsed, summary);
             return Task.FromResult(result.InvariantsOk ? ExitCode.Ok : ExitCode.InvariantViolation);
         });

@@ -140,7 +140,7 @@ public static class Summary
 
     /// <summary>
     /// Latencies in a fixed order (the profile's IPIs as it numbers them, then the NMI users, then the
-    /// rest by name); p99 withheld under <see cref="MinSamplesForP99"/> samples; requests never served
+    /// rest by name); each with its histogram as a <see cref="Sparkline"/>; p99 withheld under <see cref="MinSamplesForP99"/> samples; requests never served
     /// (pending at the end, or lost) counted apart, as they have no latency.
     /// </summary>
     private static Table LatencyTable(RunReport report)
@@ -149,13 +149,15 @@ public static class Summary
         int users = order.Count;
         foreach (var user in report.PerNmiUser.Keys) order.TryAdd($"nmi:{user}", users++);
         int Rank(string key) => order.TryGetValue(key.Split('/')[0], out int i) ? i : int.MaxValue;
-        var latency = new Table().Border(TableBorder.Simple).AddColumns("latency", "count", "p50", "p99", "max", "unserved");
+        var latency = new Table().Border(TableBorder.Simple).AddColumns("latency", "count", "p50", "p99", "max", "unserved", "min to max (log)");
         foreach (var (name, l) in report.LatencyNs.OrderBy(kv => Rank(kv.Key)).ThenBy(kv => kv.Key, StringComparer.Ordinal))
         {
             string base_ = name.Split('/')[0];
             var counts = report.PerIpi.GetValueOrDefault(base_) ?? (base_.StartsWith("nmi:") ? report.PerNmiUser.GetValueOrDefault(base_[4..]) : null);
             string unserved = name.Contains('/') || counts is null ? "" : (counts.Pending + counts.Lost).ToString();
-            latency.AddRow(name, l.Count.ToString(), Time(l.P50), l.Count >= MinSamplesForP99 ? Time(l.P99) : $"(n<{MinSamplesForP99})", Time(l.Max), unserved);
+            string shape = report.LatencyHistograms.TryGetValue(name, out var histogram) ? Sparkline.Of(histogram) : "";
+            latency.AddRow(name, l.Count.ToString(), Time(l.P50), l.Count >= MinSamplesForP99 ? Time(l.P99) : $"(n<{MinSamplesForP99})", Time(l.Max), unserved,
+                Markup.Escape(shape));
         }
         return latency;
     }

@@ -70,6 +70,8 @@ public sealed partial record RunReport
     public required IReadOnlyList<CpuReport> PerCpu { get; init; }
     public required Totals Totals { get; init; }
     public required IReadOnlyDictionary<string, LatencySummary> LatencyNs { get; init; }
+    /// <summary>Each latency distribution of <see cref="LatencyNs"/> as log-linear buckets, made from the same sorted samples.</summary>
+    public IReadOnlyDictionary<string, LatencyHistogram> LatencyHistograms { get; init; } = new Dictionary<string, LatencyHistogram>();
     /// <summary>Per IPI of the profile (empty for profile none).</summary>
     public IReadOnlyDictionary<string, IpiCounts> PerIpi { get; init; } = new Dictionary<string, IpiCounts>();
     /// <summary>How each IPI of the profile travels at the end: dedicated, merged, ipi-mux, nmi-mux, or none.</summary>
@@ -164,6 +166,7 @@ public sealed partial record RunReport
             if (user.Lost != 0) violations.Add($"lost {user.Lost} request(s) of NMI user {name}");
         var sgiTable = BuildSgiTable(sim);
         var (latencyNs, latencySamples) = LatencyByName(sim, f, latencies);
+        var histograms = latencySamples.ToDictionary(kv => kv.Key, kv => LatencyHistogram.OfSorted(kv.Value));
         if (lostAtRedistributors != 0)
             violations.Add($"lost {lostAtRedistributors} SGI(s): sent {sent} != coalesced {coalesced} + delivered {delivered} + dropped {dropped} + pending {pending}");
         if (lostBeforeRedistributors != 0)
@@ -182,6 +185,7 @@ public sealed partial record RunReport
             PerCpu = perCpu,
             Totals = new Totals(writes, sent, coalesced, delivered, dropped, pending, lost) { SgiTargets = targets },
             LatencyNs = latencyNs,
+            LatencyHistograms = histograms,
             Flows = BuildFlows(f, sim.Layout.Cpus),
             SgiTable = sgiTable,
             Reclaims = [.. BootMoves(sim), .. sim.Reclaimer?.Records ?? []],

@@ -82,6 +82,7 @@ public static class ReportJson
             w.WriteNumber("p50", l.P50);
             w.WriteNumber("p99", l.P99);
             w.WriteNumber("max", l.Max);
+            if (report.LatencyHistograms.TryGetValue(name, out var histogram)) WriteHistogram(w, histogram);
             w.WriteEndObject();
         }
         w.WriteEndObject();
@@ -127,6 +128,20 @@ public static class ReportJson
         }
         if (!facts) w.WriteString("digest", report.Digest);
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The buckets that hold samples, ascending, each as [low_ns, high_ns, count] (both bounds
+    /// included), on one line even in the indented report: a histogram reads as one row.
+    /// </summary>
+    private static void WriteHistogram(Utf8JsonWriter w, LatencyHistogram histogram)
+    {
+        var text = new System.Text.StringBuilder("[");
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        foreach (var b in histogram.Buckets)
+            text.Append(invariant, $"{(text.Length > 1 ? "," : "")}[{b.Low},{b.High},{b.Count}]");
+        w.WritePropertyName("histogram");
+        w.WriteRawValue(text.Append(']').ToString(), skipInputValidation: true);
     }
 
     /// <summary>The boot programming: masking, PMR with IRQs on and off, each SGI's group, priority and NMI bit (hex, as a kernel engineer reads them).</summary>

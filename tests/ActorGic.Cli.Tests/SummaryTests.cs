@@ -38,15 +38,15 @@ kernel: SMP: failed to stop secondary CPUs 0,5
 
 not sent: RESCHEDULE, CALL_FUNC, CPU_CRASH_STOP, TIMER, IRQ_WORK, WAKEUP
 
-  latency    count   p50      p99       max      unserved
-───────────────────────────────────────────────────────────
-  CPU_STOP   6       150 ns   (n<100)   150 ns   1
+  latency    count   p50      p99       max      unserved   min to max (log)
+──────────────────────────────────────────────────────────────────────────────
+  CPU_STOP   6       150 ns   (n<100)   150 ns   1          █
 
 invariants: ok
   conservation: 7 SGI targets written = 7 set-pendings sent = 0 coalesced + 6 delivered + 0 dropped + 1 pending
   checked: no request lost or misrouted, no SGI with two owners, every acknowledge legal (masks, priority, not active),
            EOIs nested, time never ran backwards
-digest: a1321cdec2aa62d49c2e78441962189dd56b745c4d3f429d90aaa13ee8bcea19
+digest: d0e131a0dde1b8b7490f5344402edb108f47f2c355eced185141c0f2ae51ae0b
 """", Summary("stop-hung-cpu-6.1.conf"));
     }
 
@@ -94,19 +94,32 @@ request-sgi cpu-pause at 20.06 us from CPU0: granted SGI 5, taken from IRQ_WORK 
   asked TIMER: the drain of SGI 4 did not finish within 50000ns: CPU 6 still held it pending or active
   asked IRQ_WORK (SGI 5, 2 sent): accepted, ipi-mux
 
-  latency     count   p50      p99       max      unserved
-────────────────────────────────────────────────────────────
-  TIMER       42      150 ns   (n<100)   272 ns   1
-  IRQ_WORK    2       150 ns   (n<100)   150 ns   0
-  cpu-pause   7       150 ns   (n<100)   150 ns   0
+  latency     count   p50      p99       max      unserved   min to max (log)
+───────────────────────────────────────────────────────────────────────────────
+  TIMER       42      150 ns   (n<100)   272 ns   1          █              ▁
+  IRQ_WORK    2       150 ns   (n<100)   150 ns   0          █
+  cpu-pause   7       150 ns   (n<100)   150 ns   0          █
 
 invariants: ok
   conservation: 52 SGI targets written = 52 set-pendings sent = 0 coalesced + 51 delivered + 0 dropped + 1 pending
   checked: no request lost or misrouted, no SGI with two owners, every acknowledge legal (masks, priority, not active),
            EOIs nested, time never ran backwards, every CPU's routes match the reclaimer's table,
            every NMI reached the hung CPUs within the deadline
-digest: 8cb1cb687f3bf1810f8d2302ec90a0d992f6928939111b51302551704dcfa0e9
+digest: 5d3368dccf8ed9abe3cffdc7c821cb59123342978ff79f434f66a37eb75e39ac
 """", Summary("reclaim-drain-hung-6.12.conf"));
+    }
+
+    /// <summary>The histogram's shape in one line: fastest bucket left, slowest right, on the log scale; a gap is a blank.</summary>
+    [Fact]
+    public void A_sparkline_draws_the_histogram_on_its_log_scale()
+    {
+        // 150 ns is bucket index 66, 272 ns index 81: sixteen cells, one per bucket.
+        var histogram = ActorGic.Engine.LatencyHistogram.OfSorted([.. Enumerable.Repeat(150L, 41), 272]);
+        Assert.Equal("█              ▁", ActorGic.Cli.Sparkline.Of(histogram));
+        Assert.Equal("▄  █", ActorGic.Cli.Sparkline.Of(ActorGic.Engine.LatencyHistogram.OfSorted([16, 16, 19, 19, 19, 19])));
+        Assert.Equal("", ActorGic.Cli.Sparkline.Of(ActorGic.Engine.LatencyHistogram.OfSorted([])));
+        // Wider than 16 buckets: cells gather neighbouring buckets.
+        Assert.Equal(16, ActorGic.Cli.Sparkline.Of(ActorGic.Engine.LatencyHistogram.OfSorted([100, 100_000])).Length);
     }
 
     [Theory]
