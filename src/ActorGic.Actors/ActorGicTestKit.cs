@@ -1,5 +1,6 @@
 using Akka.Actor;
 using ActorGic.Engine;
+using ActorGic.Scenarios;
 
 namespace ActorGic.Actors;
 
