@@ -93,6 +93,11 @@ public static class ActorEngine
 /// <summary>The actors of one simulation, ready to run once.</summary>
 public sealed class SpawnedSimulation(ActorSystem system, IActorRef[] components, IActorRef keeper, WindowClock clock)
 {
+    internal ActorSystem System => system;
+    internal IActorRef[] Components => components;
+    internal IActorRef Keeper => keeper;
+    internal WindowClock Clock => clock;
+
     /// <summary>The run's NmiBrokerActor, when the scenario has an NMI broker.</summary>
     public IActorRef? Broker { get; init; }
 
@@ -105,9 +110,15 @@ public sealed class SpawnedSimulation(ActorSystem system, IActorRef[] components
         }
         finally
         {
-            foreach (var r in components) system.Stop(r);
-            system.Stop(keeper);
-            if (Broker is not null) system.Stop(Broker);
+            StopActors();
         }
+    }
+
+    /// <summary>Stops every actor of the run (they hold nothing once the report is built).</summary>
+    internal void StopActors()
+    {
+        foreach (var r in components) system.Stop(r);
+        system.Stop(keeper);
+        if (Broker is not null) system.Stop(Broker);
     }
 }

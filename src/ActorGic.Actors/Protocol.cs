@@ -84,3 +84,14 @@ public sealed record DrainLocal : IActorGicMessage
 }
 
 public sealed record LocalDrained(int Component, SimEvent[] Remaining) : IActorGicMessage;
+
+/// <summary>
+/// Hands the time keeper events that a stepped run's sends created (each at or after the time the
+/// run has reached); answered with <see cref="EventsInjected"/>. Only between RunTo's: in one process.
+/// </summary>
+public sealed record InjectEvents(SimEvent[] Events) : IActorGicMessage;
+
+public sealed record EventsInjected : IActorGicMessage
+{
+    public static readonly EventsInjected Instance = new();
+}

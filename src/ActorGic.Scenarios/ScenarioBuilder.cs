@@ -159,8 +159,12 @@ public sealed class ScenarioBuilder
         return RunReport.Build(sim, new ReferenceEngine(sim).Run(end), "reference");
     }
 
-    /// <summary>The scenario file this builder describes (save it and <c>actorgic run</c> it).</summary>
-    public string ToHocon(long end)
+    /// <summary>
+    /// The scenario file this builder describes (save it and <c>actorgic run</c> it); without
+    /// <paramref name="withActions"/>, only its settings (two builders that differ only in their
+    /// actions give the same text).
+    /// </summary>
+    public string ToHocon(long end, bool withActions = true)
     {
         var s = new StringBuilder();
         s.Append("scenario {\n");
@@ -215,7 +219,7 @@ public sealed class ScenarioBuilder
         }
         s.Append(" }\n");
         s.Append("  invariants { nmi-deadline = ").Append(Ns(_nmiDeadline)).Append(" }\n");
-        if (_actions.Count > 0)
+        if (withActions && _actions.Count > 0)
         {
             s.Append("  actions = [\n");
             foreach (var a in _actions) s.Append("    ").Append(Action(a)).Append('\n');
