@@ -150,7 +150,14 @@ public sealed class ScenarioBuilder
     }
 
     /// <summary>The scenario, loaded from <see cref="ToHocon"/> by <see cref="ScenarioLoader"/>; throws its <see cref="ScenarioException"/>.</summary>
-    public Scenario Build(long end) => ScenarioLoader.LoadText(ToHocon(end));
+    public Scenario Build(long end)
+    {
+        // Akka's HOCON reads an empty list as null ("null is not a value here"): say what the loader says of one.
+        for (int i = 0; i < _actions.Count; i++)
+            foreach (var (key, set) in new[] { ("to", _actions[i].To), ("cpus", _actions[i].Cpus) })
+                if (set is { Kind: TargetSetKind.List, Cpus.Length: 0 }) throw new ScenarioException($"scenario.actions[{i}].{key}", "empty CPU list");
+        return ScenarioLoader.LoadText(ToHocon(end));
+    }
 
     /// <summary>Runs the scenario on the reference engine and returns its report.</summary>
     public RunReport RunReference(long end, bool keepTrace = false)
@@ -311,7 +318,6 @@ public sealed class ScenarioBuilder
         TargetSetKind.Self => "self",
         TargetSetKind.All => "all",
         TargetSetKind.AllButSelf => "all-but-self",
-        // An empty list stays empty, so the loader says "empty CPU list".
         _ => "[" + string.Join(", ", to.Cpus.Select(c => c.ToString(CultureInfo.InvariantCulture))) + "]",
     };
 
