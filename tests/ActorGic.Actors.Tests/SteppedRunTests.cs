@@ -94,6 +94,21 @@ public class SteppedRunTests : ActorGicTestKit
     }
 
     [Fact]
+    public void A_send_before_the_first_step_comes_once()
+    {
+        // The keeper takes the scenario's initial events when the run starts, not when its actor gets round to it.
+        var builder = new ScenarioBuilder(cpus: 8).WithKernel("linux-6.12");
+        for (int i = 0; i < 20; i++)
+        {
+            using var run = StartScenario(builder, end: 50_000);
+            run.Send(b => b.Ipi(at: 1_000, cpu: 0, ipi: "RESCHEDULE", to: [3]));
+            var report = run.Report();
+            Assert.Equal(1, report.LatencyNs["RESCHEDULE"].Count);
+            ReportComparison.AssertSameReport(Reference(builder.Clone().Ipi(at: 1_000, cpu: 0, ipi: "RESCHEDULE", to: [3]).Build(50_000)), report, $"run {i}");
+        }
+    }
+
+    [Fact]
     public void Probes_see_exactly_what_happened_before_now()
     {
         // Profile none: the write at 1,000 ns reaches CPU 2's CPU interface 100 ns later (40 + 40 + 20)
