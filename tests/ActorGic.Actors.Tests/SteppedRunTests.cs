@@ -236,3 +236,15 @@ public class SteppedRunTests : ActorGicTestKit
         Assert.Throws<ObjectDisposedException>(() => run.AdvanceTo(1_000));
     }
 }
+
+/// <summary>A suite with settings of its own: the simulation dispatcher is added under them, and the steps' bound follows the TestKit's time factor.</summary>
+public class SteppedRunOwnConfigTests() : ActorGicTestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.test.timefactor = 2\nakka.test.default-timeout = 4s"))
+{
+    [Fact]
+    public void The_watchdog_of_each_step_is_the_dilated_default_timeout_and_runs_work()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(8), Bounds.Watchdog);
+        using var run = StartScenario(new ScenarioBuilder(cpus: 2).Sgi(at: 1_000, cpu: 0, intid: 1, to: [1]), end: 10_000);
+        Assert.Equal(1, run.AdvanceTo(2_000).Acks(cpu: 1, intid: 1));
+    }
+}
