@@ -96,7 +96,7 @@ public sealed class SteppedRun : IDisposable
             throw new InvalidOperationException("Send adds actions only: a run's settings (kernel, GIC, timing, NMI users, ...) are fixed when it starts");
         int before = _builder.Actions.Count;
         for (int i = 0; i < before; i++)
-            if (!Equals(extended.Actions[i], _builder.Actions[i]))
+            if (i >= extended.Actions.Count || !Equals(extended.Actions[i], _builder.Actions[i]))
                 throw new InvalidOperationException("Send adds actions only: it cannot change the actions the run started with");
         var added = extended.Actions.Skip(before).ToList();
         if (added.Count == 0) throw new ArgumentException("Send added no action", nameof(actions));

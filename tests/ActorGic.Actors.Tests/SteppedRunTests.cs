@@ -205,6 +205,11 @@ public class SteppedRunTests : ActorGicTestKit
         Assert.Equal("Send adds actions only: a run's settings (kernel, GIC, timing, NMI users, ...) are fixed when it starts",
             Assert.Throws<InvalidOperationException>(() => run.Send(b => b.NmiUser("late").Nmi(at: 1_000, cpu: 0, user: "late", to: [1]))).Message);
         Assert.Equal("Send added no action (Parameter 'actions')", Assert.Throws<ArgumentException>(() => run.Send(b => b)).Message);
+        run.Send(b => b.Hang(at: 1_000, cpu: 3));
+        Assert.Equal("Send adds actions only: it cannot change the actions the run started with",
+            Assert.Throws<InvalidOperationException>(() => run.Send(_ => new ScenarioBuilder(cpus: 4).WithKernel("linux-6.12"))).Message);
+        Assert.Equal("Send adds actions only: it cannot change the actions the run started with",
+            Assert.Throws<InvalidOperationException>(() => run.Send(_ => new ScenarioBuilder(cpus: 4).WithKernel("linux-6.12").Hang(at: 2_000, cpu: 3))).Message);
     }
 
     [Fact]
