@@ -16,8 +16,12 @@
 #   bench [args]       actorgic bench: engines' throughput, build time and memory (Release)
 #   micro [filter...]  BenchmarkDotNet micro benchmarks of the pure model (Release); each filter is a
 #                      BenchmarkDotNet glob ('*Cycle*'); none: all; exit 1 when none matched or one failed
+#   example            from a clean state: dotnet pack of the library assemblies (Gic, Kernel, Engine,
+#                      Scenarios, Actors, Testing) into artifacts/packages, then the tests of
+#                      examples/ActorGic.Example.Tests, a project outside the solution that references
+#                      the packages by version; non-zero exit when either fails
 param(
-    [Parameter(Position = 0)][ValidateSet('test', 'run', 'cluster', 'golden', 'mutate', 'sgi', 'bench', 'micro')][string]$Verb = 'test',
+    [Parameter(Position = 0)][ValidateSet('test', 'run', 'cluster', 'golden', 'mutate', 'sgi', 'bench', 'micro', 'example')][string]$Verb = 'test',
     [int]$Nodes = 2,
     [string]$Scenario = '',
     [string]$Report = '',
@@ -143,6 +147,25 @@ switch ($Verb) {
     'bench' {
         Write-Host 'run.ps1: building actorgic (Release), then actorgic bench: every section takes about 15 minutes on 2 cores (--only SECTION for one)'
         dotnet run -c Release --project src/ActorGic.Cli -- bench @Rest
+    }
+    'example' {
+        # From a clean state: no package, no restore cache and no build of the example survive from an earlier run.
+        $example = 'examples/ActorGic.Example.Tests'
+        foreach ($dir in @('artifacts/packages', 'artifacts/example-packages', "$example/bin", "$example/obj")) {
+            if (Test-Path $dir) { Remove-Item -Recurse -Force $dir }
+        }
+        Write-Host 'example: Release build of the libraries, dotnet pack into artifacts/packages, then the example tests (2-4 minutes)'
+        dotnet build -c Release src/ActorGic.Testing -nologo -v quiet
+        if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+        foreach ($lib in @('Gic', 'Kernel', 'Engine', 'Scenarios', 'Actors', 'Testing')) {
+            dotnet pack "src/ActorGic.$lib" -c Release --no-build -nologo -v quiet
+            if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+        }
+        $packed = @(Get-ChildItem artifacts/packages/*.nupkg)
+        if ($packed.Count -ne 6) { Write-Host "example: expected 6 packages in artifacts/packages, found $($packed.Count)"; exit 1 }
+        $packed | ForEach-Object { Write-Host "  $($_.Name)" }
+        dotnet test $example -nologo
+        exit $LASTEXITCODE
     }
     'micro' {
         # PowerShell globs a native command's arguments on Unix, even from a variable ('*' became the

@@ -74,8 +74,11 @@ public static class ActorEngine
         for (int id = 0; id < refs.Length; id++)
             refs[id] = system.ActorOf(ComponentActor.Props(simulation.Components[id]), $"{run}-{Name(layout, id)}");
         var clock = new WindowClock();
+        // Taken now, not when the keeper's constructor runs on its own thread: a stepped run's first
+        // send may extend the scenario before then, and its events would come twice.
+        var initial = simulation.InitialEvents().ToArray();
         var keeper = system.ActorOf(
-            TimeKeeperActor.Props(refs, new Horizons(layout, simulation.Scenario.Timing), simulation.InitialEvents(), progress, clock),
+            TimeKeeperActor.Props(refs, new Horizons(layout, simulation.Scenario.Timing), initial, progress, clock),
             $"{run}-time-keeper");
         // The broker owns the registry the scenario declared; the run's data path never waits for it.
         // It gets its own copy: the CPUs' data path reads the users fixed at boot, never a registry another thread changes.
@@ -93,6 +96,11 @@ public static class ActorEngine
 /// <summary>The actors of one simulation, ready to run once.</summary>
 public sealed class SpawnedSimulation(ActorSystem system, IActorRef[] components, IActorRef keeper, WindowClock clock)
 {
+    internal ActorSystem System => system;
+    internal IActorRef[] Components => components;
+    internal IActorRef Keeper => keeper;
+    internal WindowClock Clock => clock;
+
     /// <summary>The run's NmiBrokerActor, when the scenario has an NMI broker.</summary>
     public IActorRef? Broker { get; init; }
 
@@ -105,9 +113,15 @@ public sealed class SpawnedSimulation(ActorSystem system, IActorRef[] components
         }
         finally
         {
-            foreach (var r in components) system.Stop(r);
-            system.Stop(keeper);
-            if (Broker is not null) system.Stop(Broker);
+            StopActors();
         }
+    }
+
+    /// <summary>Stops every actor of the run (they hold nothing once the report is built).</summary>
+    internal void StopActors()
+    {
+        foreach (var r in components) system.Stop(r);
+        system.Stop(keeper);
+        if (Broker is not null) system.Stop(Broker);
     }
 }

@@ -84,3 +84,15 @@ public sealed record DrainLocal : IActorGicMessage
 }
 
 public sealed record LocalDrained(int Component, SimEvent[] Remaining) : IActorGicMessage;
+
+/// <summary>
+/// Hands the time keeper events that a stepped run's sends created (each at or after the time the
+/// run has reached); answered with <see cref="EventsInjected"/>. Only between RunTo's, and only in
+/// one process: it never crosses the wire, so it is no <see cref="IActorGicMessage"/>.
+/// </summary>
+public sealed record InjectEvents(SimEvent[] Events);
+
+public sealed record EventsInjected
+{
+    public static readonly EventsInjected Instance = new();
+}

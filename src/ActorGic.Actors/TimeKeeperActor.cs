@@ -47,6 +47,11 @@ public sealed class TimeKeeperActor : RunKeeperActor
                 _events += done.Events;
                 if (--_awaiting == 0) NextWindow();
                 break;
+            case InjectEvents inject:
+                // Between runs only: no window is open, so every component's past is behind the events (Route checks).
+                foreach (var e in inject.Events) _rounds.Route(e);
+                Sender.Tell(EventsInjected.Instance);
+                break;
             default:
                 Unhandled(message);
                 break;

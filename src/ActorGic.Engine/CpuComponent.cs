@@ -18,7 +18,7 @@ public sealed partial class CpuComponent : Component
 {
     private readonly Layout _layout;
     private readonly TimingModel _timing;
-    private readonly Scenario _scenario;
+    private Scenario _scenario;
     private readonly int _cpu;
 
     public override string Name => $"cpu {_cpu}";
@@ -86,7 +86,14 @@ public sealed partial class CpuComponent : Component
     public bool PreemptibleHandlers { get; init; }
 
     /// <summary>The scenario's actions as an array (the simulation's, shared by every CPU): a timer or an action event names one by index.</summary>
-    public required ScenarioAction[] Actions { private get; init; }
+    public required ScenarioAction[] Actions { private get => _actions; init => _actions = value; }
+    private ScenarioAction[] _actions = [];
+
+    /// <summary>
+    /// A stepped run sent actions after it started (<see cref="Simulation.Extend"/>): the scenario
+    /// with them appended, and its actions array. Only between windows.
+    /// </summary>
+    internal void Extend(Scenario scenario, ScenarioAction[] actions) => (_scenario, _actions) = (scenario, actions);
 
     /// <summary>Sets the PMR for the current context and returns PSTATE (see <see cref="Masking"/>).</summary>
     private PState ApplyContext()

@@ -28,9 +28,9 @@ public sealed class Simulation
         for (int id = 0; id < Components.Length; id++) Components[id] = Create(id);
     }
 
-    public Scenario Scenario { get; }
+    public Scenario Scenario { get; private set; }
     /// <summary>The scenario's actions in one array every CPU shares: a traffic request looks its action up by index.</summary>
-    private readonly ScenarioAction[] _actions;
+    private ScenarioAction[] _actions;
     public Layout Layout { get; }
     public GicConfig Config { get; }
     public bool KeepTrace { get; }
@@ -156,6 +156,24 @@ public sealed class Simulation
         var priorities = Scenario.Kernel!.Priorities;
         bool pseudo = Scenario.Gic.Nmi == NmiMode.Pseudo;
         return SlotSetup.Config(nmi && pseudo ? priorities.NmiPriority : priorities.IrqPriority, nmi && Scenario.Gic.Nmi == NmiMode.Architected, enable);
+    }
+
+    /// <summary>
+    /// Appends actions to a simulation that has started (a stepped run's sends): from now on the
+    /// simulation is that of <paramref name="extended"/>, which must be this scenario with actions
+    /// appended and nothing else changed (the caller checks). Returns the new actions' events,
+    /// numbered as <see cref="InitialEvents"/> of <paramref name="extended"/> numbers them, so a
+    /// run that got them late equals one that had them from the start. Only between windows: no
+    /// component may be running.
+    /// </summary>
+    internal SimEvent[] Extend(Scenario extended)
+    {
+        int before = Scenario.Actions.Count;
+        if (extended.Actions.Count < before) throw new ArgumentException("the extended scenario has fewer actions", nameof(extended));
+        Scenario = extended;
+        _actions = [.. extended.Actions];
+        for (int cpu = 0; cpu < Layout.Cpus; cpu++) Cpu(cpu).Extend(extended, _actions);
+        return InitialEvents().Where(e => e.A >= before).ToArray();
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using ActorGic.Actors;
 using ActorGic.Engine;
+using ActorGic.Scenarios;
 using ActorGic.Gic;
 
 namespace ActorGic.Actors.Tests;

@@ -1,6 +1,7 @@
 using Akka.TestKit.Xunit2;
 using ActorGic.Actors;
 using ActorGic.Engine;
+using ActorGic.Scenarios;
 
 namespace ActorGic.Actors.Tests;
 

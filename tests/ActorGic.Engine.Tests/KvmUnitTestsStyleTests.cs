@@ -1,4 +1,5 @@
 using ActorGic.Engine;
+using ActorGic.Scenarios;
 
 namespace ActorGic.Engine.Tests;
 

@@ -1,4 +1,5 @@
 using ActorGic.Engine;
+using ActorGic.Scenarios;
 using ActorGic.Gic;
 
 namespace ActorGic.Engine.Tests;
@@ -46,11 +47,12 @@ public class ReferenceEngineTests
     [Fact]
     public void Disabled_sgi_stays_pending_and_is_delivered_once_enabled()
     {
-        var builder = new ScenarioBuilder(cpus: 2)
+        // The builder refuses an action after the end (as a scenario file does): the first run stops before the enable.
+        var early = new ScenarioBuilder(cpus: 2)
             .Enable(at: 0, cpu: 1, intid: 7, enabled: false)
-            .Sgi(at: 1_000, cpu: 0, intid: 7, to: [1])
-            .Enable(at: 5_000, cpu: 1, intid: 7);
-        var (sim, report) = Run(builder, 4_000);
+            .Sgi(at: 1_000, cpu: 0, intid: 7, to: [1]);
+        var builder = early.Clone().Enable(at: 5_000, cpu: 1, intid: 7);
+        var (sim, report) = Run(early, 4_000);
         Assert.Equal(0, report.Totals.Delivered);
         Assert.Equal(1, report.Totals.Pending);
         Assert.Equal(0, report.Totals.Dropped);
@@ -161,8 +163,8 @@ public class ReferenceEngineTests
 
     [Fact]
     public void The_builder_refuses_traffic_to_another_cpu_on_one_cpu() =>
-        Assert.Equal("traffic to another CPU needs at least 2 CPUs (Parameter 'action')",
-            Assert.Throws<ArgumentException>(() => new ScenarioBuilder(cpus: 1).Traffic(0, 1, 1_000, 10_000)).Message);
+        Assert.Equal("scenario.actions[0]: traffic to another CPU needs at least 2 CPUs",
+            Assert.Throws<ScenarioException>(() => new ScenarioBuilder(cpus: 1).Traffic(0, 1, 1_000, 10_000).Build(20_000)).Message);
 
     /// <summary>
     /// The digest covers more than the trace: a latency sample the percentiles do not show, or a
