@@ -42,14 +42,7 @@ public static class CompareCommand
 
     private static void Render(ReportFile a, ReportFile b, TextWriter output)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 200;
+        var console = PlainConsole.Create(output, width: 200);
         console.WriteLine($"A: {a.Path}");
         console.WriteLine($"   {Head(a)}");
         console.WriteLine($"B: {b.Path}");

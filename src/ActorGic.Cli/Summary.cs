@@ -20,14 +20,7 @@ public static class Summary
     /// <summary>The summary; <paramref name="scenario"/> adds the topology and GIC settings to the header, <paramref name="wall"/> the wall time.</summary>
     public static void Print(RunReport report, Scenario? scenario, TimeSpan? wall, TextWriter output)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 160;
+        var console = PlainConsole.Create(output, width: 160);
         foreach (var line in Header(report, scenario, wall)) console.WriteLine(line);
         console.Write(InterruptTable(report));
         var t = report.Totals;
