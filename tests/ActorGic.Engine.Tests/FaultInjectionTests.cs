@@ -257,6 +257,39 @@ public class FaultInjectionTests
         Violations(report, expected);
     }
 
+    private static string Json(RunReport report)
+    {
+        using var stream = new MemoryStream();
+        ReportJson.Write(report with { Engine = "reference" }, stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>
+    /// An answer of the grant's reprogram (redistributor 15's, the last to answer) delivered a second time
+    /// 150.5 us late lands in the release's reprogram step (200.8-204.6 us). It belongs to an earlier
+    /// negotiation (another epoch): the reclaimer ignores it, so the report is the fault-free one. Counted,
+    /// it would stand in for CPU 15's own answer and start the install before CPU 15 is reprogrammed.
+    /// </summary>
+    [Fact]
+    public void A_late_answer_of_an_earlier_negotiation_changes_nothing()
+    {
+        var scenario = Shipped("reclaim-release-promote-6.12.conf");
+        var clean = TestRunsOf(scenario);
+        int seen = 0;
+        var sim = new Simulation(scenario, keepTrace: false);
+        int last = sim.Layout.RedistributorId(15);
+        var faults = new FaultSeam
+        {
+            OnSend = (from, e) => from.Id == last && e.Kind == EventKind.Reclaim && e.A == (int)ReclaimOp.ReprogramDone && ++seen == 1
+                ? SendFault.DuplicateLate : SendFault.Pass,
+            Delay = 150_500,
+        };
+        var report = Faulty(scenario, faults);
+        Assert.Equal(1, faults.Applied);
+        Assert.True(report.InvariantsOk);
+        Assert.Equal(Json(clean), Json(report));
+    }
+
     [Fact]
     public void An_event_sent_into_the_past_ends_the_run_with_one_line()
     {
