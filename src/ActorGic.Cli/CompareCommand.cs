@@ -116,7 +116,7 @@ public static class CompareCommand
     }
 
     private static string P99(ReportFile.Latency? l) =>
-        l is null ? "-" : l.Count >= Summary.MinSamplesForP99 ? Summary.Time(l.P99) : $"(n<{Summary.MinSamplesForP99})";
+        l is null ? "-" : Summary.P99(l.Count, l.P99);
 
     /// <summary>
     /// Both SGI tables: one table when they are the same, else side by side with the rows that
@@ -149,7 +149,7 @@ public static class CompareCommand
         else yield return "SGI table: the same in A and B";
         if (!same) yield return "* the SGI's row differs between A and B";
         foreach (var group in rows.Where(r => Idle(r.A, r.B)).GroupBy(r => r.A!.Mode))
-            yield return $"SGIs {Ranges(group.Select(r => r.Sgi).ToList())}: {group.Key} in both";
+            yield return $"SGIs {ActorGic.Engine.CpuRanges.Format(group.Select(r => r.Sgi), ", ")}: {group.Key} in both";
     }
 
     private static string[] Cells(ReportFile.SgiRow? row) => row is null
@@ -179,18 +179,4 @@ public static class CompareCommand
 
     private static long? Find(IReadOnlyList<(string Name, long Value)> list, string name) =>
         list.Any(e => e.Name == name) ? list.First(e => e.Name == name).Value : null;
-
-    /// <summary>"8-15", "0, 3, 5-7".</summary>
-    private static string Ranges(IReadOnlyList<int> sorted)
-    {
-        var parts = new List<string>();
-        for (int i = 0; i < sorted.Count;)
-        {
-            int j = i;
-            while (j + 1 < sorted.Count && sorted[j + 1] == sorted[j] + 1) j++;
-            parts.Add(j == i ? $"{sorted[i]}" : $"{sorted[i]}-{sorted[j]}");
-            i = j + 1;
-        }
-        return string.Join(", ", parts);
-    }
 }

@@ -15,6 +15,9 @@ public static class Summary
     /// <summary>Percentiles over fewer samples than this are withheld (p99 of 4 samples is the maximum, not a tail).</summary>
     public const int MinSamplesForP99 = 100;
 
+    /// <summary>A p99 as the summary, compare and the plots show it: withheld under <see cref="MinSamplesForP99"/> samples.</summary>
+    public static string P99(long count, long p99) => count >= MinSamplesForP99 ? Time(p99) : $"(n<{MinSamplesForP99})";
+
     public static void Print(RunReport report, TextWriter output) => Print(report, null, null, output);
 
     /// <summary>The summary; <paramref name="scenario"/> adds the topology and GIC settings to the header, <paramref name="wall"/> the wall time.</summary>
@@ -149,7 +152,7 @@ public static class Summary
             var counts = report.PerIpi.GetValueOrDefault(base_) ?? (base_.StartsWith("nmi:") ? report.PerNmiUser.GetValueOrDefault(base_[4..]) : null);
             string unserved = name.Contains('/') || counts is null ? "" : (counts.Pending + counts.Lost).ToString();
             string shape = report.LatencyHistograms.TryGetValue(name, out var histogram) ? Sparkline.Of(histogram) : "";
-            latency.AddRow(name, l.Count.ToString(), Time(l.P50), l.Count >= MinSamplesForP99 ? Time(l.P99) : $"(n<{MinSamplesForP99})", Time(l.Max), unserved,
+            latency.AddRow(name, l.Count.ToString(), Time(l.P50), P99(l.Count, l.P99), Time(l.Max), unserved,
                 Markup.Escape(shape));
         }
         return latency;
@@ -200,19 +203,8 @@ public static class Summary
     private static string Plural(int n, string what) => n == 1 ? $"1 {what}" : $"{n} {what}s";
 
     /// <summary>"CPU 5", "CPUs 1-4, 6, 7".</summary>
-    private static string Cpus(IReadOnlyList<int> cpus)
-    {
-        var parts = new List<string>();
-        var sorted = cpus.Order().ToList();
-        for (int i = 0; i < sorted.Count;)
-        {
-            int j = i;
-            while (j + 1 < sorted.Count && sorted[j + 1] == sorted[j] + 1) j++;
-            parts.Add(j == i ? $"{sorted[i]}" : j == i + 1 ? $"{sorted[i]}, {sorted[j]}" : $"{sorted[i]}-{sorted[j]}");
-            i = j + 1;
-        }
-        return (sorted.Count == 1 ? "CPU " : "CPUs ") + string.Join(", ", parts);
-    }
+    private static string Cpus(IReadOnlyList<int> cpus) =>
+        (cpus.Distinct().Count() == 1 ? "CPU " : "CPUs ") + CpuRanges.Format(cpus, ", ", shortestRange: 3);
 
     /// <summary>The replayed trace: how it was mapped, every raise accounted for, recorded latency beside the model's.</summary>
     private static void PrintReplay(IAnsiConsole console, ReplayReport r)

@@ -421,8 +421,12 @@ public static class ScenarioLoader
                 if (a["ipi"].Exists && kernel is null) throw a["ipi"].Fail($"profile {profile} has no IPIs: give intid");
                 string? trafficPurpose = a["ipi"].Exists ? PurposeName(a["ipi"], kernel) : null;
                 var trafficIpi = a["ipi"].Exists && trafficPurpose is null ? Ipi(a["ipi"], kernel, profile) : null;
+                // Read once, where it is first needed (the errors keep their order).
+                var toNode = a["to"];
+                TargetSet? parsedTo = null;
+                TargetSet TrafficTo() => parsedTo ??= Targets(toNode, cpus);
                 // arch_irq_work_raise: a CPU raises IRQ work on itself only.
-                if (trafficIpi?.Name == "IRQ_WORK" && (!a["to"].Exists || Targets(a["to"], cpus).Kind != TargetSetKind.Self))
+                if (trafficIpi?.Name == "IRQ_WORK" && (!a["to"].Exists || TrafficTo().Kind != TargetSetKind.Self))
                     throw a["ipi"].Fail("IRQ_WORK is a self IPI: its traffic needs to = self");
                 double rate = Rate(a["rate"]);
                 long until = Duration.ParseNs(a["until"].String(), a["until"].Path);
@@ -431,7 +435,7 @@ public static class ScenarioLoader
                 if (cpus < 2 && !a["to"].Exists) throw a.Fail("traffic to another CPU needs at least 2 CPUs");
                 if (a["to"].Exists)
                 {
-                    var trafficTo = Targets(a["to"], cpus);
+                    var trafficTo = TrafficTo();
                     foreach (int sender in set.Resolve(cpu, cpus))
                         if (trafficTo.Resolve(sender, cpus).Length == 0)
                             throw a["to"].Fail($"resolves to no CPU for sender CPU {sender}");
@@ -446,7 +450,7 @@ public static class ScenarioLoader
                     Rate = rate,
                     Until = until,
                     Cpus = set,
-                    To = a["to"].Exists ? Targets(a["to"], cpus) : null,
+                    To = a["to"].Exists ? TrafficTo() : null,
                 };
             default:
                 throw a["do"].Fail($"unknown verb \"{verb}\" (known: sgi, ipi, irq-off, irq-on, hang, idle, enable, disable, set-priority, traffic, stop, crash-stop, restart, backtrace, kgdb-roundup, nmi, request-sgi, release-sgi, replay)");

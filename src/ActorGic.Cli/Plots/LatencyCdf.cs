@@ -40,7 +40,7 @@ internal static class LatencyCdf
             line.LineWidth = 2;
             if (i >= palette.Colors.Length) line.LinePattern = LinePattern.Dashed;
             line.LegendText = $"{c.Name}: n={c.Count}, p50 {Summary.Time(c.P50)}, " +
-                              (c.Count >= Summary.MinSamplesForP99 ? $"p99 {Summary.Time(c.P99)}" : $"p99 (n<{Summary.MinSamplesForP99})") +
+                              $"p99 {Summary.P99(c.Count, c.P99)}" +
                               $", max {Summary.Time(c.Max)}";
         }
         long low = curves.Min(c => c.Buckets[0].Low), high = curves.Max(c => c.Buckets[^1].High);
