@@ -34,6 +34,10 @@ public sealed class ActorGicSerializer : SerializerWithStringManifest
     public const int Id = 7_331;
     /// <summary>One event on the wire: time, target, source, sequence number, kind, A, B, C, D.</summary>
     public const int EventBytes = 8 + 4 + 4 + 8 + 1 + 4 + 4 + 8 + 8;
+    /// <summary>A <see cref="NodeWindow"/>'s fields besides its events: start, end, the event count, more.</summary>
+    public const int NodeWindowHeaderBytes = 8 + 8 + 4 + 1;
+    /// <summary>A <see cref="NodeDone"/>'s fields besides its events: node, the event count, next time, events, component runs, more, busy ticks.</summary>
+    public const int NodeDoneHeaderBytes = 4 + 4 + 8 + 8 + 8 + 1 + 8;
     /// <summary>The smallest NMI user on the wire: an empty name, priority, bit, never-returns.</summary>
     private const int MinUserBytes = 1 + 4 + 4 + 1;
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -103,7 +107,7 @@ public sealed class ActorGicSerializer : SerializerWithStringManifest
                     break;
                 case NodeWindow m: w.Write(m.Start); w.Write(m.End); WriteEvents(w, m.Incoming); w.Write(m.More); break;
                 case NodeDone m:
-                    w.Write(m.Node); WriteEvents(w, m.Outgoing); w.Write(m.NextTime); w.Write(m.Events); w.Write(m.ComponentRuns); w.Write(m.More);
+                    w.Write(m.Node); WriteEvents(w, m.Outgoing); w.Write(m.NextTime); w.Write(m.Events); w.Write(m.ComponentRuns); w.Write(m.More); w.Write(m.BusyTicks);
                     break;
                 case DrainNode: break;
                 case JoinRun m: w.Write(m.ConfigHash); break;
@@ -166,7 +170,7 @@ public sealed class ActorGicSerializer : SerializerWithStringManifest
                 "ng" => GetNmiUsers.Instance,
                 "nl" => ReadUsers(r),
                 "Nw" => new NodeWindow(r.ReadInt64(), r.ReadInt64(), ReadEvents(r), ReadFlag(r)),
-                "Nd" => new NodeDone(r.ReadInt32(), ReadEvents(r), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadFlag(r)),
+                "Nd" => new NodeDone(r.ReadInt32(), ReadEvents(r), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadFlag(r), r.ReadInt64()),
                 "Nx" => DrainNode.Instance,
                 "Cj" => new JoinRun(ReadString(r)),
                 "Cr" => new JoinRefused(ReadString(r)),

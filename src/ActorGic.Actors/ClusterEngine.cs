@@ -60,6 +60,8 @@ public static class ClusterEngine
             throw new InvalidOperationException($"a run on {nodes} nodes needs at least {nodes} chips; this topology has {layout.Chips}");
         var config = options?.Config is { } extra ? extra.WithFallback(NodeConfig()) : NodeConfig();
         var setup = NodeSetup(config, options?.Noise ?? new ConnectionNoise());
+        var clock = options?.Clock ?? new WindowClock();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var systems = Enumerable.Range(0, nodes).Select(n => ActorSystem.Create("actorgic", setup)).ToArray();
         try
         {
@@ -85,14 +87,17 @@ public static class ClusterEngine
                 .Select(n => systems[n].ActorOf(NodeKeeperActor.Props(n, perNode[n], components.Length, horizons, rootPath), "node-keeper"))
                 .ToArray();
             var nodeKeepers = localKeepers.Select((k, n) => FromNode0(n, "node-keeper", k)).ToArray();
-            var clock = options?.Clock ?? new WindowClock();
             var root = systems[0].ActorOf(
                 RootKeeperActor.Props(nodeKeepers, nodeOf, horizons.AcrossChips, simulation.InitialEvents(), progress, clock), "root-keeper");
+            clock.SetupSeconds = watch.Elapsed.TotalSeconds;
             var alongside = options?.WhileRunning?.Invoke(addresses) ?? Task.CompletedTask;
             var outcome = ActorEngine.RunToEnd(root, components, end, clock, bounds, "a node or component stopped answering");
             alongside.GetAwaiter().GetResult();
+            clock.RunSeconds = watch.Elapsed.TotalSeconds - clock.SetupSeconds;
+            watch.Restart();
             var inboxes = RunWait.Collect(localKeepers.Select(k => k.Ask<LocalDrained>(DrainNode.Instance, bounds.Watchdog)),
                 outcome.ReachedNs, end, bounds, "a node keeper");
+            clock.CollectSeconds = watch.Elapsed.TotalSeconds;
             return outcome with { InFlight = [.. outcome.InFlight, .. inboxes.SelectMany(d => d.Remaining)] };
         }
         finally

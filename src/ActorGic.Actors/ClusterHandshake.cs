@@ -34,7 +34,11 @@ public sealed record GetNodeFacts : IActorGicMessage
 public sealed record NodeFacts(int Node, byte[] Facts, SimEvent[] Remaining, long PeakBytes = 0, bool More = false) : IActorGicMessage;
 
 /// <summary>What a clustered run cost: wall time to get every node ready, to run, to collect; peak memory per node; windows.</summary>
-public sealed record ClusterCost(double ReadySeconds, double RunSeconds, double CollectSeconds, long[] PeakBytes, long Windows, long RemoteMessages);
+public sealed record ClusterCost(double ReadySeconds, double RunSeconds, double CollectSeconds, long[] PeakBytes, long Windows, long RemoteMessages)
+{
+    /// <summary>The root keeper's account of the run's windows (<see cref="WindowClock"/>).</summary>
+    public WindowClock? Clock { get; init; }
+}
 
 /// <summary>The run is over: the worker shuts down.</summary>
 public sealed record EndRun : IActorGicMessage

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using ActorGic.Engine;
 
@@ -16,7 +17,8 @@ public sealed record NodeWindow(long Start, long End, SimEvent[] Incoming, bool 
 /// like <see cref="NodeWindow"/>: the parts with <paramref name="More"/> carry events only, the
 /// last one the rest.
 /// </summary>
-public sealed record NodeDone(int Node, SimEvent[] Outgoing, long NextTime, long Events, long ComponentRuns, bool More = false) : IActorGicMessage;
+public sealed record NodeDone(int Node, SimEvent[] Outgoing, long NextTime, long Events, long ComponentRuns, bool More = false, long BusyTicks = 0)
+    : IActorGicMessage;
 
 /// <summary>Asks a node keeper for the events still in its inbox (routed, not yet handed to a component).</summary>
 public sealed record DrainNode : IActorGicMessage
@@ -52,6 +54,8 @@ public sealed class NodeKeeperActor : UntypedActor
     private long _events;
     private long _runs;
     private int _perMessage = 1;
+    /// <summary>When the current window's last part arrived (Stopwatch ticks).</summary>
+    private long _began;
 
     public NodeKeeperActor(int node, Dictionary<int, IActorRef> components, int componentCount, Horizons horizons, ActorPath? root = null)
     {
@@ -114,7 +118,7 @@ public sealed class NodeKeeperActor : UntypedActor
                     _rounds.Route(e);
                 }
                 if (window.More) break; // the rest of the window's events follow
-                (_events, _runs) = (0, 0);
+                (_events, _runs, _began) = (0, 0, Stopwatch.GetTimestamp());
                 NextRound();
                 break;
             case WindowDone done:
@@ -140,7 +144,8 @@ public sealed class NodeKeeperActor : UntypedActor
             int parts = WireBudget.Parts(_remote.Count, _perMessage);
             for (int p = 0; p < parts - 1; p++)
                 _root!.Tell(new NodeDone(_node, WireBudget.Part(_remote, p, _perMessage), 0, 0, 0, More: true));
-            _root!.Tell(new NodeDone(_node, WireBudget.Part(_remote, parts - 1, _perMessage), _rounds.NextTime(), _events, _runs));
+            _root!.Tell(new NodeDone(_node, WireBudget.Part(_remote, parts - 1, _perMessage), _rounds.NextTime(), _events, _runs,
+                BusyTicks: Stopwatch.GetTimestamp() - _began));
             _remote.Clear();
             return;
         }
@@ -171,6 +176,8 @@ public sealed class RootKeeperActor : RunKeeperActor
     private int _awaiting;
     private long _events, _runs;
     private int _perMessage = 1;
+    /// <summary>When the current window opened, and the longest a node has run its components in it so far (Stopwatch ticks).</summary>
+    private long _openedAt, _slowest;
 
     public RootKeeperActor(IActorRef[] nodes, int[] nodeOfComponent, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress,
         WindowClock? clock = null) : base("the root keeper", progress, clock)
@@ -183,6 +190,7 @@ public sealed class RootKeeperActor : RunKeeperActor
         _pending = new bool[nodes.Length];
         _answered = new int[nodes.Length];
         foreach (var e in initial) _inbox[nodeOfComponent[e.Target]].Add(e);
+        clock?.Nodes(nodes.Length);
     }
 
     public static Props Props(IActorRef[] nodes, int[] nodeOfComponent, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress = null,
@@ -212,12 +220,19 @@ public sealed class RootKeeperActor : RunKeeperActor
                 foreach (var e in done.Outgoing) _inbox[NodeOf(e, done.Node)].Add(e);
                 _answered[done.Node] += done.Outgoing.Length;
                 if (done.Node != 0) Clock?.Carried(1, _answered[done.Node]);
+                Clock?.Crossed(done.Node, 0, 1, done.Outgoing.Length);
                 if (done.More) break; // the rest of its answer follows
                 _pending[done.Node] = false;
                 _next[done.Node] = done.NextTime;
                 _events += done.Events;
                 _runs += done.ComponentRuns;
-                if (--_awaiting == 0) NextWindow();
+                Clock?.NodeBusy(done.Node, done.BusyTicks);
+                _slowest = Math.Max(_slowest, done.BusyTicks);
+                if (--_awaiting == 0)
+                {
+                    Clock?.Window(Stopwatch.GetTimestamp() - _openedAt, _slowest);
+                    NextWindow();
+                }
                 break;
             default:
                 Unhandled(message);
@@ -254,11 +269,13 @@ public sealed class RootKeeperActor : RunKeeperActor
             if (NodeMin(n) < end) _active.Add(n);
         _awaiting = _active.Count;
         Opened(start);
+        (_openedAt, _slowest) = (Stopwatch.GetTimestamp(), 0);
         foreach (int n in _active)
         {
             var inbox = _inbox[n];
             int parts = WireBudget.Parts(inbox.Count, _perMessage);
             if (n != 0) Clock?.Carried(parts, inbox.Count);
+            Clock?.Crossed(0, n, parts, inbox.Count);
             (_pending[n], _answered[n]) = (true, 0);
             for (int p = 0; p < parts; p++)
                 _nodes[n].Tell(new NodeWindow(start, end, WireBudget.Part(inbox, p, _perMessage), More: p < parts - 1), Self);

@@ -149,7 +149,7 @@ public static partial class ProcessCluster
             }
             log?.WriteLine($"actorgic: results collected after {watch.Elapsed.TotalSeconds:F1} s");
             var peaks = new[] { System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 }.Concat(remote.Select(r => r.Result.PeakBytes)).ToArray();
-            cost = new ClusterCost(ready, ran - ready, watch.Elapsed.TotalSeconds - ran, peaks, done.Windows, clock.RemoteMessages);
+            cost = new ClusterCost(ready, ran - ready, watch.Elapsed.TotalSeconds - ran, peaks, done.Windows, clock.RemoteMessages) { Clock = clock };
             coordinator.Tell(EndRun.Instance);
             foreach (var address in addresses.Skip(1))
                 system.ActorSelection(new RootActorPath(address) / "user" / "worker").Tell(EndRun.Instance);

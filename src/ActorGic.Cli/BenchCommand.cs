@@ -32,10 +32,18 @@ public static class BenchCommand
             Description = $"the parts to run, comma-separated: {string.Join(", ", Parts)} (the cluster broadcast of --nodes is part of broadcast)",
             DefaultValueFactory = _ => string.Join(",", Parts),
         };
+        var projectCores = new Option<int>("--project-cores")
+        {
+            Description = "cores per machine in the projection of each clustered run onto real machines", DefaultValueFactory = _ => 16,
+        };
+        var projectLatency = new Option<string>("--project-latency")
+        {
+            Description = "one-way network latency between two machines in that projection (ns, us, ms)", DefaultValueFactory = _ => "25us",
+        };
         var caseOption = new Option<string>("--case") { Hidden = true };
         var bench = new Command("bench", "Measure the engines: storm throughput, the NMI mux's cost, reclaim time, broadcast build time and memory.")
         {
-            storms, broadcasts, stormNs, repeat, reclaims, nodes, only, caseOption,
+            storms, broadcasts, stormNs, repeat, reclaims, nodes, only, projectCores, projectLatency, caseOption,
         };
         bench.SetAction((parse, cancel) => Task.FromResult(Execute(parse, cancel)));
         return bench;
@@ -54,14 +62,21 @@ public static class BenchCommand
             if (repeats is < 1 or > 100) throw new ScenarioException("--repeat", $"{repeats} is not a repeat count (1 to 100)");
             int nodeCount = parse.GetValue(nodes);
             if (nodeCount is < 1 or > 64) throw new ScenarioException("--nodes", "must be 1 to 64");
+            if (parts.Contains("cluster") && nodeCount < 2 && parse.GetResult(only) is { Implicit: false })
+                throw new ScenarioException("--only", "cluster needs --nodes 2 or more");
+            int cores = parse.GetValue(projectCores);
+            if (cores is < 1 or > 4096) throw new ScenarioException("--project-cores", $"{cores} is not a core count (1 to 4096)");
+            long latency = Duration.ParseNs(parse.GetValue(projectLatency)!, "--project-latency");
+            var machines = new BenchCluster.Machines(cores, latency);
 
             output.WriteLine($"actorgic bench on {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}");
-            if (parts.Overlaps(["storm", "mux", "reclaim"])) WarmUp(output, cancel);
+            if (parts.Overlaps(["storm", "mux", "reclaim", "cluster"])) WarmUp(output, cancel);
             if (parts.Contains("storm"))
                 foreach (int cpus in stormCounts) Storm(cpus, ns, repeats, output, cancel);
             if (parts.Contains("mux")) MuxCost(output, cancel);
             if (parts.Contains("reclaim"))
                 foreach (int cpus in reclaimCounts) ReclaimCost(cpus, output, cancel);
+            if (parts.Contains("cluster") && nodeCount > 1) BenchCluster.Run(nodeCount, repeats, machines, output, cancel);
             if (!parts.Contains("broadcast")) return ExitCode.Ok;
             var singleSeconds = new Dictionary<int, double>();
             foreach (int cpus in broadcastCounts)
@@ -77,7 +92,7 @@ public static class BenchCommand
     }
 
     /// <summary>The parts of the bench, in the order they run.</summary>
-    public static readonly string[] Parts = ["storm", "mux", "reclaim", "broadcast"];
+    public static readonly string[] Parts = ["storm", "mux", "reclaim", "cluster", "broadcast"];
 
     private static HashSet<string> Selected(string text)
     {
@@ -282,6 +297,8 @@ public static class BenchCommand
                          $"peak working set per node {string.Join(" / ", cost.PeakBytes.Select(b => $"{b / 1048576.0:F0}"))} MB; " +
                          $"{cost.Windows} windows, {(double)cost.RemoteMessages / Math.Max(1, cost.Windows) / pairs:F2} remote messages per window per coordinator-worker pair; " +
                          $"{report.Totals.Delivered} delivered, digest {report.Digest[..12]}");
+        if (cost.Clock is { } clock)
+            foreach (var account in BenchCluster.Account(clock, outcome)) output.WriteLine("      " + account);
         return ExitCode.Ok;
     }
 

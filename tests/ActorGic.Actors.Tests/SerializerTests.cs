@@ -45,6 +45,7 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
         new NodeWindow(40, 60, [Event], More: true),
         new NodeDone(2, [Event, Event], 75, 9, 4),
         new NodeDone(2, [Event], 0, 0, 0, More: true),
+        new NodeDone(2, [], long.MaxValue, 9, 4, BusyTicks: 123_456_789),
         DrainNode.Instance,
         new JoinRun("0123456789abcdef"),
         new JoinRefused("configuration hash differs"),
@@ -76,7 +77,7 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
         LocalDrained l => $"ld {l.Component} {string.Join(",", l.Remaining.Select(Show))}",
         NmiUsers u => $"nl {u.Sgi} {string.Join(",", u.Users)}",
         NodeWindow w => $"Nw {w.Start} {w.End} {w.More} {string.Join(",", w.Incoming.Select(Show))}",
-        NodeDone d => $"Nd {d.Node} {d.NextTime} {d.Events} {d.ComponentRuns} {d.More} {string.Join(",", d.Outgoing.Select(Show))}",
+        NodeDone d => $"Nd {d.Node} {d.NextTime} {d.Events} {d.ComponentRuns} {d.More} {d.BusyTicks} {string.Join(",", d.Outgoing.Select(Show))}",
         NodeFacts f => $"Cf {f.Node} {Convert.ToHexString(f.Facts)} {f.PeakBytes} {f.More} {string.Join(",", f.Remaining.Select(Show))}",
         _ => m.ToString()!,
     };
@@ -101,6 +102,17 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
                 if (Normalize(s.FromBinary(s.ToBinary(m), s.Manifest(m))) != Normalize(m)) return false;
             return true;
         }, iter: 300);
+    }
+
+    /// <summary>The bench counts the bytes between nodes from these sizes: they must be what the serializer writes.</summary>
+    [Fact]
+    public void A_node_batch_is_its_header_and_each_event_s_bytes()
+    {
+        var s = (ActorGicSerializer)Sys.Serialization.FindSerializerFor(new RunTo(1));
+        Assert.Equal(ActorGicSerializer.NodeWindowHeaderBytes, s.ToBinary(new NodeWindow(1, 2, [])).Length);
+        Assert.Equal(ActorGicSerializer.NodeWindowHeaderBytes + 3 * ActorGicSerializer.EventBytes, s.ToBinary(new NodeWindow(1, 2, [Event, Event, Event])).Length);
+        Assert.Equal(ActorGicSerializer.NodeDoneHeaderBytes, s.ToBinary(new NodeDone(1, [], 2, 3, 4, BusyTicks: 5)).Length);
+        Assert.Equal(ActorGicSerializer.NodeDoneHeaderBytes + 2 * ActorGicSerializer.EventBytes, s.ToBinary(new NodeDone(1, [Event, Event], 2, 3, 4)).Length);
     }
 
     [Fact]

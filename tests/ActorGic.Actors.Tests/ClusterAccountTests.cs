@@ -1,0 +1,55 @@
+using ActorGic.Actors;
+using ActorGic.Engine;
+using ActorGic.Scenarios;
+
+namespace ActorGic.Actors.Tests;
+
+/// <summary>
+/// The root keeper's account of a clustered run (<see cref="WindowClock"/>), which the bench
+/// prints: every window closed is counted once, every batch between two nodes once in each
+/// direction it travelled, and the wall times nest (a node's time in a window lies inside it).
+/// </summary>
+[Collection("in-process cluster")]
+public class ClusterAccountTests
+{
+    /// <summary>Three chips of 16 CPUs, one per node, linux-6.12 RESCHEDULE traffic across them.</summary>
+    private static Scenario ThreeChips() => ScenarioLoader.LoadText("""
+        scenario {
+          seed = 5
+          end = 20us
+          topology { cpus = 48, cpus-per-cluster = 16, clusters-per-chip = 1 }
+          kernel { profile = linux-6.12 }
+          actions = [ { at = 0us, cpu = 0, do = traffic, ipi = RESCHEDULE, rate = 400000, cpus = all, until = 15us } ]
+        }
+        """);
+
+    [Fact]
+    public void The_windows_the_batches_between_nodes_and_the_nodes_time_are_each_counted_once()
+    {
+        var scenario = ThreeChips();
+        var sim = new Simulation(scenario, keepTrace: false);
+        var clock = new WindowClock();
+        var outcome = ClusterEngine.Run(sim, scenario.End, 3, options: new ClusterOptions { Clock = clock });
+
+        Assert.Equal(3, clock.NodeCount);
+        Assert.Equal(outcome.Windows, clock.ClosedWindows);
+        Assert.Equal(236, outcome.Windows);
+        // The root sends each node one window per window it takes part in, and it answers each with one message (the batches are small: no parts).
+        // Node 0 is the root's own: nothing it exchanges with the root crosses the wire.
+        for (int n = 1; n < 3; n++) Assert.Equal(clock.Messages(0, n), clock.Messages(n, 0));
+        Assert.Equal(new long[] { 0, 211, 207 }, new[] { clock.Messages(0, 0), clock.Messages(0, 1), clock.Messages(0, 2) });
+        // Events: what nodes 1 and 2 sent through the root, and what the root handed them (their initial events too).
+        Assert.Equal(new long[] { 74, 56 }, new[] { clock.Events(1, 0), clock.Events(2, 0) });
+        Assert.Equal(new long[] { 60, 91 }, new[] { clock.Events(0, 1), clock.Events(0, 2) });
+        // Every batch goes through the root: none from one worker node to another.
+        Assert.Equal(0, clock.Messages(1, 2) + clock.Messages(2, 1));
+        // Wall times nest: each node's time in a window lies inside that window, and no node's exceeds the slowest one's of each window.
+        Assert.InRange(clock.CriticalSeconds, 0, clock.WindowSeconds);
+        for (int n = 0; n < 3; n++)
+        {
+            Assert.True(clock.BusySeconds(n) > 0, $"node {n} ran components");
+            Assert.InRange(clock.BusySeconds(n), 0, clock.CriticalSeconds);
+        }
+        Assert.True(clock.SetupSeconds > 0 && clock.RunSeconds > 0);
+    }
+}
