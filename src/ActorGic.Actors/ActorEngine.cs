@@ -78,7 +78,7 @@ public static class ActorEngine
         // send may extend the scenario before then, and its events would come twice.
         var initial = simulation.InitialEvents().ToArray();
         var keeper = system.ActorOf(
-            TimeKeeperActor.Props(refs, new Horizons(layout, simulation.Scenario.Timing), initial, progress, clock),
+            TimeKeeperActor.Props(refs, new Horizons(layout, simulation.Scenario.Timing, simulation.CpuAtomics), initial, progress, clock),
             $"{run}-time-keeper");
         // The broker owns the registry the scenario declared; the run's data path never waits for it.
         // It gets its own copy: the CPUs' data path reads the users fixed at boot, never a registry another thread changes.

@@ -81,14 +81,14 @@ public static class ClusterEngine
                 perNode[node][id] = components[id];
             }
             // A keeper per node runs its components; the root on node 0 batches everything between nodes.
-            var horizons = new Horizons(layout, simulation.Scenario.Timing);
+            var horizons = new Horizons(layout, simulation.Scenario.Timing, simulation.CpuAtomics);
             var rootPath = new RootActorPath(addresses[0]) / "user" / "root-keeper";
             var localKeepers = Enumerable.Range(0, nodes)
                 .Select(n => systems[n].ActorOf(NodeKeeperActor.Props(n, perNode[n], components.Length, horizons, rootPath), "node-keeper"))
                 .ToArray();
             var nodeKeepers = localKeepers.Select((k, n) => FromNode0(n, "node-keeper", k)).ToArray();
             var root = systems[0].ActorOf(
-                RootKeeperActor.Props(nodeKeepers, nodeOf, horizons.AcrossChips, simulation.InitialEvents(), progress, clock), "root-keeper");
+                RootKeeperActor.Props(nodeKeepers, nodeOf, horizons.BetweenNodes(nodes, chip => NodeOfChip(chip, layout.Chips, nodes)), simulation.InitialEvents(), progress, clock), "root-keeper");
             clock.SetupSeconds = watch.Elapsed.TotalSeconds;
             var alongside = options?.WhileRunning?.Invoke(addresses) ?? Task.CompletedTask;
             var outcome = ActorEngine.RunToEnd(root, components, end, clock, bounds, "a node or component stopped answering");

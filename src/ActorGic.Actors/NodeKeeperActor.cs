@@ -165,7 +165,10 @@ public sealed class RootKeeperActor : RunKeeperActor
 {
     private readonly IActorRef[] _nodes;
     private readonly int[] _nodeOfComponent;
-    private readonly long _lookahead;
+    /// <summary>[m, n]: the least time an event at node m takes to cause one at n; [n, n]: out and back to n (<see cref="Horizons.BetweenNodes"/>).</summary>
+    private readonly long[,] _lookahead;
+    /// <summary>Each node's earliest event, and the end of its window, in the window being opened.</summary>
+    private readonly long[] _min, _end;
     private readonly List<SimEvent>[] _inbox;
     private readonly long[] _next;
     /// <summary>The nodes whose answer to the current window has not wholly arrived.</summary>
@@ -179,12 +182,18 @@ public sealed class RootKeeperActor : RunKeeperActor
     /// <summary>When the current window opened, and the longest a node has run its components in it so far (Stopwatch ticks).</summary>
     private long _openedAt, _slowest;
 
-    public RootKeeperActor(IActorRef[] nodes, int[] nodeOfComponent, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress,
+    public RootKeeperActor(IActorRef[] nodes, int[] nodeOfComponent, long[,] lookahead, IEnumerable<SimEvent> initial, Action<long>? progress,
         WindowClock? clock = null) : base("the root keeper", progress, clock)
     {
+        if (lookahead.GetLength(0) != nodes.Length || lookahead.GetLength(1) != nodes.Length)
+            throw new ArgumentException($"a lookahead for {lookahead.GetLength(0)} nodes, the run has {nodes.Length}", nameof(lookahead));
+        foreach (long l in lookahead)
+            if (l < 1) throw new ArgumentOutOfRangeException(nameof(lookahead), l, "every lookahead is at least 1 ns");
         _nodes = nodes;
         _nodeOfComponent = nodeOfComponent;
         _lookahead = lookahead;
+        _min = new long[nodes.Length];
+        _end = new long[nodes.Length];
         _inbox = nodes.Select(_ => new List<SimEvent>()).ToArray();
         _next = Enumerable.Repeat(long.MaxValue, nodes.Length).ToArray();
         _pending = new bool[nodes.Length];
@@ -193,10 +202,15 @@ public sealed class RootKeeperActor : RunKeeperActor
         clock?.Nodes(nodes.Length);
     }
 
-    public static Props Props(IActorRef[] nodes, int[] nodeOfComponent, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress = null,
+    public static Props Props(IActorRef[] nodes, int[] nodeOfComponent, long[,] lookahead, IEnumerable<SimEvent> initial, Action<long>? progress = null,
         WindowClock? clock = null) =>
         Akka.Actor.Props.Create(() => new RootKeeperActor(nodes, nodeOfComponent, lookahead, initial, progress, clock))
             .WithDispatcher("akka.actor.sim-dispatcher");
+
+    /// <summary>The same lookahead between every two nodes (<see cref="Horizons.UniformBetweenNodes"/>).</summary>
+    public static Props Props(IActorRef[] nodes, int[] nodeOfComponent, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress = null,
+        WindowClock? clock = null) =>
+        Props(nodes, nodeOfComponent, Horizons.UniformBetweenNodes(nodes.Length, lookahead), initial, progress, clock);
 
     protected override void PreStart()
     {
@@ -257,16 +271,23 @@ public sealed class RootKeeperActor : RunKeeperActor
     protected override void NextWindow()
     {
         long start = long.MaxValue;
-        for (int n = 0; n < _nodes.Length; n++) start = Math.Min(start, NodeMin(n));
+        for (int n = 0; n < _nodes.Length; n++) start = Math.Min(start, _min[n] = NodeMin(n));
         if (start == long.MaxValue || start > End)
         {
             Requester?.Tell(new RunFinished(Windows, _events, End, _inbox.SelectMany(l => l).ToArray(), _runs));
             return;
         }
-        long end = Math.Min(start + _lookahead, End + 1);
+        // Each node runs to the earliest time anything can still reach it: from any node's earliest
+        // event (its own included, out and back) over the fastest path between them.
         _active.Clear();
         for (int n = 0; n < _nodes.Length; n++)
-            if (NodeMin(n) < end) _active.Add(n);
+        {
+            long end = End + 1;
+            for (int m = 0; m < _nodes.Length; m++)
+                if (_min[m] != long.MaxValue) end = Math.Min(end, _min[m] + _lookahead[m, n]);
+            _end[n] = end;
+            if (_min[n] < end) _active.Add(n);
+        }
         _awaiting = _active.Count;
         Opened(start);
         (_openedAt, _slowest) = (Stopwatch.GetTimestamp(), 0);
@@ -278,7 +299,7 @@ public sealed class RootKeeperActor : RunKeeperActor
             Clock?.Crossed(0, n, parts, inbox.Count);
             (_pending[n], _answered[n]) = (true, 0);
             for (int p = 0; p < parts; p++)
-                _nodes[n].Tell(new NodeWindow(start, end, WireBudget.Part(inbox, p, _perMessage), More: p < parts - 1), Self);
+                _nodes[n].Tell(new NodeWindow(start, _end[n], WireBudget.Part(inbox, p, _perMessage), More: p < parts - 1), Self);
             inbox.Clear();
         }
     }

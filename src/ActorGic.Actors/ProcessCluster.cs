@@ -104,7 +104,7 @@ public static partial class ProcessCluster
                 if (nodeOf[id] == 0) local[id] = system.ActorOf(ComponentActor.Props(simulation.Components[id]), $"c{id}");
             }
             var keepers = new IActorRef[nodes];
-            var horizons = new Horizons(layout, simulation.Scenario.Timing);
+            var horizons = new Horizons(layout, simulation.Scenario.Timing, simulation.CpuAtomics);
             keepers[0] = system.ActorOf(NodeKeeperActor.Props(0, local, nodeOf.Length, horizons), "node-keeper");
             // The NMI broker's registry lives on the coordinator too (never a migrating singleton); it is not on the data path.
             if (simulation.Mux is { } mux) system.ActorOf(NmiBrokerActor.Props(mux.Broker.Copy(), mux.Sgi), "nmi-broker");
@@ -112,7 +112,7 @@ public static partial class ProcessCluster
             for (int n = 1; n < nodes; n++)
                 keepers[n] = provider.ResolveActorRef(new RootActorPath(addresses[n]) / "user" / "worker" / "node-keeper");
             var clock = new WindowClock();
-            var root = system.ActorOf(RootKeeperActor.Props(keepers, nodeOf, horizons.AcrossChips,
+            var root = system.ActorOf(RootKeeperActor.Props(keepers, nodeOf, horizons.BetweenNodes(nodes, chip => ClusterEngine.NodeOfChip(chip, layout.Chips, nodes)),
                 simulation.InitialEvents(), progress, clock), "root-keeper");
 
             var done = RunWait.Finish(root.Ask<RunFinished>(new RunTo(end), Timeout.InfiniteTimeSpan), clock, end, bounds,

@@ -108,7 +108,7 @@ public static partial class ProcessCluster
                     if (ClusterEngine.NodeOf(layout, id, a.Nodes) == a.Node)
                         _components[id] = Context.ActorOf(ComponentActor.Props(_simulation.Components[id]), $"c{id}");
                 _keeper = Context.ActorOf(NodeKeeperActor.Props(a.Node, _components, layout.ComponentCount,
-                    new Horizons(layout, _simulation.Scenario.Timing), new RootActorPath(coordinatorAddress) / "user" / "root-keeper"), "node-keeper");
+                    new Horizons(layout, _simulation.Scenario.Timing, _simulation.CpuAtomics), new RootActorPath(coordinatorAddress) / "user" / "root-keeper"), "node-keeper");
                 log.WriteLine($"actorgic: node {a.Node} of {a.Nodes}: {_components.Count} components of \"{a.ScenarioName}\"");
                 Sender.Tell(new NodeReady(a.Node));
             });

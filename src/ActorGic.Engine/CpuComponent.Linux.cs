@@ -166,7 +166,7 @@ public sealed partial class CpuComponent
         }
         int staysOnline = by == "CPU_CRASH_STOP" ? 1 : 0;
         foreach (int stopper in StopInitiators())
-            if (stopper != _cpu) Send(_layout.CpuId(stopper), _timing.RemoteAtomic, EventKind.StopNotify, _cpu, staysOnline);
+            if (stopper != _cpu) Send(_layout.CpuId(stopper), AtomicTo(stopper), EventKind.StopNotify, _cpu, staysOnline);
     }
 
     private IEnumerable<int> StopInitiators() =>
@@ -223,7 +223,7 @@ public sealed partial class CpuComponent
             if (target == _cpu) continue; // the caller runs its own share directly, not through an IPI
             count++;
             CallRequested++;
-            Send(_layout.CpuId(target), _timing.RemoteAtomic, EventKind.RemoteAtomic, (int)kind | arg << 4, _cpu, batch, Now);
+            Send(_layout.CpuId(target), AtomicTo(target), EventKind.RemoteAtomic, (int)kind | arg << 4, _cpu, batch, Now);
         }
         if (count > 0) _batches[batch] = new CallBatch(count, _routes[CallFuncOwner].Sgi);
     }
@@ -232,7 +232,7 @@ public sealed partial class CpuComponent
     {
         bool wasEmpty = _callQueue.Count == 0;
         _callQueue.Add(((CallKind)(e.A & 0xF), e.A >> 4, e.D));
-        Send(_layout.CpuId(e.B), _timing.RemoteAtomic, EventKind.AtomicReply, e.A, _cpu, e.C, wasEmpty ? 1 : 0);
+        Send(_layout.CpuId(e.B), AtomicTo(e.B), EventKind.AtomicReply, e.A, _cpu, e.C, wasEmpty ? 1 : 0);
     }
 
     private void OnAtomicReply(in SimEvent e)

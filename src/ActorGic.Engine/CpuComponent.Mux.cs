@@ -61,7 +61,7 @@ public sealed partial class CpuComponent
         foreach (int target in targets)
         {
             requested[a & 0xFF]++;
-            Send(_layout.CpuId(target), _timing.RemoteAtomic, EventKind.MuxSet, a, _cpu, batch, Now);
+            Send(_layout.CpuId(target), AtomicTo(target), EventKind.MuxSet, a, _cpu, batch, Now);
         }
         if (targets.Length > 0) M.Batches[batch] = new CallBatch(targets.Length, sgi);
     }
@@ -77,7 +77,7 @@ public sealed partial class CpuComponent
         word |= bit;
         var requests = flagWord ? F.Requests : M.Requests;
         (requests[index] ??= new List<long>()).Add(e.D);
-        Send(_layout.CpuId(e.B), _timing.RemoteAtomic, EventKind.MuxReply, e.A, _cpu, e.C, wasClear ? 1 : 0);
+        Send(_layout.CpuId(e.B), AtomicTo(e.B), EventKind.MuxReply, e.A, _cpu, e.C, wasClear ? 1 : 0);
     }
 
     /// <summary>A claimed bit's handler run serves every request waiting on it: each one's latency, then the list is empty.</summary>

@@ -20,6 +20,7 @@ public sealed partial class CpuComponent : Component
     private readonly TimingModel _timing;
     private Scenario _scenario;
     private readonly int _cpu;
+    private readonly int _chip;
 
     public override string Name => $"cpu {_cpu}";
     private readonly int _distributor;
@@ -61,12 +62,16 @@ public sealed partial class CpuComponent : Component
         _scenario = scenario;
         _timing = scenario.Timing;
         _cpu = cpu;
-        _distributor = layout.DistributorId(layout.Topology.ChipOf(cpu));
+        _chip = layout.Topology.ChipOf(cpu);
+        _distributor = layout.DistributorId(_chip);
         _random = SplitMix64.For(scenario.Seed, Id);
         _others = new Divisor(Math.Max(1, layout.Cpus - 1));
         CpuInterface = cpuInterface;
         _legality = new AckLegality(masking, scenario.PreemptibleHandlers);
     }
+
+    /// <summary>An atomic on <paramref name="cpu"/>'s memory: within this chip, or across chips.</summary>
+    private long AtomicTo(int cpu) => _timing.AtomicBetween(_chip, _layout.Topology.ChipOf(cpu));
 
     public CpuInterface CpuInterface { get; }
     public CpuState State { get; private set; } = CpuState.Running;

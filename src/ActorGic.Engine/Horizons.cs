@@ -29,21 +29,38 @@ public sealed class Horizons
 {
     private readonly Layout? _layout;
     private readonly long _cr, _rc, _dr, _cpuFar, _distributor, _reclaimer;
+    /// <summary>The fastest link between two chips neither of which holds the reclaimer.</summary>
+    private readonly long _across = NoLink;
+    private readonly int _reclaimerChip = -1;
 
-    public Horizons(Layout layout, TimingModel timing)
+    /// <summary>A latency for a link that does not exist in the run: far beyond any run's end, and safe to add a time to.</summary>
+    public const long NoLink = long.MaxValue / 4;
+
+    /// <param name="cpuAtomics">
+    /// Whether CPUs make atomics on other CPUs' memory (a Linux profile's call queue and stop
+    /// notices, an NMI mux's words): without them, and without a reclaimer, nothing reaches a CPU
+    /// or a redistributor but through its own chip's GIC, so their horizons and the lookahead
+    /// between chips are longer. True unless the caller knows better (<c>Simulation.CpuAtomics</c>).
+    /// </param>
+    public Horizons(Layout layout, TimingModel timing, bool cpuAtomics = true)
     {
         _layout = layout;
         _cr = timing.CpuToRedistributor;
         _rc = timing.RedistributorToCpu;
         _dr = timing.DistributorToRedistributor;
-        _cpuFar = timing.RemoteAtomic;
+        // The reclaimer's accesses to CPUs' memory take a remote atomic too.
+        _cpuFar = cpuAtomics || layout.HasReclaimer ? timing.RemoteAtomic : NoLink;
         _distributor = Math.Min(timing.CpuToDistributor, timing.ChipToChip);
         _reclaimer = Math.Min(timing.RemoteAtomic, timing.CpuToRedistributor);
-        // A CPU's and a redistributor's horizons are at most T + remote-atomic (see IntoRedistributor).
-        Reach = Math.Max(_cpuFar, Math.Max(_distributor, _reclaimer));
-        // Between chips only a distributor's forward, a CPU's atomic on another CPU's memory and the reclaimer's messages travel.
-        AcrossChips = Math.Min(timing.ChipToChip, timing.RemoteAtomic);
-        if (layout.HasReclaimer) AcrossChips = Math.Min(AcrossChips, Math.Min(timing.RemoteAtomic, timing.CpuToRedistributor));
+        // A CPU's horizon is at most T + remote-atomic, or T plus the way through its chip's GIC
+        // (distributor, set-pending, offer); a redistributor's the same without the offer (see IntoRedistributor).
+        long gic = _distributor + _dr + _rc;
+        Reach = Math.Max(Math.Min(_cpuFar, gic), Math.Max(_distributor, _reclaimer));
+        // Between chips only a distributor's forward, a CPU's atomic on another CPU's memory and the
+        // reclaimer's messages travel; the reclaimer lives on one chip and talks to every other.
+        _across = Math.Min(timing.ChipToChip, cpuAtomics ? timing.RemoteAtomicAcrossChips : NoLink);
+        _reclaimerChip = layout.HasReclaimer ? layout.ChipOfComponent(layout.ReclaimerId) : -1;
+        AcrossChips = layout.Chips < 2 ? NoLink : layout.HasReclaimer ? Math.Min(_across, _reclaimer) : _across;
     }
 
     private Horizons(long lookahead)
@@ -60,10 +77,55 @@ public sealed class Horizons
     public long Reach { get; }
 
     /// <summary>
-    /// The smallest latency of any message from one chip to another: a cluster's window length,
-    /// since a node holds whole chips. Within a window each node runs rounds of its own.
+    /// The smallest latency of any message from one chip to another (<see cref="NoLink"/> with one
+    /// chip). A node holds whole chips; <see cref="BetweenNodes"/> gives each pair of nodes its own.
     /// </summary>
     public long AcrossChips { get; }
+
+    /// <summary>
+    /// The cluster's lookahead: entry [m, n] is the least time an event at node m takes to cause
+    /// one at node n (the shortest path over the fastest links between their chips, through any
+    /// other node), and [n, n] the least time before something node n sends comes back to it
+    /// through another node. A node whose earliest event is at E(m) can send nothing that lands at
+    /// n before E(m) + [m, n]: each node may run to the least of those over every node, itself
+    /// included.
+    /// </summary>
+    public long[,] BetweenNodes(int nodes, Func<int, int> nodeOfChip)
+    {
+        var d = new long[nodes, nodes];
+        for (int m = 0; m < nodes; m++)
+            for (int n = 0; n < nodes; n++)
+                d[m, n] = NoLink;
+        // Every node holds at least one chip: two nodes are linked as any two chips are, the reclaimer's node faster.
+        int reclaimerNode = _reclaimerChip >= 0 ? nodeOfChip(_reclaimerChip) : -1;
+        for (int m = 0; m < nodes; m++)
+            for (int n = 0; n < nodes; n++)
+                if (m != n) d[m, n] = m == reclaimerNode || n == reclaimerNode ? Math.Min(_across, _reclaimer) : _across;
+        // Shortest paths (Floyd-Warshall): an event may reach n through other nodes faster than directly.
+        for (int k = 0; k < nodes; k++)
+            for (int m = 0; m < nodes; m++)
+                for (int n = 0; n < nodes; n++)
+                    if (m != n && d[m, k] + d[k, n] < d[m, n]) d[m, n] = Math.Min(NoLink, d[m, k] + d[k, n]);
+        // The way out to another node and back.
+        for (int n = 0; n < nodes; n++)
+        {
+            long loop = NoLink;
+            for (int m = 0; m < nodes; m++)
+                if (m != n) loop = Math.Min(loop, Math.Min(NoLink, d[n, m] + d[m, n]));
+            d[n, n] = loop;
+        }
+        return d;
+    }
+
+    /// <summary>A uniform cluster lookahead (a keeper without a layout): every pair <paramref name="lookahead"/>, every way back twice that.</summary>
+    public static long[,] UniformBetweenNodes(int nodes, long lookahead)
+    {
+        var d = new long[nodes, nodes];
+        for (int m = 0; m < nodes; m++)
+            for (int n = 0; n < nodes; n++)
+                d[m, n] = m == n ? 2 * lookahead : lookahead;
+        return d;
+    }
 
     /// <summary>
     /// The horizon of <paramref name="component"/> when the earliest event anywhere is at

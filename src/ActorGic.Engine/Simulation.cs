@@ -43,6 +43,14 @@ public sealed class Simulation
     /// <summary>The routes and handlers every CPU boots with.</summary>
     public BootRouting Boot { get; }
 
+    /// <summary>
+    /// Whether CPUs make atomics on other CPUs' memory: a Linux profile's call queue and stop
+    /// notices, an NMI broker's words. Without them (profile none) a CPU hears from nothing but its
+    /// own chip's GIC, which lets the engines' horizons and a cluster's lookahead reach further
+    /// (<see cref="Horizons"/>).
+    /// </summary>
+    public bool CpuAtomics => Scenario.Kernel is not null || Mux is not null;
+
     /// <summary>The SGI reclaimer, when the scenario asks for SGIs.</summary>
     public ReclaimerComponent? Reclaimer => Layout.HasReclaimer ? (ReclaimerComponent)Components[Layout.ReclaimerId] : null;
 

@@ -24,6 +24,8 @@ public sealed record TimingModel
     public long Handler { get; init; } = 500;
     /// <summary>An atomic on another CPU's memory: the request and the reply with the old value, each way.</summary>
     public long RemoteAtomic { get; init; } = 60;
+    /// <summary>The same atomic when the other CPU is on another chip (a socket-to-socket coherence transaction).</summary>
+    public long RemoteAtomicAcrossChips { get; init; } = 130;
     /// <summary>Each IPI's handler time under a Linux profile; IPIs not named take <see cref="Handler"/>.</summary>
     public IReadOnlyDictionary<string, long> IpiHandlers { get; init; } = new Dictionary<string, long>();
     /// <summary>CALL_FUNC's handler time per queued function it runs, on top of its own.</summary>
@@ -43,5 +45,8 @@ public sealed record TimingModel
 
     /// <summary>The smallest latency of any message between two components: the engines' lookahead.</summary>
     public long Lookahead => Math.Min(Math.Min(Math.Min(CpuToDistributor, DistributorToRedistributor), ChipToChip),
-        Math.Min(Math.Min(RedistributorToCpu, CpuToRedistributor), RemoteAtomic));
+        Math.Min(Math.Min(RedistributorToCpu, CpuToRedistributor), Math.Min(RemoteAtomic, RemoteAtomicAcrossChips)));
+
+    /// <summary>An atomic from a CPU on <paramref name="fromChip"/> on the memory of a CPU on <paramref name="toChip"/>.</summary>
+    public long AtomicBetween(int fromChip, int toChip) => fromChip == toChip ? RemoteAtomic : RemoteAtomicAcrossChips;
 }

@@ -197,6 +197,7 @@ public sealed class ScenarioBuilder
                      ("cpu-to-distributor", m.CpuToDistributor), ("distributor-to-redistributor", m.DistributorToRedistributor),
                      ("chip-to-chip", m.ChipToChip), ("redistributor-to-cpu", m.RedistributorToCpu), ("cpu-to-redistributor", m.CpuToRedistributor),
                      ("sgi-write", m.SgiWrite), ("exception-entry", m.ExceptionEntry), ("handler", m.Handler), ("remote-atomic", m.RemoteAtomic),
+                     ("remote-atomic-across-chips", m.RemoteAtomicAcrossChips),
                      ("call-function-item", m.CallFunctionItem), ("mmio-write", m.MmioWrite), ("reclaim-issue", m.ReclaimIssue),
                  })
             s.Append("    ").Append(key).Append(" = ").Append(Ns(ns)).Append('\n');

@@ -21,7 +21,7 @@ public static class ScenarioLoader
     private static readonly string[] KernelKeys = ["profile", "nmi-mux", "preemptible-handlers"];
     private static readonly string[] TimingKeys =
         ["cpu-to-distributor", "distributor-to-redistributor", "chip-to-chip", "redistributor-to-cpu", "cpu-to-redistributor",
-         "sgi-write", "exception-entry", "handler", "remote-atomic", "call-function-item", "ipi-handlers", "mmio-write", "reclaim-issue"];
+         "sgi-write", "exception-entry", "handler", "remote-atomic", "remote-atomic-across-chips", "call-function-item", "ipi-handlers", "mmio-write", "reclaim-issue"];
     private static readonly string[] KnownProfiles = ["none", "linux-6.1", "linux-6.7", "linux-6.12"];
     private static readonly string[] ActionKeys =
         ["at", "cpu", "do", "intid", "to", "irm", "for", "priority", "rate", "cpus", "until", "ipi", "user", "purpose", "nmi"];
@@ -228,6 +228,7 @@ public static class ScenarioLoader
             ExceptionEntry = Get("exception-entry"),
             Handler = Get("handler"),
             RemoteAtomic = Get("remote-atomic"),
+            RemoteAtomicAcrossChips = Get("remote-atomic-across-chips"),
             CallFunctionItem = Get("call-function-item"),
             MmioWrite = Get("mmio-write"),
             ReclaimIssue = Get("reclaim-issue"),

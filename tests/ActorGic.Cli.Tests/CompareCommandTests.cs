@@ -98,11 +98,11 @@ digest: differs (A DIGEST-A..., B DIGEST-B...)
 
   totals        A       B       change
 ─────────────────────────────────────────────
-  sgi_writes    28723   28718   -5 (-0.02%)
-  sgi_targets   28723   28718   -5 (-0.02%)
-  sent          28723   28718   -5 (-0.02%)
-  coalesced     728     722     -6 (-0.8%)
-  delivered     27995   27996   +1 (+0.00%)
+  sgi_writes    28543   28545   +2 (+0.01%)
+  sgi_targets   28543   28545   +2 (+0.01%)
+  sent          28543   28545   +2 (+0.01%)
+  coalesced     724     731     +7 (+1.0%)
+  delivered     27819   27814   -5 (-0.02%)
   dropped       0       0       0
   pending       0       0       0
   lost          0       0       0
@@ -111,15 +111,15 @@ digest: differs (A DIGEST-A..., B DIGEST-B...)
   requests     requested A   requested B   change   sgi_sent A   sgi_sent B   handled A   handled B   pending A   pending B   lost A   lost B
 ───────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
   RESCHEDULE   15394         15394         0        15394        15394        15394       15394       0           0           0        0
-  CALL_FUNC    15345         15345         0        13327        13322        15345       15345       0           0           0        0
+  CALL_FUNC    15345         15345         0        13147        13149        15345       15345       0           0           0        0
   IRQ_WORK     2             2             0        2            2            2           2           0           0           0        0
 
 not sent in either: CPU_STOP, CPU_STOP_NMI, TIMER, CPU_BACKTRACE, KGDB_ROUNDUP
 
   latency      count A   count B   p50 A    p50 B    change   p99 A      p99 B      change           max A       max B        change
 ───────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
-  RESCHEDULE   15394     15394     450 ns   450 ns   0        1.043 us   1.044 us   +1 ns (+0.10%)   100.74 us   100.566 us   -174 ns (-0.2%)
-  CALL_FUNC    15345     15345     570 ns   570 ns   0        1.058 us   1.051 us   -7 ns (-0.7%)    85.001 us   85.001 us    0
+  RESCHEDULE   15394     15394     450 ns   450 ns   0        1.047 us   1.046 us   -1 ns (-0.10%)   100.74 us   100.566 us   -174 ns (-0.2%)
+  CALL_FUNC    15345     15345     710 ns   710 ns   0        1.166 us   1.138 us   -28 ns (-2.4%)   85.001 us   85.001 us    0
   IRQ_WORK     2         2         150 ns   150 ns   0        (n<100)    (n<100)                     150 ns      150 ns       0
 
 

@@ -93,7 +93,7 @@ public sealed class SetOptionTests
     /// <summary>The loader's own checks fire on a set key, and its error names the --set as well as the path.</summary>
     [Theory]
     [InlineData("gic.nmi=sometimes", "--set gic.nmi=sometimes: scenario.gic.nmi: \"sometimes\" is not pseudo, architected or none")]
-    [InlineData("actorgic.timing.chip-to-chips=3us", "--set actorgic.timing.chip-to-chips=3us: scenario.timing.chip-to-chips: unknown key (known: cpu-to-distributor, distributor-to-redistributor, chip-to-chip, redistributor-to-cpu, cpu-to-redistributor, sgi-write, exception-entry, handler, remote-atomic, call-function-item, ipi-handlers, mmio-write, reclaim-issue)")]
+    [InlineData("actorgic.timing.chip-to-chips=3us", "--set actorgic.timing.chip-to-chips=3us: scenario.timing.chip-to-chips: unknown key (known: cpu-to-distributor, distributor-to-redistributor, chip-to-chip, redistributor-to-cpu, cpu-to-redistributor, sgi-write, exception-entry, handler, remote-atomic, remote-atomic-across-chips, call-function-item, ipi-handlers, mmio-write, reclaim-issue)")]
     [InlineData("bogus.key=1", "--set bogus.key=1: scenario.bogus: unknown key (known: name, seed, end, topology, gic, kernel, timing, nmi-users, reclaim, invariants, actions)")]
     [InlineData("topology.cpus=0", "--set topology.cpus=0: scenario.topology.cpus: must be 1 to 65536, not 0")]
     [InlineData("actions=5", "--set actions=5: scenario.actions: expected a list")]

@@ -368,9 +368,35 @@ public class HorizonsTests
     public void A_cluster_window_is_the_fastest_link_between_chips()
     {
         var topology = ActorGic.Gic.Topology.Regular(32, 16, 1);
-        // Between chips: a distributor's forward (300) and a CPU's atomic on another CPU (60); the reclaimer's replies take 20.
-        Assert.Equal(60, new Horizons(new Layout(topology), TimingModel.Default).AcrossChips);
+        // Between chips: a distributor's forward (300) and a CPU's atomic on another chip's CPU (130); the reclaimer's replies take 20.
+        Assert.Equal(130, new Horizons(new Layout(topology), TimingModel.Default).AcrossChips);
         Assert.Equal(20, new Horizons(new Layout(topology, reclaimer: true), TimingModel.Default).AcrossChips);
-        Assert.Equal(300, new Horizons(new Layout(topology), TimingModel.Default with { RemoteAtomic = 500 }).AcrossChips);
+        Assert.Equal(300, new Horizons(new Layout(topology), TimingModel.Default with { RemoteAtomicAcrossChips = 500 }).AcrossChips);
+        // Without CPU atomics (profile none, no NMI broker) only the distributors' forwards cross.
+        Assert.Equal(300, new Horizons(new Layout(topology), TimingModel.Default, cpuAtomics: false).AcrossChips);
+        Assert.Equal(Horizons.NoLink, new Horizons(new Layout(ActorGic.Gic.Topology.Regular(32, 16, 2)), TimingModel.Default).AcrossChips);
+    }
+
+    /// <summary>
+    /// Four chips on four nodes, the reclaimer on chip 0: nodes 1-3 reach each other in 130 ns
+    /// directly, but through node 0 (the reclaimer's links, 20 ns each way) in 40; each node's way
+    /// out and back is 40 ns.
+    /// </summary>
+    [Fact]
+    public void The_lookahead_between_two_nodes_is_the_shortest_path_over_the_links_between_their_chips()
+    {
+        var topology = ActorGic.Gic.Topology.Regular(64, 16, 1);
+        var plain = new Horizons(new Layout(topology), TimingModel.Default).BetweenNodes(4, chip => chip);
+        for (int m = 0; m < 4; m++)
+            for (int n = 0; n < 4; n++)
+                Assert.Equal(m == n ? 260 : 130, plain[m, n]);
+        var withReclaimer = new Horizons(new Layout(topology, reclaimer: true), TimingModel.Default).BetweenNodes(4, chip => chip);
+        Assert.Equal(20, withReclaimer[0, 3]);
+        Assert.Equal(20, withReclaimer[3, 0]);
+        Assert.Equal(40, withReclaimer[1, 2]); // through node 0
+        Assert.Equal(40, withReclaimer[2, 2]);
+        // Two chips per node: the nodes are linked as their chips are.
+        var paired = new Horizons(new Layout(topology), TimingModel.Default, cpuAtomics: false).BetweenNodes(2, chip => chip / 2);
+        Assert.Equal(new long[,] { { 600, 300 }, { 300, 600 } }, paired);
     }
 }
