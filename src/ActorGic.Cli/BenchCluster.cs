@@ -16,8 +16,15 @@ namespace ActorGic.Cli;
 public static class BenchCluster
 {
     /// <summary>Clusters of 16, 16 clusters per chip, 4 chips; every CPU sends SGI 1 to a random other CPU at 1 M requests/s for 300 us.</summary>
-    public static Scenario Storm1024() =>
-        new ScenarioBuilder(1024, 16, 16).WithSeed(42).WithName("storm 1024, 4 chips").Traffic(0, 1, rate: 1_000_000, until: 300_000).Build(310_000);
+    private static ScenarioBuilder Storm1024Builder() =>
+        new ScenarioBuilder(1024, 16, 16).WithSeed(42).WithName("storm 1024, 4 chips").Traffic(0, 1, rate: 1_000_000, until: 300_000);
+
+    private const long Storm1024End = 310_000;
+
+    public static Scenario Storm1024() => Storm1024Builder().Build(Storm1024End);
+
+    /// <summary>The same storm as scenario text, for processes (whose workers build it from the text).</summary>
+    public static string Storm1024Hocon() => Storm1024Builder().ToHocon(Storm1024End);
 
     /// <summary>How a projection is asked for: machines of <see cref="Cores"/> cores, <see cref="LatencyNs"/> one way between two of them.</summary>
     public sealed record Machines(int Cores, long LatencyNs);
@@ -32,8 +39,11 @@ public static class BenchCluster
 
     public static void Run(int nodes, int repeat, Machines machines, TextWriter output, CancellationToken cancel)
     {
-        Measure("storm-1024", Storm1024(), nodes, repeat, machines, output, cancel);
-        if (Shipped("ipi-storm-256.conf") is { } path) Measure("ipi-storm-256", ScenarioLoader.LoadFile(path), nodes, repeat, machines, output, cancel);
+        double oneProcess = Measure("storm-1024", Storm1024(), nodes, repeat, machines, output, cancel);
+        // The same storm on processes: a coordinator and workers, each a child process (start-up aside: the run phase is compared).
+        foreach (int n in new SortedSet<int> { 2, Math.Min(nodes, 4) })
+            BenchCommand.ClusterProcesses("storm-1024", n, oneProcess, 0, output, cancel);
+        if (Shipped("ipi-storm-256.conf") is { } path) _ = Measure("ipi-storm-256", ScenarioLoader.LoadFile(path), nodes, repeat, machines, output, cancel);
         else output.WriteLine("cluster ipi-storm-256: skipped, hocon/scenarios/ipi-storm-256.conf not found above the binary or the current directory");
     }
 
@@ -70,7 +80,8 @@ public static class BenchCluster
         return new Timed(watch.Elapsed.TotalSeconds, RunReport.Build(sim, result, engine), result, null);
     }
 
-    private static void Measure(string name, Scenario scenario, int maxNodes, int repeat, Machines machines, TextWriter output, CancellationToken cancel)
+    /// <summary>Measures the scenario on every setting; returns the one-process actor run on one thread.</summary>
+    private static double Measure(string name, Scenario scenario, int maxNodes, int repeat, Machines machines, TextWriter output, CancellationToken cancel)
     {
         var counts = NodeCounts(maxNodes).Where(n => n == 1 || n <= new Layout(scenario.Topology, scenario.HasReclaimer).Chips).ToArray();
         var settings = new List<(string Engine, int Nodes, int Threads)> { ("reference", 1, 1), ("actors", 1, 1), ("actors", 1, 2) };
@@ -100,6 +111,7 @@ public static class BenchCluster
             foreach (var line in Account(c, t.Outcome)) output.WriteLine("      " + line);
             output.WriteLine("      " + Projection.Of(c, one.Seconds, two.Seconds, n, machines).Line());
         }
+        return one.Seconds;
     }
 
     private static string Us(long ns) => ns % 1000 == 0 ? $"{ns / 1000} us" : $"{ns} ns";

@@ -85,7 +85,7 @@ public static class BenchCommand
             if (nodeCount > 1)
             {
                 int largest = broadcastCounts.Max();
-                ClusterBroadcast(largest, nodeCount, singleSeconds.GetValueOrDefault(largest), output, cancel);
+                ClusterProcesses($"broadcast-{largest}", nodeCount, 0, singleSeconds.GetValueOrDefault(largest), output, cancel);
             }
             return ExitCode.Ok;
         }
@@ -281,10 +281,18 @@ public static class BenchCommand
                          $"actors {actorsWall * 1e3:F1} ms" + (actors.Digest == with.Digest ? " (same digest)" : " DIGESTS DIFFER"));
     }
 
-    private static int RunClusterCase(int cpus, int nodes, int port, TextWriter output, CancellationToken cancel)
+    /// <summary>A scenario the bench runs on processes, by its key: broadcast-CPUS or storm-1024.</summary>
+    private static (string Label, string Hocon) ProcessScenario(string key) =>
+        key == "storm-1024" ? ("storm 1024", BenchCluster.Storm1024Hocon())
+        : key.StartsWith("broadcast-", StringComparison.Ordinal) && int.TryParse(key["broadcast-".Length..], out int cpus)
+            ? ($"broadcast {cpus} CPUs", BroadcastHocon(cpus))
+            : throw new ScenarioException("--case", $"\"{key}\" is no scenario of the bench");
+
+    private static int RunClusterCase(string key, int nodes, int port, double oneProcessSeconds, TextWriter output, CancellationToken cancel)
     {
         var watch = Stopwatch.StartNew();
-        var sources = ScenarioSources.FromText(BroadcastHocon(cpus), "broadcast");
+        var (label, hocon) = ProcessScenario(key);
+        var sources = ScenarioSources.FromText(hocon, key);
         var scenario = sources.Load();
         var sim = new Simulation(scenario, keepTrace: false);
         double build = watch.Elapsed.TotalSeconds;
@@ -292,11 +300,13 @@ public static class BenchCommand
         var report = RunReport.Build(sim, facts, outcome, "actors", nodes);
         double total = watch.Elapsed.TotalSeconds;
         int pairs = nodes - 1;
-        output.WriteLine($"cluster broadcast {cpus} CPUs on {nodes} processes: total {total:F2} s (coordinator build {build:F2} s, " +
+        output.WriteLine($"cluster {label} on {nodes} processes: total {total:F2} s (coordinator build {build:F2} s, " +
                          $"workers ready {cost.ReadySeconds:F2} s, run {cost.RunSeconds:F2} s, results {cost.CollectSeconds:F2} s); " +
                          $"peak working set per node {string.Join(" / ", cost.PeakBytes.Select(b => $"{b / 1048576.0:F0}"))} MB; " +
                          $"{cost.Windows} windows, {(double)cost.RemoteMessages / Math.Max(1, cost.Windows) / pairs:F2} remote messages per window per coordinator-worker pair; " +
                          $"{report.Totals.Delivered} delivered, digest {report.Digest[..12]}");
+        if (oneProcessSeconds > 0)
+            output.WriteLine($"      run {cost.RunSeconds:F2} s = {cost.RunSeconds / oneProcessSeconds:F2}x the one-process actor run ({oneProcessSeconds:F2} s; target 2x)");
         if (cost.Clock is { } clock)
             foreach (var account in BenchCluster.Account(clock, outcome)) output.WriteLine("      " + account);
         return ExitCode.Ok;
@@ -323,13 +333,15 @@ public static class BenchCommand
     /// The broadcast on <paramref name="nodes"/> local processes: a coordinator and nodes - 1
     /// workers, each a child process, so each peak working set is its own.
     /// </summary>
-    private static void ClusterBroadcast(int cpus, int nodes, double singleSeconds, TextWriter output, CancellationToken cancel)
+    public static void ClusterProcesses(string key, int nodes, double oneProcessRun, double singleSeconds, TextWriter output, CancellationToken cancel)
     {
+        string label = ProcessScenario(key).Label;
         var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        using var coordinator = Process.Start(ChildProcess.Of("bench", "--case", $"cluster:{cpus}:{nodes}:{port}"))!;
+        using var coordinator = Process.Start(ChildProcess.Of("bench", "--case",
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"cluster:{key}:{nodes}:{port}:{oneProcessRun:R}")))!;
         var workers = Enumerable.Range(1, nodes - 1).Select(_ => Process.Start(ChildProcess.Of("node", "--seed", $"127.0.0.1:{port}", "--join-timeout", "60s"))!)
             .ToList(); // as long as the coordinator waits for them
         foreach (var w in workers)
@@ -351,7 +363,7 @@ public static class BenchCommand
                 w.Dispose();
             }
         }
-        output.WriteLine(line.Length > 0 ? line : $"cluster broadcast {cpus} CPUs on {nodes} nodes failed: " +
+        output.WriteLine(line.Length > 0 ? line : $"cluster {label} on {nodes} processes failed: " +
             (errors.Wait(TimeSpan.FromSeconds(10)) ? errors.Result.Trim() : "no message"));
         if (singleSeconds > 0 && System.Text.RegularExpressions.Regex.Match(line, @"total ([\d.]+) s") is { Success: true } m)
             output.WriteLine($"      ratio to one process (build + run {singleSeconds:F2} s): " +
@@ -361,7 +373,9 @@ public static class BenchCommand
     private static int RunBroadcastCase(string spec, TextWriter output, CancellationToken cancel)
     {
         var parts = spec.Split(':');
-        if (parts[0] == "cluster") return RunClusterCase(int.Parse(parts[1]), int.Parse(parts[2]), int.Parse(parts[3]), output, cancel);
+        if (parts[0] == "cluster")
+            return RunClusterCase(parts[1], int.Parse(parts[2]), int.Parse(parts[3]), double.Parse(parts[4], System.Globalization.CultureInfo.InvariantCulture),
+                output, cancel);
         string engine = parts[0];
         int cpus = int.Parse(parts[1]);
         var watch = Stopwatch.StartNew();
