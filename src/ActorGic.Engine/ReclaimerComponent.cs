@@ -3,18 +3,22 @@ using ActorGic.Kernel;
 
 namespace ActorGic.Engine;
 
-/// <summary>Phases of a negotiation as the trace names them (the reclaim event's phase).</summary>
+/// <summary>
+/// Phases of a negotiation as the trace names them (the reclaim event's phase). <see cref="Boot"/>
+/// is no negotiation: the NMI broker's slot taken at boot, which CPU 0 records at t = 0 (see
+/// <see cref="CpuComponent.TraceBootMove"/>); the others are the reclaimer's. Append, never rename.
+/// </summary>
 public enum ReclaimPhase
 {
     Request, Release, Survey, Ask, Refuse, Accept, Switch, Drain, DrainTimeout, Reprogram, Install, Setup, SetupTimeout,
-    Grant, Fail, Released, Promote, Rollback,
+    Grant, Fail, Released, Promote, Rollback, Boot,
 }
 
 public static class ReclaimPhaseNames
 {
     private static readonly string[] Names =
         ["request", "release", "survey", "ask", "refuse", "accept", "switch", "drain", "drain-timeout", "reprogram", "install", "setup",
-         "setup-timeout", "grant", "fail", "released", "promote", "rollback"];
+         "setup-timeout", "grant", "fail", "released", "promote", "rollback", "boot"];
 
     public static string Name(this ReclaimPhase phase) => Names[(int)phase];
 }

@@ -287,6 +287,8 @@ public static class ReportJson
                     break;
                 case TraceKind.Reclaim:
                     w.WriteString("phase", ((ReclaimPhase)(e.Value & 0xFF)).Name());
+                    // The broker's slot at boot: the SGI is the broker's; owner, when present, the IPI moved off it.
+                    if ((ReclaimPhase)(e.Value & 0xFF) == ReclaimPhase.Boot) w.WriteString("purpose", "nmi-broker");
                     if (e.Extra > 0) w.WriteString("owner", owners.Name(e.Extra - 1));
                     if (e.Value >> 8 > 0) w.WriteNumber("stuck_cpu", (e.Value >> 8) - 1);
                     break;
