@@ -239,6 +239,21 @@ public static class ReportJson
             w.WriteStartArray("asked");
             foreach (var a in r.Asked) w.WriteStringValue(a);
             w.WriteEndArray();
+            if (r.RolledBack.Count > 0)
+            {
+                w.WriteStartArray("rolled_back");
+                foreach (var a in r.RolledBack)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("sgi", a.Sgi);
+                    w.WriteString("owner", a.Owner);
+                    w.WriteNumber("from_ns", a.FromNs);
+                    w.WriteNumber("to_ns", a.ToNs);
+                    w.WriteString("step", a.Step);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             w.WriteEndObject();
         }
         w.WriteEndArray();
