@@ -184,8 +184,13 @@ public static class SgiTimeline
             new() { LabelText = "firmware's (Secure or Group 0)", FillColor = Colors.LightGray },
         };
         if (spans.Any(x => x.State == SlotState.RolledBack))
-            legend.Insert(1, new() { LabelText = "rolled back (a drain or setup that did not finish, undone on the slot it tried)", FillColor = Colors.Gainsboro,
-                FillHatch = new ScottPlot.Hatches.Grid(), FillHatchColor = Colors.DimGray });
+            legend.Insert(1, new()
+            {
+                LabelText = "rolled back (a drain or setup that did not finish, undone on the slot it tried)",
+                FillColor = Colors.Gainsboro,
+                FillHatch = new ScottPlot.Hatches.Grid(),
+                FillHatchColor = Colors.DimGray
+            });
         if (data.Reclaims.Any(r => r.Op == "boot"))
             legend.Add(new() { LabelText = "the NMI broker's slot, taken at boot (t = 0)", FillColor = Colors.Navy });
         foreach (var r in data.Reclaims)
