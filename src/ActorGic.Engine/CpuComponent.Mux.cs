@@ -34,6 +34,20 @@ public sealed partial class CpuComponent
 
     public NmiMuxPlan? Mux { get; init; }
 
+    /// <summary>
+    /// The broker's slot taken at boot, as the trace's reclaim event with phase boot at t = 0: the
+    /// SGI taken (intid) and the IPI moved off it onto its host's flag (owner), when one was. The
+    /// report's reclaims entry with op boot says the same. CPU 0 records it because the boot CPU
+    /// programs the IPIs (set_smp_ipi_range) and exists in every scenario, where the reclaimer does
+    /// not; in its own chain, so the digest covers it on every engine, and on the node hosting CPU 0
+    /// only. Called once, when the simulation is built, before any event.
+    /// </summary>
+    internal void TraceBootMove()
+    {
+        if (Mux is not { } plan) return;
+        Trace.Emit(0, _cpu, TraceKind.Reclaim, plan.Sgi, (long)ReclaimPhase.Boot, plan.BootVictim is { } victim ? victim.Sgi + 1 : 0);
+    }
+
     /// <summary>Per user bit: requests this CPU made, and those whose bit was clear so they caused an SGI.</summary>
     public IReadOnlyList<long> MuxRequested => _mux?.Requested ?? NoCounts;
     public IReadOnlyList<long> MuxSgiSent => _mux?.SgiSent ?? NoCounts;

@@ -3,18 +3,22 @@ using ActorGic.Kernel;
 
 namespace ActorGic.Engine;
 
-/// <summary>Phases of a negotiation as the trace names them (the reclaim event's phase).</summary>
+/// <summary>
+/// Phases of a negotiation as the trace names them (the reclaim event's phase). <see cref="Boot"/>
+/// is no negotiation: the NMI broker's slot taken at boot, which CPU 0 records at t = 0 (see
+/// <see cref="CpuComponent.TraceBootMove"/>); the others are the reclaimer's. Append, never rename.
+/// </summary>
 public enum ReclaimPhase
 {
     Request, Release, Survey, Ask, Refuse, Accept, Switch, Drain, DrainTimeout, Reprogram, Install, Setup, SetupTimeout,
-    Grant, Fail, Released, Promote, Rollback,
+    Grant, Fail, Released, Promote, Rollback, Boot,
 }
 
 public static class ReclaimPhaseNames
 {
     private static readonly string[] Names =
         ["request", "release", "survey", "ask", "refuse", "accept", "switch", "drain", "drain-timeout", "reprogram", "install", "setup",
-         "setup-timeout", "grant", "fail", "released", "promote", "rollback"];
+         "setup-timeout", "grant", "fail", "released", "promote", "rollback", "boot"];
 
     public static string Name(this ReclaimPhase phase) => Names[(int)phase];
 }
@@ -31,7 +35,19 @@ public sealed record ReclaimRecord(string Op, string Purpose, int Cpu, long AtNs
     public string? Reason { get; set; }
     public List<string> Asked { get; } = new();
     public string? Promoted { get; set; }
+    /// <summary>Attempts on a slot that were undone: the slot kept its owner (the report's rolled_back, the timeline's grey spans).</summary>
+    public List<RolledBackAttempt> RolledBack { get; } = new();
 }
+
+/// <summary>
+/// One attempt the reclaimer undid on SGI <paramref name="Sgi"/>. <paramref name="Owner"/> is the
+/// victim that kept the slot, or, when there was none (a free slot, a release's promotion), the
+/// owner that did not get it. From the switch of the victim's senders (or the start of the
+/// request's setup, or the promotion's reprogram) to the time out of a drain or the end of a
+/// setup's rollback; <paramref name="Step"/> is what did not finish: drain, setup, or stale (the
+/// setup, and its rollback on some CPU: the slot is left stale and the victim stays on its new path).
+/// </summary>
+public sealed record RolledBackAttempt(int Sgi, string Owner, long FromNs, long ToNs, string Step);
 
 /// <summary>
 /// The SGI reclaimer (DOMAIN.md section 1, ARCHITECTURE.md section 3): owns the table of
@@ -88,6 +104,8 @@ public sealed class ReclaimerComponent : Component
         /// <summary>The forward setup (before any rollback), and the CPUs that have reported running it, even late.</summary>
         public int FirstSetup = -1;
         public bool[] Applied = [];
+        /// <summary>When the current attempt on <see cref="Slot"/> began (its switch, or a promotion's reprogram).</summary>
+        public long AttemptFrom;
     }
 
     public ReclaimerComponent(Layout layout, Scenario scenario, Owners owners, BootRouting boot, NmiMuxPlan? mux,
@@ -187,7 +205,7 @@ public sealed class ReclaimerComponent : Component
     {
         if (!_queue.TryDequeue(out var next)) return;
         var (record, owner, nmi) = next;
-        var n = _n = new Negotiation(record, owner, nmi);
+        var n = _n = new Negotiation(record, owner, nmi) { AttemptFrom = Now };
         if (record.Op == "release-sgi")
         {
             Phase(ReclaimPhase.Release, -1, owner);
@@ -256,6 +274,7 @@ public sealed class ReclaimerComponent : Component
                 return;
             }
             n.Promoting = hottest.Owner;
+            n.AttemptFrom = Now;
             Program(n.Slot, hottest.Owner);
             return;
         }
@@ -299,6 +318,7 @@ public sealed class ReclaimerComponent : Component
         var n = _n!;
         n.Step = Step.Switch;
         n.Awaiting = _layout.Cpus;
+        n.AttemptFrom = Now;
         _epoch++;
         Phase(ReclaimPhase.Switch, n.Slot, owner);
         ToEveryCpu(ReclaimOp.Switch, owner, route.Encode());
@@ -384,6 +404,7 @@ public sealed class ReclaimerComponent : Component
                 Phase(ReclaimPhase.DrainTimeout, n.Slot, n.Victim, stuck[0]);
                 string why = $"the drain of SGI {n.Slot} did not finish within {bound}ns: {cpus} still held it pending or active";
                 // The slot still belongs to the victim, programmed as before: switch its senders back.
+                n.Record.RolledBack.Add(new RolledBackAttempt(n.Slot, _owners.Name(n.Victim), n.AttemptFrom, Now, "drain"));
                 RollbackSwitch(n);
                 if (n.Record.Op == "release-sgi")
                 {
@@ -416,6 +437,7 @@ public sealed class ReclaimerComponent : Component
                 // differently on different CPUs. Nothing may be sent on it again, so nobody is switched
                 // back onto it and it is never granted again.
                 n.Record.Reason += $"; the rollback did not reach {Describe(half)}, so SGI {n.Slot} is left stale (set up differently on some CPUs) and is never granted again";
+                n.Record.RolledBack.Add(new RolledBackAttempt(n.Slot, _owners.Name(n.Promoting >= 0 ? n.Promoting : n.Victim >= 0 ? n.Victim : n.Owner), n.AttemptFrom, Now, "stale"));
                 _slotOwner[n.Slot] = Stale;
                 if (n.Victim >= 0) _routes[n.Victim] = n.VictimRoute;
                 if (n.Promoting >= 0) n.Promoting = -1;
@@ -448,6 +470,7 @@ public sealed class ReclaimerComponent : Component
     private void RolledBack()
     {
         var n = _n!;
+        n.Record.RolledBack.Add(new RolledBackAttempt(n.Slot, _owners.Name(n.Promoting >= 0 ? n.Promoting : n.Victim >= 0 ? n.Victim : n.Owner), n.AttemptFrom, Now, "setup"));
         if (n.Promoting >= 0)
         {
             n.Record.Promoted = $"{_owners.Name(n.Promoting)} not promoted: {n.Record.Reason}";

@@ -239,6 +239,21 @@ public static class ReportJson
             w.WriteStartArray("asked");
             foreach (var a in r.Asked) w.WriteStringValue(a);
             w.WriteEndArray();
+            if (r.RolledBack.Count > 0)
+            {
+                w.WriteStartArray("rolled_back");
+                foreach (var a in r.RolledBack)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("sgi", a.Sgi);
+                    w.WriteString("owner", a.Owner);
+                    w.WriteNumber("from_ns", a.FromNs);
+                    w.WriteNumber("to_ns", a.ToNs);
+                    w.WriteString("step", a.Step);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -287,6 +302,8 @@ public static class ReportJson
                     break;
                 case TraceKind.Reclaim:
                     w.WriteString("phase", ((ReclaimPhase)(e.Value & 0xFF)).Name());
+                    // The broker's slot at boot: the SGI is the broker's; owner, when present, the IPI moved off it.
+                    if ((ReclaimPhase)(e.Value & 0xFF) == ReclaimPhase.Boot) w.WriteString("purpose", "nmi-broker");
                     if (e.Extra > 0) w.WriteString("owner", owners.Name(e.Extra - 1));
                     if (e.Value >> 8 > 0) w.WriteNumber("stuck_cpu", (e.Value >> 8) - 1);
                     break;

@@ -26,6 +26,7 @@ public sealed class Simulation
         _actions = [.. scenario.Actions];
         Components = new Component[Layout.ComponentCount];
         for (int id = 0; id < Components.Length; id++) Components[id] = Create(id);
+        Cpu(0).TraceBootMove();
     }
 
     public Scenario Scenario { get; private set; }

@@ -141,6 +141,7 @@ public static class ScenarioLoader
                     ? $"SGI {action.Intid} is the NMI broker's: send through it with do = nmi, user = NAME"
                     : $"SGI {action.Intid} was freed by the NMI broker and is disabled: a send to it would wait for ever");
         }
+        IpiHandlerNames.Check(s["timing"]["ipi-handlers"], defaults["timing"]["ipi-handlers"], built);
         return built;
     }
 

@@ -160,4 +160,64 @@ public sealed class PlotTests : IDisposable
         ], spans.Where(s => s.Sgi == 1));
         Assert.Equal([new(8, 0, 400_000, SlotState.Firmware, "firmware")], spans.Where(s => s.Sgi == 8));
     }
+    private static PlotData GoldenData(string name)
+    {
+        using var json = File.OpenRead(Golden(name));
+        return PlotData.Read("golden", json);
+    }
+
+    /// <summary>
+    /// TIMER's drain stalls on a hung CPU and is rolled back, then IRQ_WORK gives SGI 5 up: SGI 4
+    /// stays TIMER's with a rolled-back span over the attempt, and SGI 5's negotiation starts only
+    /// when the roll-back ended, not at the request.
+    /// </summary>
+    [Fact]
+    public void The_timeline_draws_an_attempt_rolled_back_on_the_slot_it_tried()
+    {
+        var spans = SgiTimeline.Spans(GoldenData("reclaim-drain-hung-6.12.json"));
+        Assert.Equal(
+        [
+            new(4, 0, 400_000, SlotState.Held, "TIMER"),
+            new(4, 20_215, 70_751, SlotState.RolledBack, "rolled back (drain did not finish; TIMER kept it)"),
+        ], spans.Where(s => s.Sgi == 4));
+        Assert.Equal(
+        [
+            new(5, 0, 70_751, SlotState.Held, "IRQ_WORK"),
+            new(5, 70_751, 73_387, SlotState.Negotiating, "request-sgi: IRQ_WORK -> cpu-pause"),
+            new(5, 73_387, 400_000, SlotState.Held, "cpu-pause"),
+        ], spans.Where(s => s.Sgi == 5));
+        // A failed request's per-CPU setup, rolled back: the slot kept IRQ_WORK all along.
+        Assert.Equal(
+        [
+            new(5, 0, 300_000, SlotState.Held, "IRQ_WORK"),
+            new(5, 10_215, 110_866, SlotState.RolledBack, "rolled back (setup did not finish; IRQ_WORK kept it)"),
+        ], SgiTimeline.Spans(GoldenData("reclaim-per-cpu-hung-6.12.json")).Where(s => s.Sgi == 5));
+    }
+
+    /// <summary>The broker's slot taken at boot is a mark at t = 0 on its row, and no negotiation: the table at the end already holds it from t = 0.</summary>
+    [Fact]
+    public void The_timeline_marks_the_brokers_move_at_boot_at_t_0()
+    {
+        var spans = SgiTimeline.Spans(GoldenData("reclaim-nmi-user-moves-6.12.json"));
+        Assert.Equal(
+        [
+            new(5, 0, 300_000, SlotState.Held, "nmi-broker + backtrace, kgdb-roundup, cpu-stop, cpu-pause (nmi-mux)"),
+            new(5, 0, 0, SlotState.Boot, "boot: IRQ_WORK -> nmi-broker"),
+        ], spans.Where(s => s.Sgi == 5));
+        Assert.Equal([new(1, 0, 300_000, SlotState.Held, "CALL_FUNC + IRQ_WORK (ipi-mux)")], spans.Where(s => s.Sgi == 1));
+        Assert.DoesNotContain(spans, s => s.State == SlotState.Negotiating && s.StartNs == 0);
+    }
+
+    /// <summary>The pictures of a report with a roll-back and of one with a boot move are drawn whole.</summary>
+    [Theory]
+    [InlineData("reclaim-drain-hung-6.12.json")]
+    [InlineData("reclaim-nmi-user-moves-6.12.json")]
+    public void Plot_draws_a_rolled_back_attempt_and_a_boot_move(string golden)
+    {
+        var (exit, _, error) = Run("plot", Golden(golden), "-o", In("p"));
+        Assert.Equal((0, ""), (exit, error));
+        AssertPictures(In("p"));
+        var svg = File.ReadAllText(In("p/sgi-timeline.svg"));
+        Assert.Contains(golden.StartsWith("reclaim-drain") ? "rolled back" : "taken at boot", svg);
+    }
 }

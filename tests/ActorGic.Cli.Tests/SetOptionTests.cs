@@ -111,4 +111,20 @@ public sealed class SetOptionTests
         var e = Assert.Throws<ScenarioException>(() => Load("scenario { end = 10us, actions = [ { at = 1us, cpu = 7, do = hang } ] }", "topology.cpus=4"));
         Assert.Equal("scenario.actions[0].cpu: CPU 7 does not exist (cpus = 4)", e.Message);
     }
+    /// <summary>A handler time for a name no handler is looked up by is refused, from a --set and from a file alike: exit 2, one line naming the path.</summary>
+    [Fact]
+    public void An_ipi_handler_time_for_an_unknown_ipi_is_refused_from_a_set_and_from_a_file()
+    {
+        const string Refusal = "scenario.timing.ipi-handlers.BOGUS: BOGUS is not an IPI of linux-6.12 (RESCHEDULE, CALL_FUNC, CPU_STOP, CPU_STOP_NMI, TIMER, IRQ_WORK, CPU_BACKTRACE, KGDB_ROUNDUP)";
+        var set = Run("run", Scenario("stop-hung-cpu-6.12.conf"), "--set", "timing.ipi-handlers.BOGUS=1us");
+        Assert.Equal((2, "", $"actorgic: --set timing.ipi-handlers.BOGUS=1us: {Refusal}\n"), set);
+        var dir = Directory.CreateTempSubdirectory("actorgic-ipi-handlers").FullName;
+        try
+        {
+            string file = Path.Combine(dir, "bogus.conf");
+            File.WriteAllText(file, $"include \"{Scenario("stop-hung-cpu-6.12.conf")}\"\nscenario.timing.ipi-handlers {{ BOGUS = 1us }}\n");
+            Assert.Equal((2, "", $"actorgic: {Refusal}\n"), Run("run", file));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }

@@ -105,7 +105,7 @@ invariants: ok
   checked: no request lost or misrouted, no SGI with two owners, every acknowledge legal (masks, priority, not active),
            EOIs nested, time never ran backwards, every CPU's routes match the reclaimer's table,
            every NMI reached the hung CPUs within the deadline
-digest: 5d3368dccf8ed9abe3cffdc7c821cb59123342978ff79f434f66a37eb75e39ac
+digest: aea2f0bef2055e54f0789e6f574af9de2bd7413e18e3ab53d837da99df275e44
 """", Summary("reclaim-drain-hung-6.12.conf"));
     }
 

@@ -143,4 +143,76 @@ public class NmiBrokerEngineTests
             $"scenario {{ end = 10us\n kernel {{ profile = linux-6.12, nmi-mux = on }}\n nmi-users = [ {users} ] }}"));
         Assert.Equal("scenario.nmi-users: NMI user u29 refused: the shared NMI SGI carries at most 32 users, all taken", e.Message);
     }
+    private static readonly string BrokerAtBoot612 = """
+        scenario { end = 20us
+          topology { cpus = 4 }
+          kernel { profile = linux-6.12 }
+          nmi-users = [ { name = cpu-pause, priority = 5 } ]
+          actions = [ { at = 1us, cpu = 1, do = nmi, user = cpu-pause, to = [2] } ] }
+        """;
+
+    private static string TraceLines(Simulation sim, IEnumerable<TraceEvent> events)
+    {
+        using var stream = new MemoryStream();
+        ReportJson.WriteTrace(events, stream, sim.Owners, sim.Mux);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    [Fact]
+    public void The_brokers_slot_taken_at_boot_is_one_reclaim_event_of_cpu_0_at_t_0_naming_the_moved_ipi()
+    {
+        // linux-6.12 has no free SGI: IRQ_WORK moves onto CALL_FUNC's SGI at boot and the broker takes SGI 5.
+        var report = TestRuns.Hocon(BrokerAtBoot612, keepTrace: true, out var sim);
+        var reclaims = sim.Components.SelectMany(c => c.Trace.Events).Where(e => e.Kind == TraceKind.Reclaim).ToList();
+        var boot = Assert.Single(reclaims);
+        Assert.Equal(new TraceEvent(T: 0, Cpu: 0, Component: 0, Seq: 0, TraceKind.Reclaim, Intid: 5, Value: (long)ReclaimPhase.Boot,
+            Extra: sim.Owners.IndexOf("IRQ_WORK") + 1), boot);
+        Assert.Equal("""{"t":0,"cpu":0,"ev":"reclaim","intid":5,"phase":"boot","purpose":"nmi-broker","owner":"IRQ_WORK"}""" + "\n",
+            TraceLines(sim, [boot]));
+        // The report's boot entry says the same.
+        var entry = Assert.Single(report.Reclaims);
+        Assert.Equal(("boot", 0L, 0L, 5, "IRQ_WORK"), (entry.Op, entry.AtNs, entry.DoneNs, entry.Sgi, entry.Victim));
+    }
+
+    [Theory]
+    [InlineData("linux-6.1", "nmi-users = [ { name = cpu-pause, priority = 5 } ]", 7)] // SGI 7 was free: nothing moved
+    [InlineData("linux-6.12", "kernel.nmi-mux = on", 3)]                              // the era's NMI IPIs absorbed: nothing moved
+    public void A_boot_slot_that_moved_no_ipi_is_a_boot_event_without_an_owner(string profile, string broker, int sgi)
+    {
+        TestRuns.Hocon($$"""
+            scenario { end = 5us
+              topology { cpus = 2 }
+              kernel { profile = {{profile}} }
+              {{broker}} }
+            """, keepTrace: true, out var sim);
+        var boot = Assert.Single(sim.Components.SelectMany(c => c.Trace.Events), e => e.Kind == TraceKind.Reclaim);
+        Assert.Equal((0L, 0, 0, sgi, (long)ReclaimPhase.Boot, 0), (boot.T, boot.Cpu, boot.Component, boot.Intid, boot.Value, boot.Extra));
+        Assert.Equal($$"""{"t":0,"cpu":0,"ev":"reclaim","intid":{{sgi}},"phase":"boot","purpose":"nmi-broker"}""" + "\n", TraceLines(sim, [boot]));
+    }
+
+    [Fact]
+    public void Without_a_broker_there_is_no_boot_move_and_no_reclaim_event()
+    {
+        var report = TestRuns.Hocon("""
+            scenario { end = 20us
+              topology { cpus = 4 }
+              kernel { profile = linux-6.12 }
+              actions = [ { at = 1us, cpu = 1, do = backtrace, to = [2] } ] }
+            """, keepTrace: true, out var sim);
+        Assert.Empty(report.Reclaims);
+        Assert.DoesNotContain(sim.Components.SelectMany(c => c.Trace.Events), e => e.Kind == TraceKind.Reclaim);
+    }
+
+    [Fact]
+    public void The_boot_event_is_in_cpu_0s_chain_which_the_digest_covers()
+    {
+        // CPU 0 does nothing else here, so its chain holds the boot event alone; the digest is built from the chains.
+        var (sim, _) = TestRuns.Reference(ScenarioLoader.LoadText(BrokerAtBoot612), keepTrace: false);
+        var chain = Assert.Single(RunFacts.Of(sim).Chains, c => c.Component == 0);
+        Assert.Equal(1, chain.Count);
+        var (plain, _) = TestRuns.Reference(ScenarioLoader.LoadText(BrokerAtBoot612
+            .Replace("nmi-users = [ { name = cpu-pause, priority = 5 } ]", "")
+            .Replace("actions = [ { at = 1us, cpu = 1, do = nmi, user = cpu-pause, to = [2] } ]", "")), keepTrace: false);
+        Assert.Equal(0, Assert.Single(RunFacts.Of(plain).Chains, c => c.Component == 0).Count);
+    }
 }

@@ -49,6 +49,8 @@ public class ReclaimFailureTests
         Assert.Equal(new SgiTableRow(5, null, false, "stale"), report.SgiTable[5]);
         Assert.Equal(new SgiTableRow(1, "CALL_FUNC", false, "ipi-mux") { Carries = "IRQ_WORK" }, report.SgiTable[1]);
         Assert.Equal(new IpiCounts(0, 0, 0, 0, 0) { Refused = 7 }, report.PerIpi["cpu-pause"]);
+        // The report's rolled_back says the attempt on SGI 5 ended stale, not undone.
+        Assert.Equal([new RolledBackAttempt(5, "IRQ_WORK", 10_215, 110_866, "stale")], r.RolledBack);
     }
 
     /// <summary>reclaim-release-promote-6.12 under Linux's per-CPU setup, with CPU 9 hanging during the release or during the promotion.</summary>

@@ -101,6 +101,17 @@ public class ReclaimerTests
         Assert.Equal(1, report.PerIpi["TIMER"].Pending);
     }
 
+    /// <summary>Each undone attempt is in the report with its slot, whose the slot stayed, and when: the timeline draws it from there.</summary>
+    [Theory]
+    [InlineData("reclaim-drain-hung-6.12.conf", 4, "TIMER", 20_215L, 70_751L, "drain")]   // from the switch to the drain's time out
+    [InlineData("reclaim-per-cpu-hung-6.12.conf", 5, "IRQ_WORK", 10_215L, 110_866L, "setup")] // to the end of the setup's rollback
+    public void An_attempt_rolled_back_is_in_the_report_with_its_slot_and_times(string file, int sgi, string owner, long from, long to, string step)
+    {
+        var report = TestRuns.File(file);
+        var r = Assert.Single(report.Reclaims);
+        Assert.Equal([new RolledBackAttempt(sgi, owner, from, to, step)], r.RolledBack);
+    }
+
     [Fact]
     public void A_reclaim_in_the_middle_of_a_64_cpu_storm_moves_a_busy_ipi_without_losing_or_misrouting_one()
     {
@@ -131,6 +142,7 @@ public class ReclaimerTests
         Assert.Equal("none", report.IpiModes["cpu-pause"]);
         Assert.Equal(1, report.PerIpi["cpu-pause"].Refused); // sent after the release
         Assert.Equal(report.LatencyNs["TIMER"].Count, report.LatencyNs["TIMER/dedicated"].Count + report.LatencyNs["TIMER/ipi-mux"].Count);
+        Assert.All(report.Reclaims, r => Assert.Empty(r.RolledBack)); // nothing was undone
     }
 
     [Fact]

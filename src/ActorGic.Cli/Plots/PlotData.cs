@@ -18,7 +18,12 @@ public sealed record ReclaimEntry(string Op, string Purpose, long AtNs, long Don
 {
     /// <summary>The owners asked and what they said, roll-backs included, as the report words them.</summary>
     public IReadOnlyList<string> Asked { get; init; } = [];
+    /// <summary>The attempts undone on a slot (rolled_back): the slot, whose it stayed, when, and which step did not finish.</summary>
+    public IReadOnlyList<RolledBack> RolledBack { get; init; } = [];
 }
+
+/// <summary>One entry of a reclaim's rolled_back: the attempt on SGI <paramref name="Sgi"/> from <paramref name="FromNs"/> to <paramref name="ToNs"/>.</summary>
+public sealed record RolledBack(int Sgi, string Owner, long FromNs, long ToNs, string Step);
 
 /// <summary>
 /// What the pictures show, read from a report's JSON (SCENARIOS.md section 3) and nothing else:
@@ -127,7 +132,14 @@ public sealed record PlotData(string Scenario, long Seed, int Cpus, long EndNs, 
             Optional(e, "victim", at), Optional(e, "victim_mode", at), Optional(e, "promoted", at), Optional(e, "reason", at))
         {
             Asked = e.TryGetProperty("asked", out _) ? Array(e, "asked", $"{at}.asked").Select((a, i) => Text(a, $"{at}.asked[{i}]")).ToList() : [],
+            RolledBack = e.TryGetProperty("rolled_back", out _)
+                ? Array(e, "rolled_back", $"{at}.rolled_back").Select((b, i) => RolledBack(b, $"{at}.rolled_back[{i}]")).ToList()
+                : [],
         };
+
+        private RolledBack RolledBack(JsonElement b, string at) => new(
+            (int)Integer(b, "sgi", $"{at}.sgi"), Text(b, "owner", $"{at}.owner"), Integer(b, "from_ns", $"{at}.from_ns"),
+            Integer(b, "to_ns", $"{at}.to_ns"), Text(b, "step", $"{at}.step"));
 
         private string? Optional(JsonElement e, string name, string at) => e.TryGetProperty(name, out _) ? Text(e, name, $"{at}.{name}") : null;
 
