@@ -107,7 +107,7 @@ public static class BenchCluster
             var c = t.Clock!;
             bool same = t.Report.Digest == reference.Report.Digest;
             output.WriteLine($"  {n} nodes: run {t.Seconds:F2} s = {t.Seconds / one.Seconds:F2}x one process (target 1.5x); " +
-                             $"building the nodes {c.SetupSeconds:F2} s, collecting {c.CollectSeconds:F2} s; " + (same ? "same digest" : "DIGEST DIFFERS"));
+                             $"building the nodes {c.SetupSeconds:F2} s, collecting {c.CollectSeconds:F2} s; " + (same ? "same digest" : BenchCommand.Failed("DIGEST DIFFERS")));
             foreach (var line in Account(c, t.Outcome)) output.WriteLine("      " + line);
             output.WriteLine("      " + Projection.Of(c, one.Seconds, two.Seconds, n, machines).Line());
         }

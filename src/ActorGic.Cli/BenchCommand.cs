@@ -77,7 +77,7 @@ public static class BenchCommand
             if (parts.Contains("reclaim"))
                 foreach (int cpus in reclaimCounts) ReclaimCost(cpus, output, cancel);
             if (parts.Contains("cluster") && nodeCount > 1) BenchCluster.Run(nodeCount, repeats, machines, output, cancel);
-            if (!parts.Contains("broadcast")) return ExitCode.Ok;
+            if (!parts.Contains("broadcast")) return Verdict(output);
             var singleSeconds = new Dictionary<int, double>();
             foreach (int cpus in broadcastCounts)
                 foreach (var engine in new[] { "reference", "actors" })
@@ -87,8 +87,26 @@ public static class BenchCommand
                 int largest = broadcastCounts.Max();
                 ClusterProcesses($"broadcast-{largest}", nodeCount, 0, singleSeconds.GetValueOrDefault(largest), output, cancel);
             }
-            return ExitCode.Ok;
+            return Verdict(output);
         }
+    }
+
+    /// <summary>Checks that failed in this bench run (digests that differ between engines or node counts, child runs that failed): any makes the exit code 1.</summary>
+    private static int _failed;
+
+    /// <summary>Counts a failed check; returns <paramref name="text"/> to print.</summary>
+    internal static string Failed(string text)
+    {
+        Interlocked.Increment(ref _failed);
+        return text;
+    }
+
+    internal static int Verdict(TextWriter output)
+    {
+        int failed = Interlocked.Exchange(ref _failed, 0);
+        if (failed == 0) return ExitCode.Ok;
+        output.WriteLine($"bench: {failed} check(s) failed (a digest that differs, or a run that did not finish): see above");
+        return 1;
     }
 
     /// <summary>The parts of the bench, in the order they run.</summary>
@@ -212,7 +230,7 @@ public static class BenchCommand
         }
         output.WriteLine($"storm {cpus,5} CPUs, {ns / 1000} us virtual, {reference.Delivered} delivered: " +
                          $"reference {reference.Rate,12:N0}/s  actors {actors.Rate,12:N0}/s  ratio {actors.Rate / reference.Rate:F3}" +
-                         (reference.Digest == actors.Digest ? "  (same digest)" : "  DIGESTS DIFFER"));
+                         (reference.Digest == actors.Digest ? "  (same digest)" : Failed("  DIGESTS DIFFER")));
         output.WriteLine($"      {events} events, {windows} windows, {(double)runs / Math.Max(1, windows):F2} components and " +
                          $"{(double)events / Math.Max(1, windows):F2} events per window, {(double)events / Math.Max(1, actors.Delivered):F1} events per delivery");
         // The actor engine's floor here: its component runs, each a message pair, at what a bare pair costs on this machine.
@@ -278,7 +296,7 @@ public static class BenchCommand
         string took = r.DoneNs >= 0 ? $"in {r.DoneNs - r.AtNs} ns virtual" : "not finished by the end";
         output.WriteLine($"reclaim {cpus,5} CPUs: {r.Outcome} SGI {r.Sgi} from {r.Victim} ({r.VictimMode}) {took}; " +
                          $"{with.Events} events with it, lost {with.Totals.Lost}; wall: reference {withWall * 1e3:F1} ms ({withoutWall * 1e3:F1} ms without the request), " +
-                         $"actors {actorsWall * 1e3:F1} ms" + (actors.Digest == with.Digest ? " (same digest)" : " DIGESTS DIFFER"));
+                         $"actors {actorsWall * 1e3:F1} ms" + (actors.Digest == with.Digest ? " (same digest)" : Failed(" DIGESTS DIFFER")));
     }
 
     /// <summary>A scenario the bench runs on processes, by its key: broadcast-CPUS or storm-1024.</summary>
@@ -318,7 +336,7 @@ public static class BenchCommand
         using var child = Process.Start(ChildProcess.Of("bench", "--case", $"{engine}:{cpus}"))!;
         _ = child.StandardError.ReadToEndAsync(); // drained, so a child with much to say never blocks on a full pipe
         string line = ChildProcess.Finish(child, cancel).Trim();
-        output.WriteLine(line);
+        output.WriteLine(child.ExitCode == 0 && line.Length > 0 ? line : Failed($"broadcast {cpus} CPUs {engine} failed (exit {child.ExitCode}) {line}"));
         var m = System.Text.RegularExpressions.Regex.Match(line, @"build\s+([\d.]+) s, run\s+([\d.]+) s");
         return m.Success ? double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
             + double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
@@ -363,6 +381,7 @@ public static class BenchCommand
                 w.Dispose();
             }
         }
+        if (coordinator.ExitCode != 0) Failed("");
         output.WriteLine(line.Length > 0 ? line : $"cluster {label} on {nodes} processes failed: " +
             (errors.Wait(TimeSpan.FromSeconds(10)) ? errors.Result.Trim() : "no message"));
         if (singleSeconds > 0 && System.Text.RegularExpressions.Regex.Match(line, @"total ([\d.]+) s") is { Success: true } m)

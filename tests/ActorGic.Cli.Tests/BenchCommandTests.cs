@@ -33,6 +33,17 @@ public sealed class BenchCommandTests
         Assert.Equal("actorgic: --only: cluster needs --nodes 2 or more", Assert.Single(Lines(error)));
     }
 
+    /// <summary>A bench whose engines or node counts disagree, or whose child run failed, exits 1 after saying so; the next starts clean.</summary>
+    [Fact]
+    public void A_failed_check_makes_the_bench_exit_1()
+    {
+        var output = new StringWriter();
+        Assert.Equal("  DIGESTS DIFFER", BenchCommand.Failed("  DIGESTS DIFFER"));
+        Assert.Equal(1, BenchCommand.Verdict(output));
+        Assert.Equal("bench: 1 check(s) failed (a digest that differs, or a run that did not finish): see above", Assert.Single(Lines(output.ToString())));
+        Assert.Equal(0, BenchCommand.Verdict(new StringWriter()));
+    }
+
     [Theory]
     [InlineData(1, new[] { 1 })]
     [InlineData(2, new[] { 1, 2 })]
