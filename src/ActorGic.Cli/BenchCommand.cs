@@ -42,7 +42,8 @@ public static class BenchCommand
 
         int Execute(ParseResult parse, CancellationToken cancel)
         {
-            if (parse.GetValue(caseOption) is { } single) return RunBroadcastCase(single, output, cancel);
+            if (parse.GetValue(caseOption) is { } single)
+                return single.StartsWith(BenchStartup.CasePrefix, StringComparison.Ordinal) ? BenchStartup.RunWarmCase(single, output, cancel) : RunBroadcastCase(single, output, cancel);
             // Every argument is checked before anything runs, so a typo costs no minutes of benchmark.
             var parts = Selected(parse.GetValue(only)!);
             var stormCounts = Counts(parse.GetValue(storms)!, "--storm-cpus");
@@ -56,6 +57,7 @@ public static class BenchCommand
             if (nodeCount is < 1 or > 64) throw new ScenarioException("--nodes", "must be 1 to 64");
 
             output.WriteLine($"actorgic bench on {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}");
+            if (parts.Contains("startup")) BenchStartup.Run(output, cancel); // first: its child processes have the machine to themselves
             if (parts.Overlaps(["storm", "mux", "reclaim"])) WarmUp(output, cancel);
             if (parts.Contains("storm"))
                 foreach (int cpus in stormCounts) Storm(cpus, ns, repeats, output, cancel);
@@ -77,7 +79,7 @@ public static class BenchCommand
     }
 
     /// <summary>The parts of the bench, in the order they run.</summary>
-    public static readonly string[] Parts = ["storm", "mux", "reclaim", "broadcast"];
+    public static readonly string[] Parts = ["startup", "storm", "mux", "reclaim", "broadcast"];
 
     private static HashSet<string> Selected(string text)
     {
