@@ -3,7 +3,7 @@
 #   test [args]        run every test (dotnet test); -All also sweeps every shipped scenario on the
 #                      actor engine (1 and 2 threads) and on in-process clusters of 2 and 3 nodes (where it
 #                      has the chips) against the reference engine's digest
-#   run FILE.conf ...  actorgic run (Release build)
+#   run FILE.conf ...  actorgic run from a Release publish with ReadyToRun code (artifacts/actorgic; fast from a cold start)
 #   cluster -Nodes N -Scenario FILE [-Report R.json] [-KillAfter S]
 #                      the scenario on N local processes (a coordinator and N-1 actorgic node
 #                      workers on loopback); -KillAfter kills one worker S seconds after the workers joined (fault drill)
@@ -13,7 +13,7 @@
 #                      against ActorGic.Engine.Tests; outside CI (tens of minutes); HTML and JSON in
 #                      tests/ActorGic.Engine.Tests/StrykerOutput/
 #   sgi <args>         actorgic sgi encode|decode ...
-#   bench [args]       actorgic bench: engines' throughput, build time and memory (Release)
+#   bench [args]       actorgic bench: start-up, engines' throughput, build time and memory (the ReadyToRun publish of run)
 #   micro [filter...]  BenchmarkDotNet micro benchmarks of the pure model (Release); each filter is a
 #                      BenchmarkDotNet glob ('*Cycle*'); none: all; exit 1 when none matched or one failed
 #   example            from a clean state: dotnet pack of the library assemblies (Gic, Kernel, Engine,
@@ -37,6 +37,15 @@ function Build-Release {
     Write-Host 'run.ps1: building actorgic (Release; about a minute the first time, seconds after)'
     dotnet build -c Release src/ActorGic.Cli -v quiet -nologo | Out-Null
     if ($LASTEXITCODE -ne 0) { throw 'build failed' }
+}
+
+# The Release publish with ReadyToRun code (src/ActorGic.Cli/ActorGic.Cli.csproj): what run and bench start.
+$published = Join-Path $PSScriptRoot 'artifacts/actorgic/actorgic.dll'
+
+function Publish-Release {
+    Write-Host 'run.ps1: publishing actorgic (Release, ReadyToRun; a few minutes the first time, seconds after)'
+    dotnet publish src/ActorGic.Cli -c Release -o artifacts/actorgic -v quiet -nologo | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw 'publish failed' }
 }
 
 function Get-Digest([string[]]$Arguments) {
@@ -122,8 +131,8 @@ switch ($Verb) {
         exit 0
     }
     'run' {
-        Write-Host 'run.ps1: building actorgic (Release; about a minute the first time, seconds after), then the run'
-        dotnet run -c Release --project src/ActorGic.Cli -- run @Rest
+        Publish-Release
+        dotnet $published run @Rest
     }
     'cluster' { Invoke-Cluster }
     'golden' {
@@ -145,8 +154,9 @@ switch ($Verb) {
     }
     'sgi' { dotnet run --project src/ActorGic.Cli -- sgi @Rest }
     'bench' {
-        Write-Host 'run.ps1: building actorgic (Release), then actorgic bench: every section takes about 15 minutes on 2 cores (--only SECTION for one)'
-        dotnet run -c Release --project src/ActorGic.Cli -- bench @Rest
+        Publish-Release
+        Write-Host 'run.ps1: actorgic bench: every section takes about 15 minutes on 2 cores (--only SECTION for one)'
+        dotnet $published bench @Rest
     }
     'example' {
         # From a clean state: no package, no restore cache and no build of the example survive from an earlier run.

@@ -50,7 +50,8 @@ public static class BenchCommand
 
         int Execute(ParseResult parse, CancellationToken cancel)
         {
-            if (parse.GetValue(caseOption) is { } single) return RunBroadcastCase(single, output, cancel);
+            if (parse.GetValue(caseOption) is { } single)
+                return single.StartsWith(BenchStartup.CasePrefix, StringComparison.Ordinal) ? BenchStartup.RunWarmCase(single, output, cancel) : RunBroadcastCase(single, output, cancel);
             // Every argument is checked before anything runs, so a typo costs no minutes of benchmark.
             var parts = Selected(parse.GetValue(only)!);
             var stormCounts = Counts(parse.GetValue(storms)!, "--storm-cpus");
@@ -70,6 +71,7 @@ public static class BenchCommand
             var machines = new BenchCluster.Machines(cores, latency);
 
             output.WriteLine($"actorgic bench on {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}");
+            if (parts.Contains("startup")) BenchStartup.Run(output, cancel); // first: its child processes have the machine to themselves
             if (parts.Overlaps(["storm", "mux", "reclaim", "cluster"])) WarmUp(output, cancel);
             if (parts.Contains("storm"))
                 foreach (int cpus in stormCounts) Storm(cpus, ns, repeats, output, cancel);
@@ -110,7 +112,7 @@ public static class BenchCommand
     }
 
     /// <summary>The parts of the bench, in the order they run.</summary>
-    public static readonly string[] Parts = ["storm", "mux", "reclaim", "cluster", "broadcast"];
+    public static readonly string[] Parts = ["startup", "storm", "mux", "reclaim", "cluster", "broadcast"];
 
     private static HashSet<string> Selected(string text)
     {

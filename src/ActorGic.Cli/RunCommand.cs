@@ -80,7 +80,9 @@ public static class RunCommand
             using var spool = traceFile is null ? null : new TraceSpool();
             var simulation = new Simulation(scenario, keepTrace: spool is not null, spool);
             int threadCount = parse.GetValue(threads);
-            var bounds = new RunBounds { Cancel = cancel };
+            // Made only for the actor engine: its default watchdog is read from akka.single.conf by Akka's HOCON
+            // parser, whose start-up (a compiled Regex among it) a reference run does not need.
+            RunBounds Bounds() => new() { Cancel = cancel };
             RunReport result;
             var watch = System.Diagnostics.Stopwatch.StartNew();
             try
@@ -88,7 +90,7 @@ public static class RunCommand
                 if (port is { } p)
                 {
                     var (clusterOutcome, facts) = RunProgress.Run(scenario.End,
-                        progress => ProcessCluster.Coordinate(simulation, sources, nodeCount, p, progress, error, bounds));
+                        progress => ProcessCluster.Coordinate(simulation, sources, nodeCount, p, progress, error, Bounds()));
                     result = RunReport.Build(simulation, facts, clusterOutcome, engineName, nodeCount);
                 }
                 else
@@ -96,8 +98,8 @@ public static class RunCommand
                     var outcome = RunProgress.Run(scenario.End, progress => engineName == "reference"
                         ? new ReferenceEngine(simulation).Run(scenario.End, progress, cancel)
                         : nodeCount > 1
-                            ? ClusterEngine.Run(simulation, scenario.End, nodeCount, progress, bounds)
-                            : ActorEngine.Run(simulation, scenario.End, threadCount, progress, bounds));
+                            ? ClusterEngine.Run(simulation, scenario.End, nodeCount, progress, Bounds())
+                            : ActorEngine.Run(simulation, scenario.End, threadCount, progress, Bounds()));
                     result = RunReport.Build(simulation, outcome, engineName, nodeCount);
                 }
             }

@@ -6,7 +6,7 @@ namespace ActorGic.Cli.Tests;
 public sealed class BenchCommandTests
 {
     [Theory]
-    [InlineData("--only", "storm,stom", "--only: \"stom\" is not a part of the bench (storm, mux, reclaim, cluster, broadcast)")]
+    [InlineData("--only", "storm,stom", "--only: \"stom\" is not a part of the bench (startup, storm, mux, reclaim, cluster, broadcast)")]
     [InlineData("--repeat", "0", "--repeat: 0 is not a repeat count (1 to 100)")]
     [InlineData("--storm-ns", "5", "--storm-ns: 5 is not a storm length (10000 to 10000000000 ns)")]
     [InlineData("--storm-cpus", "64,1", "--storm-cpus: \"1\" is not a CPU count (2-65536)")]
