@@ -52,6 +52,20 @@ public sealed class BenchCommandTests
     public void The_clustered_runs_are_on_powers_of_two_up_to_the_node_count(int nodes, int[] expected) =>
         Assert.Equal(expected, BenchCluster.NodeCounts(nodes));
 
+    /// <summary>The storm the bench runs on processes is the text of the one it runs in one process: the same run, so their times compare.</summary>
+    [Fact]
+    public void The_1024_cpu_storm_as_text_is_the_same_run_as_the_built_one()
+    {
+        static string Digest(ActorGic.Engine.Scenario scenario)
+        {
+            var sim = new ActorGic.Engine.Simulation(scenario, keepTrace: false);
+            return ActorGic.Engine.RunReport.Build(sim, new ActorGic.Engine.ReferenceEngine(sim).Run(scenario.End), "reference").Digest;
+        }
+        var built = BenchCluster.Storm1024();
+        Assert.Equal(4, new ActorGic.Engine.Layout(built.Topology).Chips);
+        Assert.Equal(Digest(built), Digest(ActorGic.Scenarios.ScenarioLoader.LoadText(BenchCluster.Storm1024Hocon())));
+    }
+
     /// <summary>The projection's arithmetic on figures given by hand (the bench feeds it measured ones).</summary>
     [Fact]
     public void The_projection_splits_the_work_over_machines_and_charges_each_window_its_overhead_and_a_network_round_trip()
