@@ -96,13 +96,11 @@ public static partial class ProcessCluster
             log?.WriteLine($"actorgic: {nodes - 1} worker node(s) ready after {ready:F1} s");
 
             // Node 0's components and keeper live here; every other node's on its worker.
-            var nodeOf = new int[simulation.Components.Length];
+            var nodeOf = new int[layout.ComponentCount];
+            for (int id = 0; id < nodeOf.Length; id++) nodeOf[id] = ClusterEngine.NodeOf(layout, id, nodes);
             var local = new Dictionary<int, IActorRef>();
-            for (int id = 0; id < nodeOf.Length; id++)
-            {
-                nodeOf[id] = ClusterEngine.NodeOf(layout, id, nodes);
-                if (nodeOf[id] == 0) local[id] = system.ActorOf(ComponentActor.Props(simulation.Components[id]), $"c{id}");
-            }
+            foreach (var component in simulation.Built)
+                if (nodeOf[component.Id] == 0) local[component.Id] = system.ActorOf(ComponentActor.Props(component), $"c{component.Id}");
             var keepers = new IActorRef[nodes];
             var horizons = new Horizons(layout, simulation.Scenario.Timing);
             keepers[0] = system.ActorOf(NodeKeeperActor.Props(0, local, nodeOf.Length, horizons), "node-keeper");

@@ -46,8 +46,12 @@ public static partial class ProcessCluster
         }
     }
 
-    /// <summary>A worker's copy of the simulation: the coordinator's scenario sources, loaded from them alone.</summary>
-    public static Simulation Build(AssignNode a) => new(ScenarioSources.Unpack(a.ScenarioText).Load(a.Seed), keepTrace: false);
+    /// <summary>A worker's part of the simulation: the coordinator's scenario sources, loaded from them alone, and only the components of its own chips.</summary>
+    public static Simulation Build(AssignNode a)
+    {
+        var scenario = ScenarioSources.Unpack(a.ScenarioText).Load(a.Seed);
+        return new Simulation(scenario, keepTrace: false, builds: ClusterEngine.Hosts(scenario, a.Node, a.Nodes));
+    }
 
     private sealed class WorkerActor : ReceiveActor
     {
@@ -104,9 +108,9 @@ public static partial class ProcessCluster
                     return;
                 }
                 var layout = _simulation.Layout;
-                for (int id = 0; id < _simulation.Components.Length; id++)
-                    if (ClusterEngine.NodeOf(layout, id, a.Nodes) == a.Node)
-                        _components[id] = Context.ActorOf(ComponentActor.Props(_simulation.Components[id]), $"c{id}");
+                foreach (var component in _simulation.Built)
+                    if (ClusterEngine.NodeOf(layout, component.Id, a.Nodes) == a.Node)
+                        _components[component.Id] = Context.ActorOf(ComponentActor.Props(component), $"c{component.Id}");
                 _keeper = Context.ActorOf(NodeKeeperActor.Props(a.Node, _components, layout.ComponentCount,
                     new Horizons(layout, _simulation.Scenario.Timing), new RootActorPath(coordinatorAddress) / "user" / "root-keeper"), "node-keeper");
                 log.WriteLine($"actorgic: node {a.Node} of {a.Nodes}: {_components.Count} components of \"{a.ScenarioName}\"");

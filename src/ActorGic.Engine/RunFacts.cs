@@ -221,7 +221,7 @@ public sealed class RunFacts
             Redistributors = new RedistributorFacts?[layout.Cpus],
             DistributorSent = Enumerable.Repeat(-1L, layout.Chips).ToArray(),
         };
-        foreach (var component in sim.Components)
+        foreach (var component in sim.Built)
         {
             if (hosted is not null && !hosted(component.Id)) continue;
             switch (component)
