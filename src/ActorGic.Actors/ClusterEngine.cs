@@ -49,6 +49,13 @@ public static class ClusterEngine
     /// <summary>The node of a component: its chip's (the reclaimer's chip is 0, the coordinator's).</summary>
     public static int NodeOf(Layout layout, int component, int nodes) => NodeOfChip(layout.ChipOfComponent(component), layout.Chips, nodes);
 
+    /// <summary>What node <paramref name="node"/> of <paramref name="nodes"/> builds of <paramref name="scenario"/>: the components of its chips (for <see cref="Simulation"/>'s builds).</summary>
+    public static Func<int, bool> Hosts(Scenario scenario, int node, int nodes)
+    {
+        var layout = new Layout(scenario.Topology, scenario.HasReclaimer);
+        return id => NodeOf(layout, id, nodes) == node;
+    }
+
     /// <summary>Runs on <paramref name="nodes"/> in-process nodes; every wait is bounded by <paramref name="bounds"/> (default: <see cref="RunBounds.Default"/>).</summary>
     public static RunOutcome Run(Simulation simulation, long end, int nodes, Action<long>? progress = null, RunBounds? bounds = null,
         ClusterOptions? options = null)

@@ -33,8 +33,13 @@ public sealed record GetNodeFacts : IActorGicMessage
 /// <summary>A worker's facts (<see cref="RunFacts.ToBytes"/>), the events its components and keeper still held, and its peak working set.</summary>
 public sealed record NodeFacts(int Node, byte[] Facts, SimEvent[] Remaining, long PeakBytes = 0, bool More = false) : IActorGicMessage;
 
-/// <summary>What a clustered run cost: wall time to get every node ready, to run, to collect; peak memory per node; windows.</summary>
-public sealed record ClusterCost(double ReadySeconds, double RunSeconds, double CollectSeconds, long[] PeakBytes, long Windows, long RemoteMessages)
+/// <summary>
+/// What a clustered run cost: wall time from the cluster's opening until every node was ready (the
+/// coordinator's own build, <paramref name="BuildSeconds"/>, runs inside it, alongside the
+/// workers'), to run, to collect; peak memory per node; windows.
+/// </summary>
+public sealed record ClusterCost(double ReadySeconds, double RunSeconds, double CollectSeconds, long[] PeakBytes, long Windows, long RemoteMessages,
+    double BuildSeconds = 0)
 {
     /// <summary>The root keeper's account of the run's windows (<see cref="WindowClock"/>).</summary>
     public WindowClock? Clock { get; init; }

@@ -59,30 +59,64 @@ public static partial class ProcessCluster
     public static (RunOutcome Outcome, RunFacts Facts) Coordinate(Simulation simulation, ScenarioSources sources, int nodes, int port,
         Action<long>? progress, TextWriter? log, out ClusterCost cost, TimeSpan? joinTimeout = null, RunBounds? bounds = null)
     {
+        var (outcome, facts, _) = Coordinate(simulation.Scenario, () => simulation, sources, nodes, port, progress, log, out cost, joinTimeout, bounds);
+        return (outcome, facts);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="scenario"/> (loaded from <paramref name="sources"/>) as <see
+    /// cref="Coordinate(Simulation, ScenarioSources, int, int, Action{long}?, TextWriter?, RunBounds?)"/>
+    /// does, building only node 0's components, and only once the cluster is open: the workers join
+    /// and build their own chips meanwhile. Returns node 0's simulation too, from which the report
+    /// is built (<see cref="RunReport.Build(Simulation, RunFacts, RunOutcome, string, int)"/>: the
+    /// scenario-level parts and the reclaimer are node 0's).
+    /// </summary>
+    public static (RunOutcome Outcome, RunFacts Facts, Simulation Simulation) Coordinate(Scenario scenario, ScenarioSources sources, int nodes, int port,
+        Action<long>? progress, TextWriter? log, out ClusterCost cost, TimeSpan? joinTimeout = null, RunBounds? bounds = null) =>
+        Coordinate(scenario, () => new Simulation(scenario, keepTrace: false, builds: ClusterEngine.Hosts(scenario, 0, nodes)),
+            sources, nodes, port, progress, log, out cost, joinTimeout, bounds);
+
+    private static (RunOutcome Outcome, RunFacts Facts, Simulation Simulation) Coordinate(Scenario scenario, Func<Simulation> build,
+        ScenarioSources sources, int nodes, int port, Action<long>? progress, TextWriter? log, out ClusterCost cost, TimeSpan? joinTimeout, RunBounds? bounds)
+    {
         bounds ??= RunBounds.Default;
         var cancel = bounds.Cancel;
-        long end = simulation.Scenario.End;
-        var layout = simulation.Layout;
-        if (layout.Chips < nodes)
-            throw new InvalidOperationException($"a run on {nodes} nodes needs at least {nodes} chips; this topology has {layout.Chips}");
+        long end = scenario.End;
+        if (scenario.Topology.ChipCount < nodes)
+            throw new InvalidOperationException($"a run on {nodes} nodes needs at least {nodes} chips; this topology has {scenario.Topology.ChipCount}");
         var system = ActorSystem.Create("actorgic", ProcessSetup(port, $"127.0.0.1:{port}", log));
         try
         {
             var cluster = Cluster.Get(system);
             string scenarioText = sources.Pack();
-            var scenarioHash = ClusterHandshake.Hash(scenarioText, simulation.Scenario.Seed.ToString());
+            var scenarioHash = ClusterHandshake.Hash(scenarioText, scenario.Seed.ToString());
             var workers = new TaskCompletionSource<Address[]>(TaskCreationOptions.RunContinuationsAsynchronously);
             var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var assignment = new AssignNode(0, nodes, scenarioText, sources.Name, Path.GetDirectoryName(sources.Main)!, simulation.Scenario.Seed, scenarioHash);
+            var assignment = new AssignNode(0, nodes, scenarioText, sources.Name, Path.GetDirectoryName(sources.Main)!, scenario.Seed, scenarioHash);
             WireBudget.CheckFits(system, assignment, "the scenario a worker node receives");
             var coordinator = system.ActorOf(Props.Create(() => new CoordinatorActor(nodes, assignment, workers, lost)), "coordinator");
             log?.WriteLine($"actorgic: coordinator at akka.tcp://actorgic@127.0.0.1:{port}, waiting for {nodes - 1} node(s)");
 
             var watch = System.Diagnostics.Stopwatch.StartNew();
+            // Node 0's part, built while the workers join and build theirs.
+            var simulation = build();
+            var layout = simulation.Layout;
+            // Node 0's components and keeper live here, created while the workers create theirs; every other node's on its worker.
+            var nodeOf = new int[layout.ComponentCount];
+            for (int id = 0; id < nodeOf.Length; id++) nodeOf[id] = ClusterEngine.NodeOf(layout, id, nodes);
+            var local = new Dictionary<int, IActorRef>();
+            foreach (var component in simulation.Built)
+                if (nodeOf[component.Id] == 0) local[component.Id] = system.ActorOf(ComponentActor.Props(component), $"c{component.Id}");
+            var keepers = new IActorRef[nodes];
+            var horizons = new Horizons(layout, simulation.Scenario.Timing, simulation.CpuAtomics);
+            keepers[0] = system.ActorOf(NodeKeeperActor.Props(0, local, nodeOf.Length, horizons), "node-keeper");
+            // The NMI broker's registry lives on the coordinator too (never a migrating singleton); it is not on the data path.
+            if (simulation.Mux is { } mux) system.ActorOf(NmiBrokerActor.Props(mux.Broker.Copy(), mux.Sgi), "nmi-broker");
+            double built = watch.Elapsed.TotalSeconds;
             var joinWait = joinTimeout ?? JoinTimeout;
             try
             {
-                Task.WaitAny([workers.Task, lost.Task], (int)joinWait.TotalMilliseconds, cancel);
+                Task.WaitAny([workers.Task, lost.Task], (int)Math.Max(0, (joinWait - watch.Elapsed).TotalMilliseconds), cancel);
             }
             catch (OperationCanceledException)
             {
@@ -95,19 +129,6 @@ public static partial class ProcessCluster
             double ready = watch.Elapsed.TotalSeconds;
             log?.WriteLine($"actorgic: {nodes - 1} worker node(s) ready after {ready:F1} s");
 
-            // Node 0's components and keeper live here; every other node's on its worker.
-            var nodeOf = new int[simulation.Components.Length];
-            var local = new Dictionary<int, IActorRef>();
-            for (int id = 0; id < nodeOf.Length; id++)
-            {
-                nodeOf[id] = ClusterEngine.NodeOf(layout, id, nodes);
-                if (nodeOf[id] == 0) local[id] = system.ActorOf(ComponentActor.Props(simulation.Components[id]), $"c{id}");
-            }
-            var keepers = new IActorRef[nodes];
-            var horizons = new Horizons(layout, simulation.Scenario.Timing, simulation.CpuAtomics);
-            keepers[0] = system.ActorOf(NodeKeeperActor.Props(0, local, nodeOf.Length, horizons), "node-keeper");
-            // The NMI broker's registry lives on the coordinator too (never a migrating singleton); it is not on the data path.
-            if (simulation.Mux is { } mux) system.ActorOf(NmiBrokerActor.Props(mux.Broker.Copy(), mux.Sgi), "nmi-broker");
             var provider = ((ExtendedActorSystem)system).Provider;
             for (int n = 1; n < nodes; n++)
                 keepers[n] = provider.ResolveActorRef(new RootActorPath(addresses[n]) / "user" / "worker" / "node-keeper");
@@ -120,16 +141,18 @@ public static partial class ProcessCluster
             double ran = watch.Elapsed.TotalSeconds;
             log?.WriteLine($"actorgic: {done.Windows} windows run after {watch.Elapsed.TotalSeconds:F1} s; collecting the nodes' results");
 
+            // The workers' facts first, so they drain and encode theirs while this node does its own; each is
+            // decoded as it arrives. A worker's facts may be larger than a frame: they come in parts (WireBudget),
+            // each collector waits for the last.
+            var remote = Enumerable.Range(1, nodes - 1)
+                .Select(n => CollectFacts(system, system.ActorSelection(new RootActorPath(addresses[n]) / "user" / "worker"))
+                    .ContinueWith(t => (Facts: RunFacts.FromBytes(t.Result.Facts), Node: t.Result), TaskContinuationOptions.ExecuteSynchronously))
+                .ToArray();
             // Everything still held: the root's undelivered batches, each keeper's inbox, each component's queue.
             var inFlight = new List<SimEvent>(done.Undelivered);
-            var drains = local.Values.Select(r => r.Ask<LocalDrained>(DrainLocal.Instance, bounds.Watchdog))
-                .Append(keepers[0].Ask<LocalDrained>(DrainNode.Instance, bounds.Watchdog));
-            inFlight.AddRange(RunWait.Collect(drains, done.ReachedNs, end, bounds, "the coordinator's node").SelectMany(d => d.Remaining));
+            inFlight.AddRange(RunWait.Collect([DrainCollector.Drain(system, local.Values, keepers[0])], done.ReachedNs, end, bounds,
+                "the coordinator's node").Single());
             var facts = RunFacts.Of(simulation, id => nodeOf[id] == 0);
-            // A worker's facts may be larger than a frame: they come in parts (WireBudget), each collector waits for the last.
-            var remote = Enumerable.Range(1, nodes - 1)
-                .Select(n => CollectFacts(system, system.ActorSelection(new RootActorPath(addresses[n]) / "user" / "worker")))
-                .ToArray();
             try
             {
                 Task.WaitAll(remote, cancel);
@@ -144,19 +167,19 @@ public static partial class ProcessCluster
             }
             foreach (var r in remote)
             {
-                facts.Merge(RunFacts.FromBytes(r.Result.Facts));
-                inFlight.AddRange(r.Result.Remaining);
+                facts.Merge(r.Result.Facts);
+                inFlight.AddRange(r.Result.Node.Remaining);
             }
             log?.WriteLine($"actorgic: results collected after {watch.Elapsed.TotalSeconds:F1} s");
-            var peaks = new[] { System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 }.Concat(remote.Select(r => r.Result.PeakBytes)).ToArray();
-            cost = new ClusterCost(ready, ran - ready, watch.Elapsed.TotalSeconds - ran, peaks, done.Windows, clock.RemoteMessages) { Clock = clock };
+            var peaks = new[] { System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 }.Concat(remote.Select(r => r.Result.Node.PeakBytes)).ToArray();
+            cost = new ClusterCost(ready, ran - ready, watch.Elapsed.TotalSeconds - ran, peaks, done.Windows, clock.RemoteMessages, built) { Clock = clock };
             coordinator.Tell(EndRun.Instance);
             foreach (var address in addresses.Skip(1))
                 system.ActorSelection(new RootActorPath(address) / "user" / "worker").Tell(EndRun.Instance);
             Thread.Sleep(200); // let the EndRun messages leave before the transport closes
             cluster.Leave(cluster.SelfAddress);
             var outcome = new RunOutcome(done.ReachedNs, done.Events, inFlight, Windows: done.Windows, ComponentRuns: done.ComponentRuns);
-            return (outcome, facts);
+            return (outcome, facts, simulation);
         }
         finally
         {

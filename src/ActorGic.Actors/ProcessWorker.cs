@@ -46,8 +46,15 @@ public static partial class ProcessCluster
         }
     }
 
-    /// <summary>A worker's copy of the simulation: the coordinator's scenario sources, loaded from them alone.</summary>
-    public static Simulation Build(AssignNode a) => new(ScenarioSources.Unpack(a.ScenarioText).Load(a.Seed), keepTrace: false);
+    /// <summary>A worker's part of the simulation: the coordinator's scenario sources, loaded from them alone, and only the components of its own chips.</summary>
+    public static Simulation Build(AssignNode a)
+    {
+        var scenario = ScenarioSources.Unpack(a.ScenarioText).Load(a.Seed);
+        return new Simulation(scenario, keepTrace: false, builds: ClusterEngine.Hosts(scenario, a.Node, a.Nodes));
+    }
+
+    private static double SinceStart() =>
+        (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalSeconds;
 
     private sealed class WorkerActor : ReceiveActor
     {
@@ -61,6 +68,7 @@ public static partial class ProcessCluster
         public WorkerActor(string seed, Func<AssignNode, Simulation> build, TaskCompletionSource<int> exit, TaskCompletionSource<int> taken,
             TextWriter log)
         {
+            double listening = SinceStart();
             var cluster = Cluster.Get(Context.System);
             var coordinatorAddress = Address.Parse($"akka.tcp://actorgic@{seed}");
             var self = Self;
@@ -93,6 +101,7 @@ public static partial class ProcessCluster
                     return;
                 }
                 _node = a.Node;
+                double assigned = SinceStart();
                 try
                 {
                     _simulation = build(a);
@@ -103,29 +112,27 @@ public static partial class ProcessCluster
                     exit.TrySetResult(3);
                     return;
                 }
+                double built = SinceStart();
                 var layout = _simulation.Layout;
-                for (int id = 0; id < _simulation.Components.Length; id++)
-                    if (ClusterEngine.NodeOf(layout, id, a.Nodes) == a.Node)
-                        _components[id] = Context.ActorOf(ComponentActor.Props(_simulation.Components[id]), $"c{id}");
+                foreach (var component in _simulation.Built)
+                    if (ClusterEngine.NodeOf(layout, component.Id, a.Nodes) == a.Node)
+                        _components[component.Id] = Context.ActorOf(ComponentActor.Props(component), $"c{component.Id}");
                 _keeper = Context.ActorOf(NodeKeeperActor.Props(a.Node, _components, layout.ComponentCount,
                     new Horizons(layout, _simulation.Scenario.Timing, _simulation.CpuAtomics), new RootActorPath(coordinatorAddress) / "user" / "root-keeper"), "node-keeper");
-                log.WriteLine($"actorgic: node {a.Node} of {a.Nodes}: {_components.Count} components of \"{a.ScenarioName}\"");
+                // Where a worker's start-up goes (seconds since its process started): joining, building its chips, creating their actors.
+                log.WriteLine($"actorgic: node {a.Node} of {a.Nodes}: {_components.Count} components of \"{a.ScenarioName}\" " +
+                              $"(listening at {listening:F2} s, assigned at {assigned:F2} s, built at {built:F2} s, ready at {SinceStart():F2} s)");
                 Sender.Tell(new NodeReady(a.Node));
             });
             Receive<GetNodeFacts>(_ =>
             {
                 var sender = Sender;
-                var drains = _components.Values.Select(r => r.Ask<LocalDrained>(DrainLocal.Instance, TimeSpan.FromSeconds(30))).ToList();
-                drains.Add(_keeper!.Ask<LocalDrained>(DrainNode.Instance, TimeSpan.FromSeconds(30)));
                 var sim = _simulation!;
                 var hosted = _components;
                 int node = _node;
-                Task.WhenAll(drains).ContinueWith(t =>
-                {
-                    var remaining = t.Result.SelectMany(d => d.Remaining).ToArray();
-                    return new FactsReady(sender, new NodeFacts(node, RunFacts.Of(sim, hosted.ContainsKey).ToBytes(), remaining,
-                        System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64));
-                }).PipeTo(Self);
+                DrainCollector.Drain(Context, hosted.Values, _keeper!).ContinueWith(t =>
+                    new FactsReady(sender, new NodeFacts(node, RunFacts.Of(sim, hosted.ContainsKey).ToBytes(), t.Result,
+                        System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64))).PipeTo(Self);
             });
             // Sent from here, in order: the coordinator's collector puts the parts back together.
             var config = Context.System.Settings.Config;

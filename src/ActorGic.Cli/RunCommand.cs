@@ -78,7 +78,9 @@ public static class RunCommand
                 throw new ScenarioException("--nodes", $"a run on {nodeCount} nodes needs at least {nodeCount} chips; this topology has {scenario.Topology.ChipCount}");
             // The trace streams through a spool on disk: a long run's events are never all in memory.
             using var spool = traceFile is null ? null : new TraceSpool();
-            var simulation = new Simulation(scenario, keepTrace: spool is not null, spool);
+            // A coordinator of processes builds only node 0's part, once its cluster is open (ProcessCluster.Coordinate).
+            var whole = port is null ? new Simulation(scenario, keepTrace: spool is not null, spool) : null;
+            Simulation simulation;
             int threadCount = parse.GetValue(threads);
             // Made only for the actor engine: its default watchdog is read from akka.single.conf by Akka's HOCON
             // parser, whose start-up (a compiled Regex among it) a reference run does not need.
@@ -89,12 +91,14 @@ public static class RunCommand
             {
                 if (port is { } p)
                 {
-                    var (clusterOutcome, facts) = RunProgress.Run(scenario.End,
-                        progress => ProcessCluster.Coordinate(simulation, sources, nodeCount, p, progress, error, Bounds()));
-                    result = RunReport.Build(simulation, facts, clusterOutcome, engineName, nodeCount);
+                    var (clusterOutcome, facts, part) = RunProgress.Run(scenario.End,
+                        progress => ProcessCluster.Coordinate(scenario, sources, nodeCount, p, progress, error, out _, bounds: Bounds()));
+                    simulation = part;
+                    result = RunReport.Build(part, facts, clusterOutcome, engineName, nodeCount);
                 }
                 else
                 {
+                    simulation = whole!;
                     var outcome = RunProgress.Run(scenario.End, progress => engineName == "reference"
                         ? new ReferenceEngine(simulation).Run(scenario.End, progress, cancel)
                         : nodeCount > 1

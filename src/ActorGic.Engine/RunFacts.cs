@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ActorGic.Gic;
 using ActorGic.Kernel;
 
@@ -221,7 +220,7 @@ public sealed class RunFacts
             Redistributors = new RedistributorFacts?[layout.Cpus],
             DistributorSent = Enumerable.Repeat(-1L, layout.Chips).ToArray(),
         };
-        foreach (var component in sim.Components)
+        foreach (var component in sim.Built)
         {
             if (hosted is not null && !hosted(component.Id)) continue;
             switch (component)
@@ -246,18 +245,25 @@ public sealed class RunFacts
         Chains.AddRange(other.Chains);
     }
 
-    /// <summary>JSON, Brotli-compressed: mostly empty counter arrays, so a node's facts at 16,384 CPUs fit one remoting frame.</summary>
+    /// <summary>
+    /// The facts as a node sends them: a compact binary form (<see cref="RunFactsCodec"/>, most
+    /// counter arrays empty and one byte each), Brotli-compressed at its fastest. Written and read
+    /// field by field, without reflection: at 16,384 CPUs a node's facts take tens of milliseconds
+    /// where JSON took seconds.
+    /// </summary>
     public byte[] ToBytes()
     {
         using var buffer = new MemoryStream();
         using (var brotli = new System.IO.Compression.BrotliStream(buffer, System.IO.Compression.CompressionLevel.Fastest))
-            JsonSerializer.Serialize(brotli, this);
+        using (var writer = new BinaryWriter(new BufferedStream(brotli, 1 << 16)))
+            RunFactsCodec.Write(writer, this);
         return buffer.ToArray();
     }
 
     public static RunFacts FromBytes(byte[] bytes)
     {
         using var brotli = new System.IO.Compression.BrotliStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress);
-        return JsonSerializer.Deserialize<RunFacts>(brotli) ?? throw new InvalidDataException("empty run facts");
+        using var reader = new BinaryReader(new BufferedStream(brotli, 1 << 16));
+        return RunFactsCodec.Read(reader);
     }
 }

@@ -13,7 +13,13 @@ public sealed class Simulation
     public const byte HarnessPmr = 0xF0;
 
     /// <param name="spool">Where trace events go when they are to be written out (a long run's trace is never held in memory); null keeps them in memory when <paramref name="keepTrace"/>.</param>
-    public Simulation(Scenario scenario, bool keepTrace, TraceSpool? spool = null)
+    /// <param name="builds">
+    /// Which components to build (all by default): a cluster node builds only those it hosts, in
+    /// time and memory in proportion to its own chips. A partial simulation has the scenario-level
+    /// parts whole (layout, routing, owners, initial events) and only the components it built
+    /// (<see cref="Built"/>, <see cref="Component(int)"/>); <see cref="Components"/> refuses it.
+    /// </param>
+    public Simulation(Scenario scenario, bool keepTrace, TraceSpool? spool = null, Func<int, bool>? builds = null)
     {
         Scenario = scenario;
         Spool = spool;
@@ -24,9 +30,15 @@ public sealed class Simulation
         Owners = new Owners(scenario);
         Boot = new BootRouting(scenario, Owners, Mux);
         _actions = [.. scenario.Actions];
-        Components = new Component[Layout.ComponentCount];
-        for (int id = 0; id < Components.Length; id++) Components[id] = Create(id);
-        Cpu(0).TraceBootMove();
+        _components = new Component[Layout.ComponentCount]; // null where not built
+        var built = new List<Component>(builds is null ? _components.Length : 0);
+        for (int id = 0; id < _components.Length; id++)
+            if (builds is null || builds(id))
+                built.Add(_components[id] = Create(id));
+        Built = built;
+        Partial = built.Count < _components.Length;
+        // The boot CPU records the NMI broker's boot move, where it is built (a worker without CPU 0 reports no chain of it).
+        if (_components[Layout.CpuId(0)] is CpuComponent boot) boot.TraceBootMove();
     }
 
     public Scenario Scenario { get; private set; }
@@ -38,7 +50,21 @@ public sealed class Simulation
     public TraceSpool? Spool { get; }
     /// <summary>The NMI broker's users, SGI and absorbed IPIs, or null.</summary>
     public NmiMuxPlan? Mux { get; }
-    public Component[] Components { get; }
+    /// <summary>Every component, by id: only for a whole simulation (an engine that runs them all).</summary>
+    public Component[] Components => Partial
+        ? throw new InvalidOperationException($"this simulation built {Built.Count} of its {_components.Length} components (one cluster node's part); it cannot run alone")
+        : _components;
+    private readonly Component[] _components;
+
+    /// <summary>The components this simulation built, in id order: all of them, or a cluster node's part.</summary>
+    public IReadOnlyList<Component> Built { get; }
+
+    /// <summary>Whether only some components were built (a cluster node's part).</summary>
+    public bool Partial { get; }
+
+    /// <summary>Component <paramref name="id"/>, which this simulation must have built.</summary>
+    public Component Component(int id) =>
+        (Component?)_components[id] ?? throw new InvalidOperationException($"component {id} is not one this simulation built (it is another node's)");
     /// <summary>Who can own an SGI, by index.</summary>
     public Owners Owners { get; }
     /// <summary>The routes and handlers every CPU boots with.</summary>
@@ -53,11 +79,11 @@ public sealed class Simulation
     public bool CpuAtomics => Scenario.Kernel is not null || Mux is not null;
 
     /// <summary>The SGI reclaimer, when the scenario asks for SGIs.</summary>
-    public ReclaimerComponent? Reclaimer => Layout.HasReclaimer ? (ReclaimerComponent)Components[Layout.ReclaimerId] : null;
+    public ReclaimerComponent? Reclaimer => Layout.HasReclaimer ? (ReclaimerComponent)Component(Layout.ReclaimerId) : null;
 
-    public CpuComponent Cpu(int cpu) => (CpuComponent)Components[Layout.CpuId(cpu)];
-    public RedistributorComponent Redistributor(int cpu) => (RedistributorComponent)Components[Layout.RedistributorId(cpu)];
-    public DistributorComponent Distributor(int chip) => (DistributorComponent)Components[Layout.DistributorId(chip)];
+    public CpuComponent Cpu(int cpu) => (CpuComponent)Component(Layout.CpuId(cpu));
+    public RedistributorComponent Redistributor(int cpu) => (RedistributorComponent)Component(Layout.RedistributorId(cpu));
+    public DistributorComponent Distributor(int chip) => (DistributorComponent)Component(Layout.DistributorId(chip));
 
     /// <summary>The groups enabled in GICD_CTLR and every CPU interface after boot.</summary>
     public static GroupEnables BootEnables => GroupEnables.Group0 | GroupEnables.Group1NonSecure;
@@ -106,7 +132,7 @@ public sealed class Simulation
     /// <summary>Test-only: every component of this simulation runs with <paramref name="faults"/> (see <see cref="FaultSeam"/>).</summary>
     internal void InjectFaults(FaultSeam faults)
     {
-        foreach (var component in Components) component.Faults = faults;
+        foreach (var component in Built) component.Faults = faults;
     }
 
     /// <summary>A redistributor's private bank as the profile boots it.</summary>
@@ -177,6 +203,7 @@ public sealed class Simulation
     /// </summary>
     internal SimEvent[] Extend(Scenario extended)
     {
+        _ = Components; // a stepped run is one process's: the whole simulation
         int before = Scenario.Actions.Count;
         if (extended.Actions.Count < before) throw new ArgumentException("the extended scenario has fewer actions", nameof(extended));
         Scenario = extended;

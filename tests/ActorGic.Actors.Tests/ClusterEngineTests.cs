@@ -15,7 +15,10 @@ public sealed class InProcessClusterCollection;
 [Collection("in-process cluster")]
 public class ClusterEngineTests
 {
-    private static Scenario ThreeChips() => ScenarioLoader.LoadText("""
+    private static Scenario ThreeChips() => ScenarioLoader.LoadText(ThreeChipsText);
+
+    /// <summary>Linux 6.12 with the NMI mux on three chips: traffic, a hung CPU, a backtrace, an SGI to all.</summary>
+    internal const string ThreeChipsText = """
         scenario {
           seed = 9
           end = 60us
@@ -29,7 +32,7 @@ public class ClusterEngineTests
             { at = 6us, cpu = 3, do = sgi, intid = 5, to = all-but-self }
           ]
         }
-        """);
+        """;
 
     private static RunReport Reference(Scenario s)
     {
@@ -137,5 +140,49 @@ public class ProcessClusterHandshakeTests
         var aborted = await Assert.ThrowsAsync<RunAbortedException>(() => run);
         Assert.Equal("only 0 of 1 worker node(s) registered within 8 s", aborted.Message);
         await impostor.Terminate();
+    }
+}
+
+/// <summary>
+/// Processes (here: the coordinator and workers on threads, each its own cluster node on loopback)
+/// build only the components of their own chips, the coordinator once its cluster is open: the
+/// report is the reference engine's all the same.
+/// </summary>
+[Collection("in-process cluster")]
+public class ProcessClusterPartTests
+{
+    [Theory]
+    [InlineData("reclaim-storm-64.conf", 2)] // the reclaimer's negotiation, on node 0, reaches CPUs on the worker
+    [InlineData("three chips", 3)] // the NMI broker's registry on node 0, a hung CPU and a backtrace on the workers' chips
+    public async Task Nodes_that_build_only_their_own_chips_give_the_reference_report(string file, int nodes)
+    {
+        var sources = file == "three chips" ? ScenarioSources.FromText(ClusterEngineTests.ThreeChipsText, file)
+            : ScenarioSources.ReadFile(Path.Combine(AppContext.BaseDirectory, "scenarios", file));
+        var scenario = sources.Load();
+        var whole = new Simulation(scenario, keepTrace: false);
+        var expected = RunReport.Build(whole, new ReferenceEngine(whole).Run(scenario.End), "reference");
+
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var coordinate = Task.Run(() => ProcessCluster.Coordinate(scenario, sources, nodes, port, null, null, out var cost,
+            joinTimeout: TimeSpan.FromSeconds(90)));
+        var logs = Enumerable.Range(1, nodes - 1).Select(_ => new StringWriter()).ToArray();
+        var work = logs.Select(log => Task.Run(() => ProcessCluster.Work($"127.0.0.1:{port}", 0, log, TimeSpan.FromSeconds(90)))).ToArray();
+
+        var (outcome, facts, part) = await coordinate.WaitAsync(TimeSpan.FromMinutes(3));
+        Assert.Equal(Enumerable.Repeat(0, nodes - 1), await Task.WhenAll(work).WaitAsync(TimeSpan.FromMinutes(1)));
+        ReportComparison.AssertSameReport(expected, RunReport.Build(part, facts, outcome, "actors", nodes), $"{file} on {nodes} processes");
+        // The coordinator built node 0's components alone, each worker its own.
+        Assert.True(part.Partial);
+        var layout = part.Layout;
+        Assert.Equal(Enumerable.Range(0, layout.ComponentCount).Where(id => ClusterEngine.NodeOf(layout, id, nodes) == 0),
+            part.Built.Select(c => c.Id));
+        for (int node = 1; node < nodes; node++)
+        {
+            int hosted = Enumerable.Range(0, layout.ComponentCount).Count(id => ClusterEngine.NodeOf(layout, id, nodes) == node);
+            Assert.Contains($"node {node} of {nodes}: {hosted} components", string.Concat(logs.Select(l => l.ToString())));
+        }
     }
 }
