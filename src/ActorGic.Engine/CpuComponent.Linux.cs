@@ -2,8 +2,11 @@ using ActorGic.Kernel;
 
 namespace ActorGic.Engine;
 
-/// <summary>What a queued cross-CPU function call runs (the csd's function).</summary>
-public enum CallKind { Generic, Backtrace, Kgdb, SgiSetup }
+/// <summary>
+/// What a queued cross-CPU function call runs (the csd's function). <see cref="SgiUndo"/> is the
+/// reclaimer's rollback of a per-CPU setup it gave up on. Append only (4 bits in a queue entry).
+/// </summary>
+public enum CallKind { Generic, Backtrace, Kgdb, SgiSetup, SgiUndo }
 
 /// <summary>
 /// The Linux arm64 IPI layer on one CPU (arch/arm64/kernel/smp.c, kernel/smp.c): what each IPI's
@@ -86,7 +89,7 @@ public sealed partial class CpuComponent
                     (_callLatencies ??= new SampleBuffer()).Add(Now - requestTime);
                     if (kind == CallKind.Backtrace) Backtraced = true;
                     else if (kind == CallKind.Kgdb) RoundedUp = true;
-                    else if (kind == CallKind.SgiSetup) RunSgiSetup(arg);
+                    else if (kind is CallKind.SgiSetup or CallKind.SgiUndo) RunSgiSetup(arg, kind == CallKind.SgiUndo);
                     cost += _timing.CallFunctionItem;
                 }
                 _callQueue.Clear();
@@ -231,7 +234,10 @@ public sealed partial class CpuComponent
     private void OnRemoteAtomic(in SimEvent e)
     {
         bool wasEmpty = _callQueue.Count == 0;
-        _callQueue.Add(((CallKind)(e.A & 0xF), e.A >> 4, e.D));
+        var kind = (CallKind)(e.A & 0xF);
+        // The requester gave up on its setup before it queued the undo: from now on this CPU sees it cancelled.
+        if (kind == CallKind.SgiUndo) CancelSetupsBefore(e.A >> 4);
+        _callQueue.Add((kind, e.A >> 4, e.D));
         Send(_layout.CpuId(e.B), AtomicTo(e.B), EventKind.AtomicReply, e.A, _cpu, e.C, wasEmpty ? 1 : 0);
     }
 

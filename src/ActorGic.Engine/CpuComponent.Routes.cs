@@ -145,10 +145,13 @@ public sealed partial class CpuComponent
                 break;
             case ReclaimOp.Setup:
                 // request_percpu_nmi + on_each_cpu(enable): every other CPU through CALL_FUNC, this one directly.
+                // B = 1: the undo of a setup the reclaimer gave up on (this CPU cancels it first, then queues the undo).
                 if (!CanRun) break;
+                bool undo = e.B == 1;
+                if (undo) CancelSetupsBefore((int)e.C);
                 var all = Enumerable.Range(0, _layout.Cpus).ToArray();
-                SmpCallFunction(all, CallKind.SgiSetup, (int)e.C);
-                RunSgiSetup((int)e.C);
+                SmpCallFunction(all, undo ? CallKind.SgiUndo : CallKind.SgiSetup, (int)e.C);
+                RunSgiSetup((int)e.C, undo);
                 break;
         }
     }
@@ -156,8 +159,17 @@ public sealed partial class CpuComponent
     /// <summary>How Linux configures a slot (priority for an NMI or an IRQ, NMI bit, enable): the simulation's rule.</summary>
     public required Func<bool, bool, int> SlotConfig { get; init; }
 
-    /// <summary>The (16-bit) epoch of the newest setup this CPU applied, or -1.</summary>
+    /// <summary>The (16-bit) epoch of the newest setup this CPU applied (or undo it ran), or -1.</summary>
     private int _setupEpoch = -1;
+    /// <summary>Setups older than this (16-bit) epoch were given up on: this CPU skips them when it reaches them, or -1.</summary>
+    private int _setupCancelledBefore = -1;
+
+    /// <summary>
+    /// The requester's cancellation of every older setup, as the setup function would read it (a
+    /// generation the requester bumps before it queues the undo): seen by this CPU once the undo is
+    /// in its call queue, or at once on the requester itself.
+    /// </summary>
+    private void CancelSetupsBefore(int undo) => _setupCancelledBefore = SlotSetup.Unpack(undo).Epoch;
 
     /// <summary>CALL_FUNC's owner index (its boot SGI), or -1: looked up once, used on every call.</summary>
     private int CallFuncOwner => _callFuncOwner ??= Kernel?.Has("CALL_FUNC") == true ? Kernel["CALL_FUNC"].Sgi : -1;
@@ -181,18 +193,29 @@ public sealed partial class CpuComponent
     /// enable for the slot, and the handler. Senders switch only once every CPU has it (the
     /// reclaimer's install round that follows): until then, or after a rollback, nothing is sent
     /// on a slot that is set up on some CPUs and not others. A CPU that cannot run code never gets here.
+    /// <paramref name="undo"/>: the rollback of the setup one epoch older, which puts the slot back
+    /// only where that setup was applied. A CPU that reaches a setup the requester has already given
+    /// up on skips it (it reports nothing: it never had it) and its undo then changes nothing: once
+    /// the rollback is over the slot is its victim's again, and may hold the victim's SGI pending,
+    /// so a late setup run there would make that instance the new owner's (an NMI with the new
+    /// handler, taken before the undo behind it could run).
     /// </summary>
-    private void RunSgiSetup(int setup)
+    private void RunSgiSetup(int setup, bool undo = false)
     {
         var (sgi, owner, nmi, enable, epoch) = SlotSetup.Unpack(setup);
         // Calls run in queue order, but the requester runs its own share at once: a setup of an
         // older negotiation that this CPU reaches after a newer one's must change nothing.
         if (_setupEpoch >= 0 && (short)(epoch - _setupEpoch) <= 0) return;
+        if (!undo && _setupCancelledBefore >= 0 && (short)(epoch - _setupCancelledBefore) < 0) return;
+        bool applied = !undo || _setupEpoch == SlotSetup.UndoneBy(epoch);
         _setupEpoch = epoch;
-        int config = SlotConfig(nmi, enable);
-        Send(_layout.RedistributorId(_cpu), _timing.CpuToRedistributor, EventKind.RegisterWrite, (int)RegisterOp.Configure, sgi, config);
-        OwnRouting();
-        _handlers[sgi] = owner;
+        if (applied)
+        {
+            int config = SlotConfig(nmi, enable);
+            Send(_layout.RedistributorId(_cpu), _timing.CpuToRedistributor, EventKind.RegisterWrite, (int)RegisterOp.Configure, sgi, config);
+            OwnRouting();
+            _handlers[sgi] = owner;
+        }
         SendReclaimer(ReclaimOp.SetupDone, _cpu, setup, 0);
     }
 }
@@ -212,4 +235,7 @@ public static class SlotSetup
 
     public static (int Sgi, int Owner, bool Nmi, bool Enable, int Epoch) Unpack(int v) =>
         (v & 0xF, ((v >> 4) & 0x3F) - 1, (v & 1 << 10) != 0, (v & 1 << 11) != 0, (v >> 12) & 0xFFFF);
+
+    /// <summary>The epoch of the setup an undo of epoch <paramref name="undoEpoch"/> rolls back: the reclaimer's next epoch is the undo's.</summary>
+    public static int UndoneBy(int undoEpoch) => (undoEpoch - 1) & 0xFFFF;
 }

@@ -380,7 +380,8 @@ public sealed class ReclaimerComponent : Component
             n.Applied = new bool[_layout.Cpus];
         }
         Phase(step == Step.Setup ? ReclaimPhase.Setup : ReclaimPhase.Rollback, slot, owner);
-        Send(_layout.CpuId(n.Record.Cpu), _timing.RemoteAtomic, EventKind.Reclaim, (int)ReclaimOp.Setup, 0, n.Setup, _epoch);
+        // The rollback's epoch is the setup's + 1 (SlotSetup.UndoneBy): a CPU undoes only the setup it applied.
+        Send(_layout.CpuId(n.Record.Cpu), _timing.RemoteAtomic, EventKind.Reclaim, (int)ReclaimOp.Setup, step == Step.Setup ? 0 : 1, n.Setup, _epoch);
         Send(Id, _scenario.Reclaim.DrainBound, EventKind.Reclaim, (int)ReclaimOp.Timer, (int)TimerKind.Bound, 0, _epoch);
     }
 
@@ -419,14 +420,16 @@ public sealed class ReclaimerComponent : Component
             case Step.Setup:
                 Phase(ReclaimPhase.SetupTimeout, n.Slot, ProgramOwner(n), stuck[0]);
                 n.Record.Reason = $"{cpus} did not run {(stuck.Count == 1 ? "its" : "their")} own setup of SGI {n.Slot} within {bound}ns (a CPU that is hung or parked cannot; reclaim.reprogram = mmio writes its redistributor's frame instead)";
-                // Put back what the CPUs that ran it changed. Every CPU runs the undo after the setup (its call
-                // queue is in order), so a CPU that was only slow ends where it began; the rollback waits for all.
+                // Put back what the CPUs that ran it changed. The requester cancels the setup before it queues
+                // the undo, so a CPU that was only slow skips the setup when it reaches it, and the undo behind
+                // it changes nothing there: it never sets the slot up under the victim's SGI, which may be
+                // pending again by then. The rollback waits for all.
                 int back = n.Promoting >= 0 ? -1 : n.Victim;
                 StartSetup(n, Step.RollbackSetup, n.Slot, back, back >= 0 && _owners.Nmi(back));
                 return;
             case Step.RollbackSetup:
-                // A CPU that never ran the setup has it queued before the undo, so it will end where it
-                // began, whenever it runs them: the rollback is complete without it.
+                // A CPU that never ran the setup will skip it, cancelled, whenever it runs its queue: the
+                // rollback is complete without it.
                 var half = stuck.Where(c => n.Applied[c]).ToList();
                 if (half.Count == 0)
                 {

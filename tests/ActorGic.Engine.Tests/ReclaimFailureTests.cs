@@ -53,6 +53,61 @@ public class ReclaimFailureTests
         Assert.Equal([new RolledBackAttempt(5, "IRQ_WORK", 10_215, 110_866, "stale")], r.RolledBack);
     }
 
+    /// <summary>
+    /// The reclaim property's seed evx4ZmYNLS94, trimmed to the actions that still show it. CPUs 0,
+    /// 2 and 4-7 spend 60 us in back-to-back NMI backtraces, so pa's per-CPU setup of SGI 4 (an NMI)
+    /// times out, is rolled back and TIMER gets SGI 4 back at 48.8 us; TIMER's traffic then leaves
+    /// SGI 4 pending on CPUs 0, 2, 6 and 7 before they reach their call queues at 69 us, the setup
+    /// and its undo both in them. The setup was given up on: run there, it made the pending TIMER
+    /// SGI an NMI with pa's handler until the undo behind it (two owners, and on hardware the NMI is
+    /// taken first: a misroute). They must skip it, and the undo must change nothing there.
+    /// </summary>
+    [Fact]
+    public void A_cpu_that_reaches_a_setup_after_its_rollback_skips_it_and_never_sets_up_a_slot_its_victim_holds_pending()
+    {
+        var report = TestRuns.Hocon("""
+            scenario {
+              seed = 652
+              end = 150us
+              topology { cpus = 8 }
+              timing { chip-to-chip = 2us }
+              gic { nmi = pseudo }
+              kernel { profile = linux-6.12 }
+              reclaim {
+                reprogram = per-cpu
+                drain-bound = 20us
+                owners { TIMER = default, IRQ_WORK = pinned }
+              }
+              actions = [
+                { at = 6267ns, cpu = 3, do = request-sgi, purpose = pa, nmi = true }
+                { at = 8699ns, cpu = 1, do = backtrace, to = all-but-self }
+                { at = 14992ns, cpu = 4, do = backtrace, to = all-but-self }
+                { at = 37156ns, cpu = 5, do = backtrace, to = all-but-self }
+                { at = 47472ns, cpu = 7, do = traffic, ipi = TIMER, rate = 140000, until = 67472ns }
+              ]
+            }
+            """, keepTrace: true, out var sim);
+        AssertClean(report);
+        var r = Assert.Single(report.Reclaims);
+        Assert.Equal(("failed", 6_327L, 48_833L, -1), (r.Outcome, r.AtNs, r.DoneNs, r.Sgi));
+        Assert.Equal($"CPUs 0, 2, 4, 5, 6, 7 did not run their own setup of SGI 4 within 20000ns {SetupHint}", r.Reason);
+        Assert.Equal(["TIMER (SGI 4, 0 sent): accepted, ipi-mux"], r.Asked);
+        Assert.Equal([new RolledBackAttempt(4, "TIMER", 6_482, 48_833, "setup")], r.RolledBack);
+        Assert.Equal(new SgiTableRow(4, "TIMER", false, "dedicated"), report.SgiTable[4]);
+        Assert.Equal(new IpiCounts(16, 16, 16, 0, 0), report.PerIpi["TIMER"]);
+        // SGI 4 is TIMER's IRQ everywhere, and no TIMER instance was ever offered as an NMI.
+        var trace = sim.Components.SelectMany(c => c.Trace.Events).ToList();
+        Assert.DoesNotContain(trace, e => e.Kind == TraceKind.Signal && e.Intid == 4 && e.Value != 0xC0);
+        for (int cpu = 0; cpu < 8; cpu++)
+        {
+            Assert.Equal(0xC0, sim.Redistributor(cpu).Bank.PriorityOf(4));
+            Assert.Equal(4, sim.Cpu(cpu).HandlerOf(4)); // TIMER's owner index is its boot SGI
+        }
+        // The late CPUs had TIMER's SGI 4 pending when they ran their queues (what the skipped setup would have hit).
+        foreach (int cpu in new[] { 0, 2, 6, 7 })
+            Assert.Contains(trace, e => e.Cpu == cpu && e.Kind == TraceKind.Pend && e.Intid == 4 && e.T is > 48_833 and < 69_000);
+    }
+
     /// <summary>reclaim-release-promote-6.12 under Linux's per-CPU setup, with CPU 9 hanging during the release or during the promotion.</summary>
     private static RunReport ReleaseWithHang(long hangNs) => TestRuns.Hocon($$"""
         scenario {
