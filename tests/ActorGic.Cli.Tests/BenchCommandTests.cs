@@ -66,6 +66,13 @@ public sealed class BenchCommandTests
         Assert.Equal(Digest(built), Digest(ActorGic.Scenarios.ScenarioLoader.LoadText(BenchCluster.Storm1024Hocon())));
     }
 
+    /// <summary>The mux part's two scenarios load (the bench stopped with exit 2 when the loader refused a handler time for a user the dedicated run lacks).</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_mux_parts_scenarios_load(bool muxed) =>
+        Assert.Equal(muxed ? ["probe"] : [], ActorGic.Scenarios.ScenarioLoader.LoadText(BenchCommand.MuxHocon(muxed)).NmiUsers.Select(u => u.Name));
+
     /// <summary>The projection's arithmetic on figures given by hand (the bench feeds it measured ones).</summary>
     [Fact]
     public void The_projection_splits_the_work_over_machines_and_charges_each_window_its_overhead_and_a_network_round_trip()
