@@ -156,7 +156,10 @@ switch ($Verb) {
     'bench' {
         Publish-Release
         Write-Host 'run.ps1: actorgic bench: every section takes about 15 minutes on 2 cores (--only SECTION for one)'
-        dotnet $published bench @Rest
+        # PowerShell takes --nodes N (and -Nodes N) as this script's own -Nodes: hand it on to the bench.
+        $benchArgs = @($Rest)
+        if ($PSBoundParameters.ContainsKey('Nodes')) { $benchArgs += @('--nodes', "$Nodes") }
+        dotnet $published bench @benchArgs
     }
     'example' {
         # From a clean state: no package, no restore cache and no build of the example survive from an earlier run.
