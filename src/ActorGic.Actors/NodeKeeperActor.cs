@@ -233,8 +233,7 @@ public sealed class RootKeeperActor : RunKeeperActor
                     throw new InvalidOperationException($"node {done.Node} answered a window it was not sent");
                 foreach (var e in done.Outgoing) _inbox[NodeOf(e, done.Node)].Add(e);
                 _answered[done.Node] += done.Outgoing.Length;
-                if (done.Node != 0) Clock?.Carried(1, _answered[done.Node]);
-                Clock?.Crossed(done.Node, 0, 1, done.Outgoing.Length);
+                Clock?.Crossed(done.Node, 0, 1, done.Outgoing.Length, _answered[done.Node]);
                 if (done.More) break; // the rest of its answer follows
                 _pending[done.Node] = false;
                 _next[done.Node] = done.NextTime;
@@ -295,8 +294,7 @@ public sealed class RootKeeperActor : RunKeeperActor
         {
             var inbox = _inbox[n];
             int parts = WireBudget.Parts(inbox.Count, _perMessage);
-            if (n != 0) Clock?.Carried(parts, inbox.Count);
-            Clock?.Crossed(0, n, parts, inbox.Count);
+            Clock?.Crossed(0, n, parts, inbox.Count, inbox.Count);
             (_pending[n], _answered[n]) = (true, 0);
             for (int p = 0; p < parts; p++)
                 _nodes[n].Tell(new NodeWindow(start, _end[n], WireBudget.Part(inbox, p, _perMessage), More: p < parts - 1), Self);

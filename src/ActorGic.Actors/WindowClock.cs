@@ -25,16 +25,6 @@ public sealed class WindowClock
     /// <summary>The most events one batch between the root and another node carried (a window's, or an answer's, all its parts).</summary>
     public long LargestBatch => Volatile.Read(ref _largest);
 
-    /// <summary><paramref name="messages"/> more crossed; the batch they belong to has <paramref name="events"/> events so far.</summary>
-    public void Carried(int messages, int events)
-    {
-        Interlocked.Add(ref _remote, messages);
-        long seen;
-        while (events > (seen = Volatile.Read(ref _largest)) && Interlocked.CompareExchange(ref _largest, events, seen) != seen)
-        {
-        }
-    }
-
     public void Opened(long start)
     {
         Volatile.Write(ref _start, start);
@@ -69,12 +59,22 @@ public sealed class WindowClock
         if ((uint)node < (uint)_busy.Length) _busy[node] += ticks;
     }
 
-    /// <summary>A batch went from node <paramref name="from"/> to node <paramref name="to"/>: its messages (parts) and events. A node's batch to itself (the root's own node) never crosses: it is not counted.</summary>
-    public void Crossed(int from, int to, int messages, int events)
+    /// <summary>
+    /// A batch, or parts of one, went from node <paramref name="from"/> to node <paramref name="to"/>:
+    /// <paramref name="messages"/> messages with <paramref name="events"/> events, of a batch that has
+    /// <paramref name="batchEvents"/> events so far (all its parts). A node's batch to itself (the
+    /// root's own node) never crosses: it is not counted.
+    /// </summary>
+    public void Crossed(int from, int to, int messages, int events, int batchEvents)
     {
         if (from == to || (uint)from >= (uint)_busy.Length || (uint)to >= (uint)_busy.Length) return;
         _messages[from, to] += messages;
         _events[from, to] += events;
+        Interlocked.Add(ref _remote, messages);
+        long seen;
+        while (batchEvents > (seen = Volatile.Read(ref _largest)) && Interlocked.CompareExchange(ref _largest, batchEvents, seen) != seen)
+        {
+        }
     }
 
     /// <summary>Cluster windows closed (each one opened, run by every node it concerned, and answered).</summary>

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using Akka.Actor;
 using ActorGic.Actors;
 using ActorGic.Engine;
 using ActorGic.Scenarios;
@@ -61,29 +59,23 @@ public static class BenchCluster
     private static Timed Once(Scenario scenario, string engine, int nodes, int threads, CancellationToken cancel)
     {
         var sim = new Simulation(scenario, keepTrace: false);
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
         if (nodes > 1)
         {
             // Building the nodes (systems, actors) and collecting after the run are timed apart: the run is what is compared.
+            BenchCommand.Settle();
             var clock = new WindowClock();
             var outcome = ClusterEngine.Run(sim, scenario.End, nodes, bounds: new RunBounds { Cancel = cancel }, options: new ClusterOptions { Clock = clock });
             return new Timed(clock.RunSeconds, RunReport.Build(sim, outcome, "actors", nodes), outcome, clock);
         }
-        using var system = engine == "actors" ? ActorSystem.Create("bench", ActorEngine.SingleProcessConfig(threads)) : null;
-        var watch = Stopwatch.StartNew();
-        var result = system is null ? new ReferenceEngine(sim).Run(scenario.End, null, cancel)
-            : ActorEngine.Run(system, sim, scenario.End, null, new RunBounds { Cancel = cancel });
-        watch.Stop();
-        system?.Terminate().Wait(TimeSpan.FromSeconds(10));
-        return new Timed(watch.Elapsed.TotalSeconds, RunReport.Build(sim, result, engine), result, null);
+        var (result, seconds) = BenchCommand.TimedRun(sim, scenario.End, engine, cancel, threads);
+        return new Timed(seconds, RunReport.Build(sim, result, engine), result, null);
     }
 
     /// <summary>Measures the scenario on every setting; returns the one-process actor run on one thread.</summary>
     private static double Measure(string name, Scenario scenario, int maxNodes, int repeat, Machines machines, TextWriter output, CancellationToken cancel)
     {
-        var counts = NodeCounts(maxNodes).Where(n => n == 1 || n <= new Layout(scenario.Topology, scenario.HasReclaimer).Chips).ToArray();
+        var layout = new Layout(scenario.Topology, scenario.HasReclaimer);
+        var counts = NodeCounts(maxNodes).Where(n => n == 1 || n <= layout.Chips).ToArray();
         var settings = new List<(string Engine, int Nodes, int Threads)> { ("reference", 1, 1), ("actors", 1, 1), ("actors", 1, 2) };
         settings.AddRange(counts.Where(n => n > 1).Select(n => ("actors", n, 1)));
         var best = new Dictionary<(string, int, int), Timed>();
@@ -97,7 +89,6 @@ public static class BenchCluster
         var reference = best[("reference", 1, 1)];
         var one = best[("actors", 1, 1)];
         var two = best[("actors", 1, 2)];
-        var layout = new Layout(scenario.Topology, scenario.HasReclaimer);
         output.WriteLine($"cluster {name}: {layout.Cpus} CPUs on {layout.Chips} chips, {Us(scenario.End)} virtual, {reference.Outcome.Events:N0} events, " +
                          $"{reference.Report.Totals.Delivered:N0} delivered; one process: reference {reference.Seconds:F2} s, " +
                          $"actors {one.Seconds:F2} s on 1 thread, {two.Seconds:F2} s on 2 (best of {repeat}, run only)");

@@ -168,6 +168,14 @@ public static class BenchCommand
     public static Scenario BroadcastScenario(int cpus) =>
         new ScenarioBuilder(cpus, 16, 64).WithName($"broadcast {cpus}").Sgi(1_000, 0, 2, TargetSet.AllButSelf).Build(200_000);
 
+    /// <summary>A settled heap before a timed run: earlier runs collected, their finalizers run.</summary>
+    internal static void Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
     /// <summary>
     /// Runs <paramref name="sim"/> to <paramref name="end"/> on one engine and times it. The clock
     /// starts on a settled heap (earlier runs collected, their finalizers run), as BenchmarkDotNet's
@@ -175,12 +183,10 @@ public static class BenchCommand
     /// process infrastructure, like the runtime: it starts before the clock and stops after it;
     /// spawning the actors is the engine's build, timed like the reference engine's.
     /// </summary>
-    private static (RunOutcome Outcome, double Seconds) TimedRun(Simulation sim, long end, string engine, CancellationToken cancel)
+    internal static (RunOutcome Outcome, double Seconds) TimedRun(Simulation sim, long end, string engine, CancellationToken cancel, int threads = 1)
     {
-        using var system = engine == "actors" ? ActorSystem.Create("bench", ActorEngine.SingleProcessConfig()) : null;
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
+        using var system = engine == "actors" ? ActorSystem.Create("bench", ActorEngine.SingleProcessConfig(threads)) : null;
+        Settle();
         var watch = Stopwatch.StartNew();
         var outcome = system is null ? new ReferenceEngine(sim).Run(end, null, cancel)
             : ActorEngine.Run(system, sim, end, null, new RunBounds { Cancel = cancel });
@@ -390,9 +396,9 @@ public static class BenchCommand
                 w.Dispose();
             }
         }
-        if (coordinator.ExitCode != 0) Failed("");
-        output.WriteLine(line.Length > 0 ? line : $"cluster {label} on {nodes} processes failed: " +
-            (errors.Wait(TimeSpan.FromSeconds(10)) ? errors.Result.Trim() : "no message"));
+        string shown = line.Length > 0 ? line : $"cluster {label} on {nodes} processes failed: " +
+            (errors.Wait(TimeSpan.FromSeconds(10)) ? errors.Result.Trim() : "no message");
+        output.WriteLine(coordinator.ExitCode != 0 || line.Length == 0 ? Failed(shown) : shown);
         if (singleSeconds > 0 && System.Text.RegularExpressions.Regex.Match(line, @"total ([\d.]+) s") is { Success: true } m)
             output.WriteLine($"      ratio to one process (build + run {singleSeconds:F2} s): " +
                              $"{double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) / singleSeconds:F2}");
