@@ -185,10 +185,7 @@ public sealed class RootKeeperActor : RunKeeperActor
     public RootKeeperActor(IActorRef[] nodes, int[] nodeOfComponent, long[,] lookahead, IEnumerable<SimEvent> initial, Action<long>? progress,
         WindowClock? clock = null) : base("the root keeper", progress, clock)
     {
-        if (lookahead.GetLength(0) != nodes.Length || lookahead.GetLength(1) != nodes.Length)
-            throw new ArgumentException($"a lookahead for {lookahead.GetLength(0)} nodes, the run has {nodes.Length}", nameof(lookahead));
-        foreach (long l in lookahead)
-            if (l < 1) throw new ArgumentOutOfRangeException(nameof(lookahead), l, "every lookahead is at least 1 ns");
+        CheckLookahead(lookahead, nodes.Length);
         _nodes = nodes;
         _nodeOfComponent = nodeOfComponent;
         _lookahead = lookahead;
@@ -206,6 +203,15 @@ public sealed class RootKeeperActor : RunKeeperActor
         WindowClock? clock = null) =>
         Akka.Actor.Props.Create(() => new RootKeeperActor(nodes, nodeOfComponent, lookahead, initial, progress, clock))
             .WithDispatcher("akka.actor.sim-dispatcher");
+
+    /// <summary>A lookahead for each pair of the run's nodes, each at least 1 ns: a 0 would open windows that never advance.</summary>
+    internal static void CheckLookahead(long[,] lookahead, int nodes)
+    {
+        if (lookahead.GetLength(0) != nodes || lookahead.GetLength(1) != nodes)
+            throw new ArgumentException($"a lookahead for {lookahead.GetLength(0)} nodes, the run has {nodes}", nameof(lookahead));
+        foreach (long l in lookahead)
+            if (l < 1) throw new ArgumentOutOfRangeException(nameof(lookahead), l, "every lookahead is at least 1 ns");
+    }
 
     /// <summary>The same lookahead between every two nodes (<see cref="Horizons.UniformBetweenNodes"/>).</summary>
     public static Props Props(IActorRef[] nodes, int[] nodeOfComponent, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress = null,

@@ -24,6 +24,18 @@ public class ClusterAccountTests
         """);
 
     [Fact]
+    public void A_lookahead_for_other_nodes_or_below_1_ns_is_refused()
+    {
+        RootKeeperActor.CheckLookahead(Horizons.UniformBetweenNodes(2, 60), 2);
+        Assert.Equal("a lookahead for 3 nodes, the run has 2 (Parameter 'lookahead')",
+            Assert.Throws<ArgumentException>(() => RootKeeperActor.CheckLookahead(Horizons.UniformBetweenNodes(3, 60), 2)).Message);
+        var zero = Horizons.UniformBetweenNodes(2, 60);
+        zero[1, 0] = 0;
+        Assert.StartsWith("every lookahead is at least 1 ns",
+            Assert.Throws<ArgumentOutOfRangeException>(() => RootKeeperActor.CheckLookahead(zero, 2)).Message);
+    }
+
+    [Fact]
     public void The_windows_the_batches_between_nodes_and_the_nodes_time_are_each_counted_once()
     {
         var scenario = ThreeChips();
