@@ -34,10 +34,23 @@ public sealed class ActorGicSerializer : SerializerWithStringManifest
     public const int Id = 7_331;
     /// <summary>One event on the wire: time, target, source, sequence number, kind, A, B, C, D.</summary>
     public const int EventBytes = 8 + 4 + 4 + 8 + 1 + 4 + 4 + 8 + 8;
-    /// <summary>A <see cref="NodeWindow"/>'s fields besides its events: start, end, the event count, more.</summary>
-    public const int NodeWindowHeaderBytes = 8 + 8 + 4 + 1;
-    /// <summary>A <see cref="NodeDone"/>'s fields besides its events: node, the event count, next time, events, component runs, more, busy ticks.</summary>
-    public const int NodeDoneHeaderBytes = 4 + 4 + 8 + 8 + 8 + 1 + 8;
+    /// <summary>
+    /// A whole <see cref="PeerBatch"/>'s fields besides its events, in a run of <paramref name="nodes"/>: from, window, the event
+    /// count, next time, the earliest time sent to each node (with their count), busy ticks, more.
+    /// </summary>
+    public static int PeerBatchHeaderBytes(int nodes) => 4 + 8 + 4 + 8 + 4 + 8 * nodes + 8 + 1;
+
+    /// <summary>A <see cref="NodeStart"/>'s fields besides its events: end, each node's earliest time, the peers' paths (each with their count), the event count, more.</summary>
+    public static int NodeStartHeaderBytes(int nodes, IEnumerable<string> peers) =>
+        8 + 4 + 8 * nodes + 4 + peers.Sum(p => { int n = Encoding.UTF8.GetByteCount(p); return n + SevenBitBytes(n); }) + 4 + 1;
+
+    /// <summary>The bytes BinaryWriter takes for a string's length.</summary>
+    private static int SevenBitBytes(int value)
+    {
+        int bytes = 1;
+        for (uint v = (uint)value; v >= 0x80; v >>= 7) bytes++;
+        return bytes;
+    }
     /// <summary>The smallest NMI user on the wire: an empty name, priority, bit, never-returns.</summary>
     private const int MinUserBytes = 1 + 4 + 4 + 1;
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -65,8 +78,9 @@ public sealed class ActorGicSerializer : SerializerWithStringManifest
         NmiBrokerRefused => "nx",
         GetNmiUsers => "ng",
         NmiUsers => "nl",
-        NodeWindow => "Nw",
-        NodeDone => "Nd",
+        NodeStart => "Ns",
+        PeerBatch => "Nb",
+        NodeFinished => "Nf",
         DrainNode => "Nx",
         JoinRun => "Cj",
         JoinRefused => "Cr",
@@ -105,9 +119,19 @@ public sealed class ActorGicSerializer : SerializerWithStringManifest
                     w.Write(m.Users.Count);
                     foreach (var u in m.Users) { w.Write(u.Name); w.Write(u.Priority); w.Write(u.Bit); w.Write(u.NeverReturns); }
                     break;
-                case NodeWindow m: w.Write(m.Start); w.Write(m.End); WriteEvents(w, m.Incoming); w.Write(m.More); break;
-                case NodeDone m:
-                    w.Write(m.Node); WriteEvents(w, m.Outgoing); w.Write(m.NextTime); w.Write(m.Events); w.Write(m.ComponentRuns); w.Write(m.More); w.Write(m.BusyTicks);
+                case NodeStart m:
+                    w.Write(m.End); WriteLongs(w, m.Earliest);
+                    w.Write(m.Peers.Length);
+                    foreach (var peer in m.Peers) w.Write(peer);
+                    WriteEvents(w, m.Incoming); w.Write(m.More);
+                    break;
+                case PeerBatch m:
+                    w.Write(m.From); w.Write(m.Window); WriteEvents(w, m.Events); w.Write(m.NextTime); WriteLongs(w, m.EarliestSent); w.Write(m.BusyTicks);
+                    w.Write(m.More);
+                    break;
+                case NodeFinished m:
+                    w.Write(m.Node); w.Write(m.Windows); w.Write(m.Events); w.Write(m.ComponentRuns); w.Write(m.BusyTicks); WriteLongs(w, m.MessagesTo);
+                    WriteLongs(w, m.EventsTo); w.Write(m.LargestBatch);
                     break;
                 case DrainNode: break;
                 case JoinRun m: w.Write(m.ConfigHash); break;
@@ -169,8 +193,9 @@ public sealed class ActorGicSerializer : SerializerWithStringManifest
                 "nx" => new NmiBrokerRefused(ReadString(r)),
                 "ng" => GetNmiUsers.Instance,
                 "nl" => ReadUsers(r),
-                "Nw" => new NodeWindow(r.ReadInt64(), r.ReadInt64(), ReadEvents(r), ReadFlag(r)),
-                "Nd" => new NodeDone(r.ReadInt32(), ReadEvents(r), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadFlag(r), r.ReadInt64()),
+                "Ns" => new NodeStart(r.ReadInt64(), ReadLongs(r), ReadStrings(r), ReadEvents(r), ReadFlag(r)),
+                "Nb" => new PeerBatch(r.ReadInt32(), r.ReadInt64(), ReadEvents(r), r.ReadInt64(), ReadLongs(r), r.ReadInt64(), ReadFlag(r)),
+                "Nf" => new NodeFinished(r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadLongs(r), ReadLongs(r), r.ReadInt64()),
                 "Nx" => DrainNode.Instance,
                 "Cj" => new JoinRun(ReadString(r)),
                 "Cr" => new JoinRefused(ReadString(r)),
@@ -223,6 +248,30 @@ public sealed class ActorGicSerializer : SerializerWithStringManifest
         int length = r.ReadInt32();
         if (length < 0 || length > Left(r)) throw TooLong("byte array length", length, Left(r));
         return r.ReadBytes(length);
+    }
+
+    private static void WriteLongs(BinaryWriter w, long[] values)
+    {
+        w.Write(values.Length);
+        foreach (long v in values) w.Write(v);
+    }
+
+    private static long[] ReadLongs(BinaryReader r)
+    {
+        int count = r.ReadInt32();
+        if (count < 0 || count > Left(r) / 8) throw TooLong("count of numbers", count, Left(r));
+        var values = new long[count];
+        for (int i = 0; i < count; i++) values[i] = r.ReadInt64();
+        return values;
+    }
+
+    private static string[] ReadStrings(BinaryReader r)
+    {
+        int count = r.ReadInt32();
+        if (count < 0 || count > Left(r)) throw TooLong("count of strings", count, Left(r));
+        var values = new string[count];
+        for (int i = 0; i < count; i++) values[i] = ReadString(r);
+        return values;
     }
 
     private static NmiUsers ReadUsers(BinaryReader r)

@@ -25,11 +25,11 @@ public sealed class ClusterOptions
 /// <summary>
 /// The actor engine on several nodes inside one process: one ActorSystem per node on loopback
 /// (Akka.Remote, port 0), chips placed on nodes in contiguous blocks (fixed placement, no
-/// rebalancing), every component's actor on its chip's node. Time keeping is hierarchical: a
-/// <see cref="NodeKeeperActor"/> per node runs its components, and a <see cref="RootKeeperActor"/>
-/// on node 0 exchanges one batch per node per window with them over the wire, through
-/// <see cref="ActorGicSerializer"/> (in parts when a batch is larger than a frame, see
-/// <see cref="WireBudget"/>). Same scenario and seed: the same digest as one process. What is left
+/// rebalancing), every component's actor on its chip's node. A <see cref="NodeKeeperActor"/> per
+/// node runs its components and, after each window, sends every other node one batch directly
+/// over the wire, through <see cref="ActorGicSerializer"/> (in parts when a batch is larger than a
+/// frame, see <see cref="WireBudget"/>); the nodes decide the next window among themselves. A
+/// <see cref="RootKeeperActor"/> on node 0 starts the run and ends it. Same scenario and seed: the same digest as one process. What is left
 /// at the end is collected on each node's own system, as a worker process does.
 /// </summary>
 public static class ClusterEngine
@@ -48,6 +48,17 @@ public static class ClusterEngine
 
     /// <summary>The node of a component: its chip's (the reclaimer's chip is 0, the coordinator's).</summary>
     public static int NodeOf(Layout layout, int component, int nodes) => NodeOfChip(layout.ChipOfComponent(component), layout.Chips, nodes);
+
+    /// <summary>The node of every component of <paramref name="layout"/>.</summary>
+    public static int[] NodesOf(Layout layout, int nodes)
+    {
+        var nodeOf = new int[layout.ComponentCount];
+        for (int id = 0; id < nodeOf.Length; id++) nodeOf[id] = NodeOf(layout, id, nodes);
+        return nodeOf;
+    }
+
+    /// <summary>The least time an event on one node takes to cause one on another, over the links that cross between their chips (<see cref="Horizons.BetweenNodes"/>).</summary>
+    public static long[,] Lookahead(Layout layout, Horizons horizons, int nodes) => horizons.BetweenNodes(nodes, chip => NodeOfChip(chip, layout.Chips, nodes));
 
     /// <summary>What node <paramref name="node"/> of <paramref name="nodes"/> builds of <paramref name="scenario"/>: the components of its chips (for <see cref="Simulation"/>'s builds).</summary>
     public static Func<int, bool> Hosts(Scenario scenario, int node, int nodes)
@@ -87,15 +98,16 @@ public static class ClusterEngine
                 components[id] = systems[node].ActorOf(ComponentActor.Props(simulation.Components[id]), $"c{id}");
                 perNode[node][id] = components[id];
             }
-            // A keeper per node runs its components; the root on node 0 batches everything between nodes.
+            // A keeper per node runs its components and exchanges batches with the others; the root on node 0 starts and ends the run.
             var horizons = new Horizons(layout, simulation.Scenario.Timing, simulation.CpuAtomics);
+            var lookahead = Lookahead(layout, horizons, nodes);
             var rootPath = new RootActorPath(addresses[0]) / "user" / "root-keeper";
             var localKeepers = Enumerable.Range(0, nodes)
-                .Select(n => systems[n].ActorOf(NodeKeeperActor.Props(n, perNode[n], components.Length, horizons, rootPath), "node-keeper"))
+                .Select(n => systems[n].ActorOf(
+                    NodeKeeperActor.Props(n, perNode[n], nodeOf, lookahead, horizons, rootPath, n == 0 ? clock : null, n == 0 ? progress : null), "node-keeper"))
                 .ToArray();
             var nodeKeepers = localKeepers.Select((k, n) => FromNode0(n, "node-keeper", k)).ToArray();
-            var root = systems[0].ActorOf(
-                RootKeeperActor.Props(nodeKeepers, nodeOf, horizons.BetweenNodes(nodes, chip => NodeOfChip(chip, layout.Chips, nodes)), simulation.InitialEvents(), progress, clock), "root-keeper");
+            var root = systems[0].ActorOf(RootKeeperActor.Props(nodeKeepers, nodeOf, simulation.InitialEvents(), clock), "root-keeper");
             clock.SetupSeconds = watch.Elapsed.TotalSeconds;
             var alongside = options?.WhileRunning?.Invoke(addresses) ?? Task.CompletedTask;
             var outcome = ActorEngine.RunToEnd(root, components, end, clock, bounds, "a node or component stopped answering");

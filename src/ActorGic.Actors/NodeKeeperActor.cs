@@ -1,24 +1,39 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using ActorGic.Engine;
 
 namespace ActorGic.Actors;
 
 /// <summary>
-/// The root keeper opens a window on one node, carrying the events that arrived for its components.
-/// A batch larger than one message may carry (<see cref="WireBudget"/>) comes in parts: every part
-/// but the last has <paramref name="More"/>; the node routes each part's events and runs the window
-/// on the last.
+/// The root keeper starts a run on one node: the run's end, every node's earliest event
+/// (<paramref name="Earliest"/>, long.MaxValue: none), every node's keeper by path in node order
+/// (<paramref name="Peers"/>, this node's own included), and the initial events for this node's
+/// components. A batch larger than one message may carry (<see cref="WireBudget"/>) comes in parts:
+/// every part but the last has <paramref name="More"/> and carries events only; the node starts on
+/// the last.
 /// </summary>
-public sealed record NodeWindow(long Start, long End, SimEvent[] Incoming, bool More = false) : IActorGicMessage;
+public sealed record NodeStart(long End, long[] Earliest, string[] Peers, SimEvent[] Incoming, bool More = false) : IActorGicMessage;
 
 /// <summary>
-/// A node's answer: events for other nodes' components, its next event time, events run. In parts
-/// like <see cref="NodeWindow"/>: the parts with <paramref name="More"/> carry events only, the
-/// last one the rest.
+/// What a node sends every other node after each window it ran: the events for that node's
+/// components, and what every node needs to open the next window exactly as the others do: the
+/// sender's next own event (<paramref name="NextTime"/>) and the earliest event it sent each node
+/// in this window (<paramref name="EarliestSent"/>, long.MaxValue: none). <paramref name="Window"/>
+/// numbers the run's windows from 1; <paramref name="BusyTicks"/> is how long the sender ran its
+/// components in it (Stopwatch ticks). In parts like <see cref="NodeStart"/>: the parts with
+/// <paramref name="More"/> carry events only, the last one the rest.
 /// </summary>
-public sealed record NodeDone(int Node, SimEvent[] Outgoing, long NextTime, long Events, long ComponentRuns, bool More = false, long BusyTicks = 0)
+public sealed record PeerBatch(int From, long Window, SimEvent[] Events, long NextTime, long[] EarliestSent, long BusyTicks, bool More = false)
     : IActorGicMessage;
+
+/// <summary>
+/// A node's answer to <see cref="NodeStart"/>, once it sees that no window is left: the windows it
+/// counted (every node counts the same), events and component runs, how long it ran its components,
+/// and what it sent each other node (messages, each part counted; events; the largest batch).
+/// </summary>
+public sealed record NodeFinished(int Node, long Windows, long Events, long ComponentRuns, long BusyTicks, long[] MessagesTo, long[] EventsTo,
+    long LargestBatch) : IActorGicMessage;
 
 /// <summary>Asks a node keeper for the events still in its inbox (routed, not yet handed to a component).</summary>
 public sealed record DrainNode : IActorGicMessage
@@ -27,51 +42,100 @@ public sealed record DrainNode : IActorGicMessage
 }
 
 /// <summary>
-/// The time keeper of one node: within the root's window it runs rounds over the node's
+/// The time keeper of one node in a cluster. Within a window it runs rounds over the node's
 /// components exactly as <see cref="TimeKeeperActor"/> does (the same <see cref="Rounds"/>, each
-/// component to its own horizon), keeps events between its own components, and returns the
-/// events for other nodes in one message. The root's window is the smallest chip-to-chip
-/// latency long, so nothing from another node can land in it: a window costs one message each
-/// way per node, whatever the number of components and rounds inside it (more when a batch is
-/// larger than one message may carry, see <see cref="WireBudget"/>).
+/// component to its own horizon) and keeps events between its own components. Windows are
+/// decided by the nodes themselves, without a round trip through the root: after each window a
+/// node that ran sends every other node one <see cref="PeerBatch"/>, directly (the events for its
+/// components, its next own event, the earliest event it sent each node). Once a node has the
+/// batches of every node that ran, it knows each node's earliest event, and so does every other
+/// node: all of them open the same next window, in which each node runs to the earliest time
+/// anything can still reach it (<see cref="Horizons.BetweenNodes"/>), and a node with nothing
+/// before that sends nothing and waits. When the earliest event anywhere lies past the end, each
+/// node answers the root with <see cref="NodeFinished"/>. Batches a fast node sends ahead wait,
+/// unrouted, until their window: what a node routes, and when, never depends on arrival order.
 /// <para>
 /// What arrives from the wire is checked where it is used: an event for a component that is not
-/// on this node ends the run with one line, and so does a message from another node that this
-/// system's serializer refused (<see cref="PayloadRefused"/>): it was dropped, and the run would
-/// otherwise wait for it forever.
+/// on this node, a batch from a node that does not exist or for a window other than the one the
+/// keeper expects from that node, and a message from another node that this system's serializer
+/// refused (<see cref="PayloadRefused"/>: it was dropped, and the run would otherwise wait for it
+/// forever) each end the run with one line.
 /// </para>
 /// </summary>
 public sealed class NodeKeeperActor : UntypedActor
 {
     private readonly int _node;
+    private readonly int _nodes;
+    private readonly int[] _nodeOf;
+    /// <summary>[m, n]: the least time an event at node m takes to cause one at n; [n, n]: out and back (<see cref="Horizons.BetweenNodes"/>).</summary>
+    private readonly long[,] _lookahead;
     private readonly Rounds _rounds;
-    private readonly List<SimEvent> _remote = new();
-    /// <summary>Where the root keeper lives, to report a failure before its first window arrived (null: only to the window's sender).</summary>
+    /// <summary>Where the root keeper lives, to report a failure before the run started (null: only to NodeStart's sender).</summary>
     private readonly ActorPath? _rootPath;
+    /// <summary>Node 0's, in the root's process: it learns each window's start (the watchdog's clock) and where its wall time went.</summary>
+    private readonly WindowClock? _clock;
+    private readonly Action<long>? _progress;
     private IActorRef? _root;
+    private IActorRef?[] _peers = [];
+    private long _runEnd = -1;
     private long _cap;
     private int _awaiting;
-    private long _events;
-    private long _runs;
     private int _perMessage = 1;
-    /// <summary>When the current window's last part arrived (Stopwatch ticks).</summary>
-    private long _began;
 
-    public NodeKeeperActor(int node, Dictionary<int, IActorRef> components, int componentCount, Horizons horizons, ActorPath? root = null)
+    /// <summary>The window being run or collected (0 before the first), each node's earliest event in it, its end for each node, who runs in it.</summary>
+    private long _window;
+    /// <summary>The run is over here (NodeFinished sent): nothing may arrive any more.</summary>
+    private bool _over;
+    private readonly long[] _min, _next, _end;
+    private readonly bool[] _active;
+    private bool _running;
+    /// <summary>What this node sent each node in the current window, and its next own event after it.</summary>
+    private readonly List<SimEvent> _remote = new();
+    private readonly List<SimEvent>[] _out;
+    private long[] _sent;
+    private long _ownNext, _ownBusy;
+    /// <summary>Batches received: whole ones waiting for their window, per node in arrival (= send) order; the parts of the one coming in.</summary>
+    private readonly Queue<Received>[] _received;
+    private readonly List<SimEvent>[] _partial;
+
+    private long _events, _runs, _busy, _largest;
+    private readonly long[] _messagesTo, _eventsTo;
+    /// <summary>When the current window's run began here, and (node 0) when the window opened (Stopwatch ticks).</summary>
+    private long _began, _openedAt;
+
+    private sealed record Received(long Window, List<SimEvent> Events, long NextTime, long[] EarliestSent, long BusyTicks);
+
+    public NodeKeeperActor(int node, Dictionary<int, IActorRef> components, int[] nodeOf, long[,] lookahead, Horizons horizons,
+        ActorPath? root = null, WindowClock? clock = null, Action<long>? progress = null)
     {
+        _nodes = lookahead.GetLength(0);
+        RootKeeperActor.CheckLookahead(lookahead, _nodes);
+        if ((uint)node >= (uint)_nodes) throw new ArgumentOutOfRangeException(nameof(node), node, $"a run of {_nodes} nodes");
         _node = node;
+        _nodeOf = nodeOf;
+        _lookahead = lookahead;
         _rootPath = root;
-        var kept = new IActorRef?[componentCount];
+        _clock = clock;
+        _progress = progress;
+        var kept = new IActorRef?[nodeOf.Length];
         foreach (var (id, actor) in components) kept[id] = actor;
         _rounds = new Rounds(kept, horizons);
+        (_min, _next, _end, _active) = (new long[_nodes], new long[_nodes], new long[_nodes], new bool[_nodes]);
+        _out = Enumerable.Range(0, _nodes).Select(_ => new List<SimEvent>()).ToArray();
+        _sent = new long[_nodes];
+        _received = Enumerable.Range(0, _nodes).Select(_ => new Queue<Received>()).ToArray();
+        _partial = Enumerable.Range(0, _nodes).Select(_ => new List<SimEvent>()).ToArray();
+        (_messagesTo, _eventsTo) = (new long[_nodes], new long[_nodes]);
     }
 
-    public static Props Props(int node, Dictionary<int, IActorRef> components, int componentCount, Horizons horizons, ActorPath? root = null) =>
-        Akka.Actor.Props.Create(() => new NodeKeeperActor(node, components, componentCount, horizons, root)).WithDispatcher("akka.actor.sim-dispatcher");
+    public static Props Props(int node, Dictionary<int, IActorRef> components, int[] nodeOf, long[,] lookahead, Horizons horizons,
+        ActorPath? root = null, WindowClock? clock = null, Action<long>? progress = null) =>
+        Akka.Actor.Props.Create(() => new NodeKeeperActor(node, components, nodeOf, lookahead, horizons, root, clock, progress))
+            .WithDispatcher("akka.actor.sim-dispatcher");
 
     protected override void PreStart()
     {
-        _perMessage = WireBudget.EventsPerMessage(Context.System.Settings.Config);
+        _perMessage = WireBudget.EventsPerMessage(Context.System.Settings.Config, ActorGicSerializer.PeerBatchHeaderBytes(_nodes));
         Context.System.EventStream.Subscribe(Self, typeof(PayloadRefused));
     }
 
@@ -107,19 +171,15 @@ public sealed class NodeKeeperActor : UntypedActor
             case PayloadRefused refused:
                 Report(new RunFailed(_cap, $"node {_node} refused a message at t={_cap} ns: {refused.Reason}"));
                 break;
-            case NodeWindow window:
+            case NodeStart start:
+                if (_runEnd >= 0) throw new InvalidOperationException("it was started twice");
                 _root = Sender;
-                _cap = window.End;
-                foreach (var e in window.Incoming)
-                {
-                    if (!_rounds.Keeps(e.Target))
-                        throw new InvalidOperationException(
-                            $"it was sent an event ({e.Kind} from component {e.Source}) for component {e.Target}, which is not on this node");
-                    _rounds.Route(e);
-                }
-                if (window.More) break; // the rest of the window's events follow
-                (_events, _runs, _began) = (0, 0, Stopwatch.GetTimestamp());
-                NextRound();
+                foreach (var e in start.Incoming) Route(e);
+                if (start.More) break; // the rest of its initial events follow
+                Begin(start);
+                break;
+            case PeerBatch batch:
+                Receive(batch);
                 break;
             case WindowDone done:
                 _rounds.Done(done, _remote);
@@ -136,73 +196,208 @@ public sealed class NodeKeeperActor : UntypedActor
         }
     }
 
+    private void Route(in SimEvent e)
+    {
+        if (!_rounds.Keeps(e.Target))
+            throw new InvalidOperationException($"it was sent an event ({e.Kind} from component {e.Source}) for component {e.Target}, which is not on this node");
+        _rounds.Route(e);
+    }
+
+    private void Begin(NodeStart start)
+    {
+        if (start.Earliest.Length != _nodes || start.Peers.Length != _nodes)
+            throw new InvalidOperationException($"it was started with {start.Earliest.Length} earliest times and {start.Peers.Length} peers for a run of {_nodes} nodes");
+        var provider = ((ExtendedActorSystem)Context.System).Provider;
+        _peers = start.Peers.Select((path, n) => n == _node ? null : provider.ResolveActorRef(path)).ToArray();
+        _runEnd = start.End;
+        start.Earliest.CopyTo(_min, 0);
+        Advance();
+    }
+
+    /// <summary>A batch, or a part of one, from another node: whole, it waits for its window.</summary>
+    private void Receive(PeerBatch batch)
+    {
+        int from = batch.From;
+        if ((uint)from >= (uint)_nodes || from == _node) throw new InvalidOperationException($"it was sent a batch from node {from}, in a run of {_nodes} nodes");
+        if (_over) throw new InvalidOperationException($"node {from} sent it a batch of window {batch.Window} after the run ended");
+        foreach (var e in batch.Events)
+            if (!_rounds.Keeps(e.Target))
+                throw new InvalidOperationException($"node {from} sent it an event ({e.Kind} from component {e.Source}) for component {e.Target}, which is not on this node");
+        var partial = _partial[from];
+        partial.AddRange(batch.Events);
+        if (batch.More) return;
+        if (batch.EarliestSent.Length != _nodes)
+            throw new InvalidOperationException($"node {from} sent {batch.EarliestSent.Length} earliest times for a run of {_nodes} nodes");
+        _received[from].Enqueue(new Received(batch.Window, [.. partial], batch.NextTime, batch.EarliestSent, batch.BusyTicks));
+        partial.Clear();
+        if (!_running && _runEnd >= 0) Advance();
+    }
+
+    /// <summary>
+    /// Opens windows while it can: once this node's part of the current window is done and every
+    /// node that ran in it has sent its batch, the next window follows from them. Returns when this
+    /// node runs a window, waits for a batch, or the run is over.
+    /// </summary>
+    private void Advance()
+    {
+        while (true)
+        {
+            if (_window > 0)
+            {
+                for (int p = 0; p < _nodes; p++)
+                {
+                    if (p == _node || !_active[p]) continue;
+                    if (!_received[p].TryPeek(out var head)) return; // not yet
+                    if (head.Window != _window)
+                        throw new InvalidOperationException($"node {p} sent its batch of window {head.Window} where window {_window}'s was due");
+                }
+                Collect();
+            }
+            _window++;
+            long start = long.MaxValue;
+            foreach (long m in _min) start = Math.Min(start, m);
+            if (start == long.MaxValue || start > _runEnd)
+            {
+                Finish();
+                return;
+            }
+            // Each node runs to the earliest time anything can still reach it: from any node's earliest
+            // event (its own included, out and back) over the fastest path between them.
+            for (int n = 0; n < _nodes; n++)
+            {
+                long end = _runEnd + 1;
+                for (int m = 0; m < _nodes; m++)
+                    if (_min[m] != long.MaxValue) end = Math.Min(end, _min[m] + _lookahead[m, n]);
+                _end[n] = end;
+                _active[n] = _min[n] < end;
+            }
+            if (_clock is not null) Opened(start);
+            if (_active[_node])
+            {
+                (_cap, _running, _began) = (_end[_node], true, Stopwatch.GetTimestamp());
+                NextRound();
+                return;
+            }
+        }
+    }
+
+    /// <summary>Every batch of the current window is in: each node's earliest event in the next one, and the batches' events routed (in node order).</summary>
+    private void Collect()
+    {
+        long slowest = _active[_node] ? _ownBusy : 0;
+        for (int m = 0; m < _nodes; m++) _next[m] = _active[m] ? (m == _node ? _ownNext : _received[m].Peek().NextTime) : _min[m];
+        for (int s = 0; s < _nodes; s++)
+        {
+            if (!_active[s]) continue;
+            var sent = s == _node ? _sent : _received[s].Peek().EarliestSent;
+            for (int m = 0; m < _nodes; m++) _next[m] = Math.Min(_next[m], sent[m]);
+        }
+        for (int p = 0; p < _nodes; p++)
+        {
+            if (p == _node || !_active[p]) continue;
+            var batch = _received[p].Dequeue();
+            foreach (ref readonly var e in CollectionsMarshal.AsSpan(batch.Events)) _rounds.Route(e);
+            slowest = Math.Max(slowest, batch.BusyTicks);
+            _clock?.NodeBusy(p, batch.BusyTicks);
+        }
+        _next.CopyTo(_min, 0);
+        if (_clock is not null)
+        {
+            if (_active[_node]) _clock.NodeBusy(_node, _ownBusy);
+            _clock.Window(Stopwatch.GetTimestamp() - _openedAt, slowest);
+        }
+    }
+
+    private void Opened(long start)
+    {
+        _clock!.Opened(start);
+        _openedAt = Stopwatch.GetTimestamp();
+        if ((_window & 0x3FFF) == 0) _progress?.Invoke(start);
+    }
+
     private void NextRound()
     {
-        if (_rounds.Open(_cap) == long.MaxValue)
+        if (_rounds.Open(_cap) != long.MaxValue)
         {
-            // The window is done here: what goes to other nodes, and this node's next event, in as many parts as it takes.
-            int parts = WireBudget.Parts(_remote.Count, _perMessage);
-            for (int p = 0; p < parts - 1; p++)
-                _root!.Tell(new NodeDone(_node, WireBudget.Part(_remote, p, _perMessage), 0, 0, 0, More: true));
-            _root!.Tell(new NodeDone(_node, WireBudget.Part(_remote, parts - 1, _perMessage), _rounds.NextTime(), _events, _runs,
-                BusyTicks: Stopwatch.GetTimestamp() - _began));
-            _remote.Clear();
+            _awaiting = _rounds.Dispatch(Self);
+            _runs += _awaiting;
             return;
         }
-        _awaiting = _rounds.Dispatch(Self);
-        _runs += _awaiting;
+        // This node's part of the window is done: its batch to every other node, in as many parts as it takes.
+        _running = false;
+        _ownBusy = Stopwatch.GetTimestamp() - _began;
+        _busy += _ownBusy;
+        _ownNext = _rounds.NextTime();
+        _sent = new long[_nodes]; // a new one each window: a local receiver holds on to the one it was sent
+        Array.Fill(_sent, long.MaxValue);
+        foreach (ref readonly var e in CollectionsMarshal.AsSpan(_remote))
+        {
+            int to = (uint)e.Target < (uint)_nodeOf.Length ? _nodeOf[e.Target] : -1;
+            if (to < 0 || to == _node) throw new InvalidOperationException($"a component sent an event ({e.Kind} from component {e.Source}) for component {e.Target}, which is on no other node");
+            _out[to].Add(e);
+            if (e.Time < _sent[to]) _sent[to] = e.Time;
+        }
+        _remote.Clear();
+        for (int p = 0; p < _nodes; p++)
+        {
+            if (p == _node) continue;
+            var batch = _out[p];
+            int parts = WireBudget.Parts(batch.Count, _perMessage);
+            for (int i = 0; i < parts - 1; i++)
+                _peers[p]!.Tell(new PeerBatch(_node, _window, WireBudget.Part(batch, i, _perMessage), 0, [], 0, More: true), Self);
+            _peers[p]!.Tell(new PeerBatch(_node, _window, WireBudget.Part(batch, parts - 1, _perMessage), _ownNext, _sent, _ownBusy), Self);
+            _messagesTo[p] += parts;
+            _eventsTo[p] += batch.Count;
+            _largest = Math.Max(_largest, batch.Count);
+            batch.Clear();
+        }
+        Advance();
+    }
+
+    /// <summary>No window is left: this node's account to the root.</summary>
+    private void Finish()
+    {
+        (_running, _over) = (false, true);
+        _root!.Tell(new NodeFinished(_node, _window - 1, _events, _runs, _busy, (long[])_messagesTo.Clone(), (long[])_eventsTo.Clone(), _largest));
     }
 }
 
 /// <summary>
-/// The cluster's time keeper: windows over virtual time exactly as <see cref="TimeKeeperActor"/>
-/// opens them, but its participants are node keepers. Events between nodes travel batched, one
-/// message per node per window each way (or its parts, see <see cref="WireBudget"/>), through this
-/// keeper. An answer from a node it is not waiting for, an event for a component that does not
-/// exist, or a message this system's serializer refused ends the run with one line.
+/// The cluster's root keeper: it starts the run on every node (<see cref="NodeStart"/>: the
+/// initial events, every node's earliest event, the peers' keepers) and ends it once every node
+/// has answered <see cref="NodeFinished"/>; the windows in between the nodes decide among
+/// themselves (<see cref="NodeKeeperActor"/>). Every node must have counted the same windows. An
+/// answer from a node that was not started or answered already, a node's failure, or a message this
+/// system's serializer refused ends the run with one line; a node that never answers is the
+/// watchdog's (the clock stops moving).
 /// </summary>
 public sealed class RootKeeperActor : RunKeeperActor
 {
     private readonly IActorRef[] _nodes;
-    private readonly int[] _nodeOfComponent;
-    /// <summary>[m, n]: the least time an event at node m takes to cause one at n; [n, n]: out and back to n (<see cref="Horizons.BetweenNodes"/>).</summary>
-    private readonly long[,] _lookahead;
-    /// <summary>Each node's earliest event, and the end of its window, in the window being opened.</summary>
-    private readonly long[] _min, _end;
-    private readonly List<SimEvent>[] _inbox;
-    private readonly long[] _next;
-    /// <summary>The nodes whose answer to the current window has not wholly arrived.</summary>
+    private readonly List<SimEvent>[] _initial;
     private readonly bool[] _pending;
-    /// <summary>Events in each node's answer so far (its parts add up).</summary>
-    private readonly int[] _answered;
-    private readonly List<int> _active = new();
     private int _awaiting;
-    private long _events, _runs;
+    private long _windows = -1, _events, _runs;
     private int _perMessage = 1;
-    /// <summary>When the current window opened, and the longest a node has run its components in it so far (Stopwatch ticks).</summary>
-    private long _openedAt, _slowest;
 
-    public RootKeeperActor(IActorRef[] nodes, int[] nodeOfComponent, long[,] lookahead, IEnumerable<SimEvent> initial, Action<long>? progress,
-        WindowClock? clock = null) : base("the root keeper", progress, clock)
+    public RootKeeperActor(IActorRef[] nodes, int[] nodeOfComponent, IEnumerable<SimEvent> initial, WindowClock? clock = null)
+        : base("the root keeper", null, clock)
     {
-        CheckLookahead(lookahead, nodes.Length);
         _nodes = nodes;
-        _nodeOfComponent = nodeOfComponent;
-        _lookahead = lookahead;
-        _min = new long[nodes.Length];
-        _end = new long[nodes.Length];
-        _inbox = nodes.Select(_ => new List<SimEvent>()).ToArray();
-        _next = Enumerable.Repeat(long.MaxValue, nodes.Length).ToArray();
+        _initial = nodes.Select(_ => new List<SimEvent>()).ToArray();
         _pending = new bool[nodes.Length];
-        _answered = new int[nodes.Length];
-        foreach (var e in initial) _inbox[nodeOfComponent[e.Target]].Add(e);
+        foreach (var e in initial)
+        {
+            if ((uint)e.Target >= (uint)nodeOfComponent.Length)
+                throw new ArgumentException($"an initial event for component {e.Target}; the run's components are 0 to {nodeOfComponent.Length - 1}", nameof(initial));
+            _initial[nodeOfComponent[e.Target]].Add(e);
+        }
         clock?.Nodes(nodes.Length);
     }
 
-    public static Props Props(IActorRef[] nodes, int[] nodeOfComponent, long[,] lookahead, IEnumerable<SimEvent> initial, Action<long>? progress = null,
-        WindowClock? clock = null) =>
-        Akka.Actor.Props.Create(() => new RootKeeperActor(nodes, nodeOfComponent, lookahead, initial, progress, clock))
-            .WithDispatcher("akka.actor.sim-dispatcher");
+    /// <summary>The root's props; node 0's keeper moves <paramref name="clock"/> (the run's watchdog reads it) and reports progress.</summary>
+    public static Props Props(IActorRef[] nodes, int[] nodeOfComponent, IEnumerable<SimEvent> initial, WindowClock? clock = null) =>
+        Akka.Actor.Props.Create(() => new RootKeeperActor(nodes, nodeOfComponent, initial, clock)).WithDispatcher("akka.actor.sim-dispatcher");
 
     /// <summary>A lookahead for each pair of the run's nodes, each at least 1 ns: a 0 would open windows that never advance.</summary>
     internal static void CheckLookahead(long[,] lookahead, int nodes)
@@ -213,45 +408,48 @@ public sealed class RootKeeperActor : RunKeeperActor
             if (l < 1) throw new ArgumentOutOfRangeException(nameof(lookahead), l, "every lookahead is at least 1 ns");
     }
 
-    /// <summary>The same lookahead between every two nodes (<see cref="Horizons.UniformBetweenNodes"/>).</summary>
-    public static Props Props(IActorRef[] nodes, int[] nodeOfComponent, long lookahead, IEnumerable<SimEvent> initial, Action<long>? progress = null,
-        WindowClock? clock = null) =>
-        Props(nodes, nodeOfComponent, Horizons.UniformBetweenNodes(nodes.Length, lookahead), initial, progress, clock);
+    /// <summary>How far the run got: the start of the latest window node 0 opened.</summary>
+    protected override long Reached => Clock?.Start ?? 0;
 
     protected override void PreStart()
     {
-        _perMessage = WireBudget.EventsPerMessage(Context.System.Settings.Config);
+        _perMessage = WireBudget.EventsPerMessage(Context.System.Settings.Config, ActorGicSerializer.NodeStartHeaderBytes(_nodes.Length, PeerPaths()));
         Context.System.EventStream.Subscribe(Self, typeof(PayloadRefused));
     }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    /// <summary>Every node's keeper by a path any node can resolve (this system's address on its own).</summary>
+    private string[] PeerPaths()
+    {
+        var address = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress;
+        return _nodes.Select(n => n.Path.ToStringWithAddress(address)).ToArray();
+    }
 
     protected override void Handle(object message)
     {
         switch (message)
         {
             case PayloadRefused refused:
-                Fail($"the root keeper's node refused a message at t={Start} ns: {refused.Reason}");
+                Fail($"the root keeper's node refused a message at t={Reached} ns: {refused.Reason}");
                 break;
-            case NodeDone done:
+            case NodeFinished done:
                 if (Requester is null) break; // the run failed: late answers change nothing
                 if ((uint)done.Node >= (uint)_nodes.Length || !_pending[done.Node])
-                    throw new InvalidOperationException($"node {done.Node} answered a window it was not sent");
-                foreach (var e in done.Outgoing) _inbox[NodeOf(e, done.Node)].Add(e);
-                _answered[done.Node] += done.Outgoing.Length;
-                Clock?.Crossed(done.Node, 0, 1, done.Outgoing.Length, _answered[done.Node]);
-                if (done.More) break; // the rest of its answer follows
+                    throw new InvalidOperationException($"node {done.Node} finished a run it was not running");
+                if (_windows >= 0 && done.Windows != _windows)
+                    throw new InvalidOperationException($"node {done.Node} counted {done.Windows} windows where another node counted {_windows}");
+                if (done.MessagesTo.Length != _nodes.Length || done.EventsTo.Length != _nodes.Length)
+                    throw new InvalidOperationException($"node {done.Node} accounted for {done.MessagesTo.Length} nodes in a run of {_nodes.Length}");
                 _pending[done.Node] = false;
-                _next[done.Node] = done.NextTime;
-                _events += done.Events;
-                _runs += done.ComponentRuns;
-                Clock?.NodeBusy(done.Node, done.BusyTicks);
-                _slowest = Math.Max(_slowest, done.BusyTicks);
-                if (--_awaiting == 0)
+                (_windows, _events, _runs) = (done.Windows, _events + done.Events, _runs + done.ComponentRuns);
+                if (Clock is { } clock)
                 {
-                    Clock?.Window(Stopwatch.GetTimestamp() - _openedAt, _slowest);
-                    NextWindow();
+                    for (int to = 0; to < _nodes.Length; to++)
+                        clock.Crossed(done.Node, to, (int)Math.Min(int.MaxValue, done.MessagesTo[to]), (int)Math.Min(int.MaxValue, done.EventsTo[to]),
+                            (int)Math.Min(int.MaxValue, done.LargestBatch));
                 }
+                if (--_awaiting == 0) Requester?.Tell(new RunFinished(_windows, _events, End, [], _runs));
                 break;
             default:
                 Unhandled(message);
@@ -259,51 +457,20 @@ public sealed class RootKeeperActor : RunKeeperActor
         }
     }
 
-    /// <summary>The node of an event's target, which came from <paramref name="from"/>: a component of this run.</summary>
-    private int NodeOf(in SimEvent e, int from) =>
-        (uint)e.Target < (uint)_nodeOfComponent.Length
-            ? _nodeOfComponent[e.Target]
-            : throw new InvalidOperationException(
-                $"node {from} sent an event ({e.Kind} from component {e.Source}) for component {e.Target}; the run's components are 0 to {_nodeOfComponent.Length - 1}");
-
-    private long NodeMin(int node)
-    {
-        long min = _next[node];
-        foreach (var e in _inbox[node]) if (e.Time < min) min = e.Time;
-        return min;
-    }
-
+    /// <summary>Starts every node: its initial events (in parts), every node's earliest event, the peers.</summary>
     protected override void NextWindow()
     {
-        long start = long.MaxValue;
-        for (int n = 0; n < _nodes.Length; n++) start = Math.Min(start, _min[n] = NodeMin(n));
-        if (start == long.MaxValue || start > End)
-        {
-            Requester?.Tell(new RunFinished(Windows, _events, End, _inbox.SelectMany(l => l).ToArray(), _runs));
-            return;
-        }
-        // Each node runs to the earliest time anything can still reach it: from any node's earliest
-        // event (its own included, out and back) over the fastest path between them.
-        _active.Clear();
+        if (_awaiting > 0 || _windows >= 0) throw new InvalidOperationException("it was asked to run twice");
+        var earliest = _initial.Select(l => l.Count == 0 ? long.MaxValue : l.Min(e => e.Time)).ToArray();
+        var peers = PeerPaths();
+        _awaiting = _nodes.Length;
         for (int n = 0; n < _nodes.Length; n++)
         {
-            long end = End + 1;
-            for (int m = 0; m < _nodes.Length; m++)
-                if (_min[m] != long.MaxValue) end = Math.Min(end, _min[m] + _lookahead[m, n]);
-            _end[n] = end;
-            if (_min[n] < end) _active.Add(n);
-        }
-        _awaiting = _active.Count;
-        Opened(start);
-        (_openedAt, _slowest) = (Stopwatch.GetTimestamp(), 0);
-        foreach (int n in _active)
-        {
-            var inbox = _inbox[n];
+            _pending[n] = true;
+            var inbox = _initial[n];
             int parts = WireBudget.Parts(inbox.Count, _perMessage);
-            Clock?.Crossed(0, n, parts, inbox.Count, inbox.Count);
-            (_pending[n], _answered[n]) = (true, 0);
             for (int p = 0; p < parts; p++)
-                _nodes[n].Tell(new NodeWindow(start, _end[n], WireBudget.Part(inbox, p, _perMessage), More: p < parts - 1), Self);
+                _nodes[n].Tell(new NodeStart(End, earliest, peers, WireBudget.Part(inbox, p, _perMessage), More: p < parts - 1), Self);
             inbox.Clear();
         }
     }

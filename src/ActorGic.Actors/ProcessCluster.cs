@@ -13,7 +13,7 @@ namespace ActorGic.Actors;
 /// coordinator (the process that loaded the scenario, node 0, home of the root keeper, the NMI
 /// broker's and the reclaimer's components). Workers (<c>actorgic node</c>) join, pass the
 /// configuration handshake, receive the scenario, build the components of their chips and a
-/// node keeper; the root keeper then runs windows exactly as with in-process nodes. At the end
+/// node keeper; the root keeper then starts the run, and the nodes run windows among themselves exactly as in-process nodes do. At the end
 /// each worker sends its components' facts, from which the coordinator builds the one report.
 /// A worker lost mid-run (unreachable, removed) or a window that makes no progress stops the run
 /// with <see cref="RunAbortedException"/>; a cancelled token with <see cref="RunInterruptedException"/>.
@@ -102,14 +102,15 @@ public static partial class ProcessCluster
             var simulation = build();
             var layout = simulation.Layout;
             // Node 0's components and keeper live here, created while the workers create theirs; every other node's on its worker.
-            var nodeOf = new int[layout.ComponentCount];
-            for (int id = 0; id < nodeOf.Length; id++) nodeOf[id] = ClusterEngine.NodeOf(layout, id, nodes);
+            var nodeOf = ClusterEngine.NodesOf(layout, nodes);
             var local = new Dictionary<int, IActorRef>();
             foreach (var component in simulation.Built)
                 if (nodeOf[component.Id] == 0) local[component.Id] = system.ActorOf(ComponentActor.Props(component), $"c{component.Id}");
             var keepers = new IActorRef[nodes];
             var horizons = new Horizons(layout, simulation.Scenario.Timing, simulation.CpuAtomics);
-            keepers[0] = system.ActorOf(NodeKeeperActor.Props(0, local, nodeOf.Length, horizons), "node-keeper");
+            var clock = new WindowClock();
+            keepers[0] = system.ActorOf(NodeKeeperActor.Props(0, local, nodeOf, ClusterEngine.Lookahead(layout, horizons, nodes), horizons,
+                clock: clock, progress: progress), "node-keeper");
             // The NMI broker's registry lives on the coordinator too (never a migrating singleton); it is not on the data path.
             if (simulation.Mux is { } mux) system.ActorOf(NmiBrokerActor.Props(mux.Broker.Copy(), mux.Sgi), "nmi-broker");
             double built = watch.Elapsed.TotalSeconds;
@@ -132,9 +133,7 @@ public static partial class ProcessCluster
             var provider = ((ExtendedActorSystem)system).Provider;
             for (int n = 1; n < nodes; n++)
                 keepers[n] = provider.ResolveActorRef(new RootActorPath(addresses[n]) / "user" / "worker" / "node-keeper");
-            var clock = new WindowClock();
-            var root = system.ActorOf(RootKeeperActor.Props(keepers, nodeOf, horizons.BetweenNodes(nodes, chip => ClusterEngine.NodeOfChip(chip, layout.Chips, nodes)),
-                simulation.InitialEvents(), progress, clock), "root-keeper");
+            var root = system.ActorOf(RootKeeperActor.Props(keepers, nodeOf, simulation.InitialEvents(), clock), "root-keeper");
 
             var done = RunWait.Finish(root.Ask<RunFinished>(new RunTo(end), Timeout.InfiniteTimeSpan), clock, end, bounds,
                 "a node stopped answering", lost.Task);

@@ -117,8 +117,9 @@ public static partial class ProcessCluster
                 foreach (var component in _simulation.Built)
                     if (ClusterEngine.NodeOf(layout, component.Id, a.Nodes) == a.Node)
                         _components[component.Id] = Context.ActorOf(ComponentActor.Props(component), $"c{component.Id}");
-                _keeper = Context.ActorOf(NodeKeeperActor.Props(a.Node, _components, layout.ComponentCount,
-                    new Horizons(layout, _simulation.Scenario.Timing, _simulation.CpuAtomics), new RootActorPath(coordinatorAddress) / "user" / "root-keeper"), "node-keeper");
+                var horizons = new Horizons(layout, _simulation.Scenario.Timing, _simulation.CpuAtomics);
+                _keeper = Context.ActorOf(NodeKeeperActor.Props(a.Node, _components, ClusterEngine.NodesOf(layout, a.Nodes),
+                    ClusterEngine.Lookahead(layout, horizons, a.Nodes), horizons, new RootActorPath(coordinatorAddress) / "user" / "root-keeper"), "node-keeper");
                 // Where a worker's start-up goes (seconds since its process started): joining, building its chips, creating their actors.
                 log.WriteLine($"actorgic: node {a.Node} of {a.Nodes}: {_components.Count} components of \"{a.ScenarioName}\" " +
                               $"(listening at {listening:F2} s, assigned at {assigned:F2} s, built at {built:F2} s, ready at {SinceStart():F2} s)");

@@ -20,6 +20,9 @@ public abstract class RunKeeperActor(string name, Action<long>? progress, Window
     protected long Start { get; private set; }
     protected WindowClock? Clock => clock;
 
+    /// <summary>How far the run got, for a failure's line: the latest window's start, unless the keeper learns it elsewhere.</summary>
+    protected virtual long Reached => Start;
+
     protected sealed override void OnReceive(object message)
     {
         try
@@ -41,14 +44,14 @@ public abstract class RunKeeperActor(string name, Action<long>? progress, Window
         }
         catch (Exception e)
         {
-            Fail(RunAbortedException.KeeperFailed(name, Start, e).Message);
+            Fail(RunAbortedException.KeeperFailed(name, Reached, e).Message);
         }
     }
 
     /// <summary>The run cannot finish: the requester's ask ends with the one line, and no window opens again.</summary>
     protected void Fail(string reason)
     {
-        Requester?.Tell(new Status.Failure(new RunAbortedException(Start, reason)));
+        Requester?.Tell(new Status.Failure(new RunAbortedException(Reached, reason)));
         Requester = null;
     }
 

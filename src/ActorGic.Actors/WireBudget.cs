@@ -12,7 +12,7 @@ namespace ActorGic.Actors;
 /// OversizedPayloadException and drops it, and a keeper waiting for it would wait forever. So every
 /// batch that grows with the run (a window's events for a node, a node's answer, a worker's facts
 /// and leftover events) travels in parts that each fit this budget, in order, and the receiver acts
-/// on the last part only (<see cref="NodeWindow.More"/>, <see cref="NodeDone.More"/>,
+/// on the last part only (<see cref="NodeStart.More"/>, <see cref="PeerBatch.More"/>,
 /// <see cref="NodeFacts.More"/>). Akka keeps the order of messages between one sender and one
 /// receiver, so parts arrive in the order they were sent. The other messages are small by
 /// construction; a worker's scenario text is held against the budget before it is sent.
@@ -35,7 +35,11 @@ public static class WireBudget
     public static int PayloadBytes(Config config) => (int)Math.Min(int.MaxValue, FrameBytes(config)) - EnvelopeBytes;
 
     /// <summary>Events per part of a batch (<see cref="ActorGicSerializer.EventBytes"/> each on the wire).</summary>
-    public static int EventsPerMessage(Config config) => Math.Max(1, (PayloadBytes(config) - HeaderBytes) / ActorGicSerializer.EventBytes);
+    public static int EventsPerMessage(Config config) => EventsPerMessage(config, HeaderBytes);
+
+    /// <summary>Events per part of a batch whose message has <paramref name="headerBytes"/> besides its events (at least <see cref="HeaderBytes"/> are kept).</summary>
+    public static int EventsPerMessage(Config config, int headerBytes) =>
+        Math.Max(1, (PayloadBytes(config) - Math.Max(HeaderBytes, headerBytes)) / ActorGicSerializer.EventBytes);
 
     /// <summary>Bytes per part of a byte array (a worker's facts).</summary>
     public static int BytesPerMessage(Config config) => Math.Max(1, PayloadBytes(config) - HeaderBytes);

@@ -115,7 +115,7 @@ public static class BenchCluster
         double idle = Enumerable.Range(0, c.NodeCount).Average(n => c.CriticalSeconds - c.BusySeconds(n));
         yield return $"{c.ClosedWindows:N0} windows, {(double)outcome.Events / k:F1} events and {(double)outcome.ComponentRuns / k:F1} component runs per window; " +
                      $"of {w:F2} s in windows: the slowest node's components {c.CriticalSeconds:F2} s ({c.CriticalSeconds / w:P0}), " +
-                     $"synchronisation {w - c.CriticalSeconds:F2} s ({(w - c.CriticalSeconds) / w:P0}: the window's round trip through the root keeper, " +
+                     $"synchronisation {w - c.CriticalSeconds:F2} s ({(w - c.CriticalSeconds) / w:P0}: the batches' way between the nodes, " +
                      $"serialisation, Akka.Remote, scheduling), {(w - c.CriticalSeconds) / k * 1e6:F0} us a window";
         yield return $"a node waits for the slowest one {idle:F2} s on average ({idle / w:P0}); components per node: " +
                      string.Join(", ", Enumerable.Range(0, c.NodeCount).Select(n => $"{c.BusySeconds(n):F2} s"));
@@ -129,7 +129,7 @@ public static class BenchCluster
 
     /// <summary>The payload the serializer writes: the message's fixed fields, and each event's <see cref="ActorGicSerializer.EventBytes"/>.</summary>
     private static double Bytes(WindowClock c, int from, int to) =>
-        c.Messages(from, to) * (from == 0 ? ActorGicSerializer.NodeWindowHeaderBytes : ActorGicSerializer.NodeDoneHeaderBytes)
+        c.Messages(from, to) * ActorGicSerializer.PeerBatchHeaderBytes(c.NodeCount)
         + (double)c.Events(from, to) * ActorGicSerializer.EventBytes;
 }
 
@@ -142,9 +142,9 @@ public static class BenchCluster
 /// the mean);</item>
 /// <item>cores: the share <c>p</c> of that work that runs in parallel, from the one-process speed-up
 /// on 2 threads (S2 = A1 / A2 = 1 / ((1 - p) + p / 2)), and Amdahl's law on M cores;</item>
-/// <item>windows: each costs what it cost here beyond the slowest node's components (the round
-/// trip through the root keeper, serialisation, Akka.Remote on loopback), plus one network round
-/// trip (2 x latency).</item>
+/// <item>windows: each costs what it cost here beyond the slowest node's components (the batches'
+/// way between the nodes, serialisation, Akka.Remote on loopback), plus one network hop: the nodes
+/// send each other their batches directly, each window's on the critical path once.</item>
 /// </list>
 /// Limits: a node here is one dispatcher thread (M cores need <c>--threads</c> on each node);
 /// loopback is not a switch (no bandwidth limit, no loss); the 2-thread speed-up of this 2-core VM
@@ -162,7 +162,7 @@ public sealed record Projection(double Seconds, double WorkSeconds, double Windo
         double imbalance = mean > 0 ? Enumerable.Range(0, c.NodeCount).Max(c.BusySeconds) / mean : 1;
         double work = oneThread / nodes * imbalance / speedUp;
         long k = c.ClosedWindows;
-        double perWindow = k == 0 ? 0 : (c.WindowSeconds - c.CriticalSeconds) / k + 2 * machines.LatencyNs / 1e9;
+        double perWindow = k == 0 ? 0 : (c.WindowSeconds - c.CriticalSeconds) / k + machines.LatencyNs / 1e9;
         return new Projection(work + k * perWindow, work, k * perWindow, k, perWindow * 1e6, p, nodes, machines);
     }
 

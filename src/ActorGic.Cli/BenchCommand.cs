@@ -332,11 +332,11 @@ public static class BenchCommand
         double build = load + cost.BuildSeconds;
         var report = RunReport.Build(sim, facts, outcome, "actors", nodes);
         double total = watch.Elapsed.TotalSeconds;
-        int pairs = nodes - 1;
+        int pairs = nodes * (nodes - 1);
         output.WriteLine($"cluster {label} on {nodes} processes: total {total:F2} s (coordinator build {build:F2} s, " +
                          $"workers ready {cost.ReadySeconds - cost.BuildSeconds:F2} s, run {cost.RunSeconds:F2} s, results {cost.CollectSeconds:F2} s); " +
                          $"peak working set per node {string.Join(" / ", cost.PeakBytes.Select(b => $"{b / 1048576.0:F0}"))} MB; " +
-                         $"{cost.Windows} windows, {(double)cost.RemoteMessages / Math.Max(1, cost.Windows) / pairs:F2} remote messages per window per coordinator-worker pair; " +
+                         $"{cost.Windows} windows, {(double)cost.RemoteMessages / Math.Max(1, cost.Windows) / pairs:F2} messages per window per ordered pair of nodes; " +
                          $"{report.Totals.Delivered} delivered, digest {report.Digest[..12]}");
         if (oneProcessSeconds > 0)
             output.WriteLine($"      run {cost.RunSeconds:F2} s = {cost.RunSeconds / oneProcessSeconds:F2}x the one-process actor run ({oneProcessSeconds:F2} s; target 2x)");

@@ -7,11 +7,13 @@ using ActorGic.Engine;
 namespace ActorGic.Actors.Tests;
 
 /// <summary>
-/// The cluster's keepers with test probes for nodes and components, on a system whose frame is
-/// Akka's smallest (32,000 bytes, 568 events a message): a batch larger than a message travels in
-/// parts and is acted on whole; what arrives from the wire is checked where it is used (a component
-/// that does not exist or is not on the node, an answer nobody asked for) and a refused payload
-/// ends the run, each with one line and never a wait.
+/// The cluster's keepers with test probes for nodes, peers and components, on a system whose frame
+/// is Akka's smallest (32,000 bytes, 568 events a message): a batch larger than a message travels
+/// in parts and is acted on whole; nodes decide their windows from each other's batches, and a
+/// batch that comes early waits for its window; what arrives from the wire is checked where it is
+/// used (a component that does not exist or is not on the node, a batch from a node that does not
+/// exist or for another window, an answer nobody asked for) and a refused payload ends the run,
+/// each with one line and never a wait.
 /// </summary>
 public class KeeperWireTests() : TestKit(ConfigurationFactory.ParseString($"{WireBudget.FrameSizePath} = 32000b")
     .WithFallback(ActorEngine.SingleProcessConfig()))
@@ -26,11 +28,11 @@ public class KeeperWireTests() : TestKit(ConfigurationFactory.ParseString($"{Wir
 
     private int Serialized(IActorGicMessage m) => Sys.Serialization.FindSerializerFor(m).ToBinary(m).Length;
 
-    /// <summary>A root over two probe nodes, component 0 on node 0 and component 1 on node 1, 100 ns windows.</summary>
+    /// <summary>A root over two probe nodes, component 0 on node 0 and component 1 on node 1.</summary>
     private (IActorRef Root, Akka.TestKit.TestProbe Node0, Akka.TestKit.TestProbe Node1) Root(params SimEvent[] initial)
     {
         var (node0, node1) = (CreateTestProbe(), CreateTestProbe());
-        var root = Sys.ActorOf(RootKeeperActor.Props([node0.Ref, node1.Ref], [0, 1], 100, initial));
+        var root = Sys.ActorOf(RootKeeperActor.Props([node0.Ref, node1.Ref], [0, 1], initial));
         return (root, node0, node1);
     }
 
@@ -39,61 +41,62 @@ public class KeeperWireTests() : TestKit(ConfigurationFactory.ParseString($"{Wir
     {
         Assert.Equal(568, PerMessage);
         Assert.Equal(PerMessage, WireBudget.EventsPerMessage(Sys.Settings.Config));
+        // A batch between two of two nodes has a smaller header than the budget keeps; a start with long peer paths a larger one.
+        Assert.Equal(PerMessage, WireBudget.EventsPerMessage(Sys.Settings.Config, ActorGicSerializer.PeerBatchHeaderBytes(2)));
+        Assert.Equal(566, WireBudget.EventsPerMessage(Sys.Settings.Config, 160));
     }
 
     [Fact]
-    public async Task A_window_and_an_answer_larger_than_a_message_travel_in_parts_and_are_acted_on_whole()
+    public async Task The_root_starts_every_node_with_its_initial_events_in_parts_and_ends_the_run_once_every_node_finished()
     {
-        var (root, node0, node1) = Root(Timers(1, 0, 1_200));
+        var (root, node0, node1) = Root(Timers(1, 40, 1_200));
         var finished = root.Ask<RunFinished>(new RunTo(1_000), Bound);
 
-        var parts = new[] { node1.ExpectMsg<NodeWindow>(), node1.ExpectMsg<NodeWindow>(), node1.ExpectMsg<NodeWindow>() };
-        Assert.Equal([PerMessage, PerMessage, 1_200 - 2 * PerMessage], parts.Select(p => p.Incoming.Length));
+        var peers = new[] { node0.Ref.Path.ToString(), node1.Ref.Path.ToString() };
+        int perStart = WireBudget.EventsPerMessage(Sys.Settings.Config, ActorGicSerializer.NodeStartHeaderBytes(2, peers));
+        var parts = new[] { node1.ExpectMsg<NodeStart>(), node1.ExpectMsg<NodeStart>(), node1.ExpectMsg<NodeStart>() };
+        Assert.Equal([perStart, perStart, 1_200 - 2 * perStart], parts.Select(p => p.Incoming.Length));
         Assert.Equal([true, true, false], parts.Select(p => p.More));
         Assert.All(parts, p => Assert.True(Serialized(p) <= 32_000 - WireBudget.EnvelopeBytes));
         Assert.Equal(Enumerable.Range(0, 1_200), parts.SelectMany(p => p.Incoming).Select(e => e.Seq)); // in order
+        Assert.All(parts, p => Assert.Equal(1_000, p.End));
+        Assert.All(parts, p => Assert.Equal(peers, p.Peers));
+        Assert.Equal([long.MaxValue, 40], parts[2].Earliest); // node 0 has nothing yet
+        var start0 = node0.ExpectMsg<NodeStart>(); // node 0 too: it learns when node 1's events can reach it
+        Assert.Equal((0, false, 40L), (start0.Incoming.Length, start0.More, start0.Earliest[1]));
 
-        // Node 1's answer, in parts: everything for component 0 arrives in its next window, in one piece.
-        var answer = Timers(0, 150, 500);
-        root.Tell(new NodeDone(1, answer[..300], 0, 0, 0, More: true), node1.Ref);
-        root.Tell(new NodeDone(1, answer[300..], long.MaxValue, 1_200, 1), node1.Ref);
-        var window = node0.ExpectMsg<NodeWindow>(); // one window, all of it: nothing was acted on before the last part
-        // Node 1 has nothing left: node 0 runs until what it sends could come back through node 1 (150 + 2 x 100).
-        Assert.Equal((150, 350, false), (window.Start, window.End, window.More));
-        Assert.Equal(answer.Select(e => e.Seq), window.Incoming.Select(e => e.Seq));
-        root.Tell(new NodeDone(0, [], long.MaxValue, 500, 1), node0.Ref);
-
+        root.Tell(new NodeFinished(1, 3, 1_700, 2, 10, [2, 0], [500, 0], 500), node1.Ref);
+        root.Tell(new NodeFinished(0, 3, 500, 1, 10, [0, 1], [0, 0], 0), node0.Ref);
         var done = await finished;
-        Assert.Equal((2, 1_700, 2), (done.Windows, done.Events, done.ComponentRuns));
+        Assert.Equal((3, 2_200, 3, 1_000), (done.Windows, done.Events, done.ComponentRuns, done.ReachedNs));
+        Assert.Empty(done.Undelivered); // the nodes hold what is left: each keeper is drained
     }
 
     [Fact]
-    public async Task An_event_for_a_component_that_does_not_exist_ends_the_run_with_one_line()
+    public async Task Nodes_that_counted_different_windows_end_the_run_with_one_line()
     {
-        var (root, _, node1) = Root(Timer(1, 0));
+        var (root, node0, node1) = Root(Timer(1, 0));
         var finished = root.Ask<RunFinished>(new RunTo(1_000), Bound);
-        node1.ExpectMsg<NodeWindow>();
-        // Well formed on the wire: the serializer reads it; the keeper refuses the id where it uses it.
-        var bad = new NodeDone(1, [Timer(999, 150) with { Source = 1, Kind = EventKind.SgiWrite }], long.MaxValue, 1, 1);
-        var s = (ActorGicSerializer)Sys.Serialization.FindSerializerFor(bad);
-        root.Tell(s.FromBinary(s.ToBinary(bad), s.Manifest(bad)), node1.Ref);
+        node1.ExpectMsg<NodeStart>();
+        root.Tell(new NodeFinished(0, 2, 0, 0, 0, [0, 0], [0, 0], 0), node0.Ref);
+        root.Tell(new NodeFinished(1, 3, 1, 1, 0, [0, 0], [0, 0], 0), node1.Ref);
         var e = await Assert.ThrowsAsync<RunAbortedException>(() => finished);
-        Assert.Equal("the root keeper failed at t=0 ns: node 1 sent an event (SgiWrite from component 1) for component 999; " +
-            "the run's components are 0 to 1", e.Message);
+        Assert.Equal("the root keeper failed at t=0 ns: node 1 counted 3 windows where another node counted 2", e.Message);
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(7)]
-    [InlineData(-1)]
-    public async Task An_answer_to_a_window_that_was_not_sent_ends_the_run(int node)
+    [InlineData(7, 7)]
+    [InlineData(-1, -1)]
+    [InlineData(0, 0)] // node 0 twice
+    public async Task An_answer_from_a_node_that_is_not_running_ends_the_run(int first, int second)
     {
         var (root, _, node1) = Root(Timer(1, 0));
         var finished = root.Ask<RunFinished>(new RunTo(1_000), Bound);
-        node1.ExpectMsg<NodeWindow>(); // node 1 only: node 0 has nothing to do
-        root.Tell(new NodeDone(node, [], long.MaxValue, 0, 0));
+        node1.ExpectMsg<NodeStart>();
+        root.Tell(new NodeFinished(first, 1, 0, 0, 0, [0, 0], [0, 0], 0));
+        if (second != first || first == 0) root.Tell(new NodeFinished(second, 1, 0, 0, 0, [0, 0], [0, 0], 0));
         var e = await Assert.ThrowsAsync<RunAbortedException>(() => finished);
-        Assert.Equal($"the root keeper failed at t=0 ns: node {node} answered a window it was not sent", e.Message);
+        Assert.Equal($"the root keeper failed at t=0 ns: node {second} finished a run it was not running", e.Message);
     }
 
     [Fact]
@@ -101,18 +104,23 @@ public class KeeperWireTests() : TestKit(ConfigurationFactory.ParseString($"{Wir
     {
         var (root, _, node1) = Root(Timer(1, 0));
         var finished = root.Ask<RunFinished>(new RunTo(1_000), Bound);
-        node1.ExpectMsg<NodeWindow>(); // the run is under way: the answer it waits for was dropped
-        Sys.EventStream.Publish(new PayloadRefused("Nd", 12, "ActorGicSerializer: event count 2147483647 refused: 4 bytes left"));
+        node1.ExpectMsg<NodeStart>(); // the run is under way: the answer it waits for was dropped
+        Sys.EventStream.Publish(new PayloadRefused("Nf", 12, "ActorGicSerializer: count of numbers 2147483647 refused: 4 bytes left"));
         var e = await Assert.ThrowsAsync<RunAbortedException>(() => finished);
-        Assert.Equal("the root keeper's node refused a message at t=0 ns: ActorGicSerializer: event count 2147483647 refused: 4 bytes left", e.Message);
+        Assert.Equal("the root keeper's node refused a message at t=0 ns: ActorGicSerializer: count of numbers 2147483647 refused: 4 bytes left", e.Message);
     }
 
-    /// <summary>A node keeper for node 1 of three components, component 1 its only one (a probe).</summary>
-    private (IActorRef Keeper, Akka.TestKit.TestProbe Component, Akka.TestKit.TestProbe Root) Node()
+    /// <summary>
+    /// The keeper of node 1 of two: component 1 is its own (a probe), components 0 and 2 are node 0's;
+    /// 100 ns between the nodes (200 out and back), and a component's own horizon beyond that (its
+    /// windows end where the node's do). The peer probe plays node 0, the root probe the root.
+    /// </summary>
+    private (IActorRef Keeper, Akka.TestKit.TestProbe Component, Akka.TestKit.TestProbe Peer, Akka.TestKit.TestProbe Root, string[] Peers) Node()
     {
-        var (component, root) = (CreateTestProbe(), CreateTestProbe());
-        var keeper = Sys.ActorOf(NodeKeeperActor.Props(1, new() { [1] = component.Ref }, 3, Horizons.Uniform(100), root.Ref.Path));
-        return (keeper, component, root);
+        var (component, peer, root) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var keeper = Sys.ActorOf(NodeKeeperActor.Props(1, new() { [1] = component.Ref }, [0, 1, 0], Horizons.UniformBetweenNodes(2, 100),
+            Horizons.Uniform(1_000), root.Ref.Path));
+        return (keeper, component, peer, root, [peer.Ref.Path.ToString(), keeper.Path.ToString()]);
     }
 
     [Theory]
@@ -121,38 +129,126 @@ public class KeeperWireTests() : TestKit(ConfigurationFactory.ParseString($"{Wir
     [InlineData(-5)]
     public void An_event_for_a_component_not_on_the_node_ends_the_run(int target)
     {
-        var (keeper, component, root) = Node();
-        keeper.Tell(new NodeWindow(0, 100, [Timer(1, 10), Timer(target, 20)]), root.Ref);
-        var failed = root.ExpectMsg<RunFailed>();
-        Assert.Equal($"the keeper of node 1 failed at t=100 ns: it was sent an event (Timer from component -1) for component {target}, " +
-            "which is not on this node", failed.Reason);
+        var (keeper, _, _, root, peers) = Node();
+        keeper.Tell(new NodeStart(1_000, [long.MaxValue, 10], peers, [Timer(1, 10), Timer(target, 20)]), root.Ref);
+        Assert.Equal($"the keeper of node 1 failed at t=0 ns: it was sent an event (Timer from component -1) for component {target}, " +
+            "which is not on this node", root.ExpectMsg<RunFailed>().Reason);
     }
 
     [Fact]
-    public void A_node_runs_a_window_once_its_last_part_is_in_and_answers_in_parts()
+    public void A_node_runs_once_its_start_is_whole_sends_its_batch_in_parts_waits_for_the_node_that_runs_and_finishes_with_its_account()
     {
-        var (keeper, component, root) = Node();
-        keeper.Tell(new NodeWindow(0, 100, [Timer(1, 10)], More: true), root.Ref);
-        keeper.Tell(new NodeWindow(0, 100, [Timer(1, 20, 1)]), root.Ref);
+        var (keeper, component, peer, root, peers) = Node();
+        keeper.Tell(new NodeStart(1_000, [long.MaxValue, 10], peers, [Timer(1, 10)], More: true), root.Ref);
+        keeper.Tell(new NodeStart(1_000, [long.MaxValue, 10], peers, [Timer(1, 20, 1)]), root.Ref);
+        // Window 1: only node 1 has events; it runs to what could come back to it through node 0 (10 + 200).
         var window = component.ExpectMsg<RunWindow>(); // one window with both parts' events
         Assert.Equal([10L, 20L], window.Incoming.Select(e => e.Time));
-        // It sends 1,200 events to component 2, on another node: they leave in three parts.
-        component.Reply(new WindowDone(1, [.. Timers(2, 150, 1_200)], long.MaxValue, 2, 100));
-        var parts = new[] { root.ExpectMsg<NodeDone>(), root.ExpectMsg<NodeDone>(), root.ExpectMsg<NodeDone>() };
-        Assert.Equal([PerMessage, PerMessage, 1_200 - 2 * PerMessage], parts.Select(p => p.Outgoing.Length));
+        Assert.Equal(210, window.End);
+        // It sends 1,200 events to component 2, on node 0: they leave in three parts, straight to node 0.
+        component.Reply(new WindowDone(1, [.. Timers(2, 250, 1_200)], long.MaxValue, 2, 210));
+        var parts = new[] { peer.ExpectMsg<PeerBatch>(), peer.ExpectMsg<PeerBatch>(), peer.ExpectMsg<PeerBatch>() };
+        Assert.Equal([PerMessage, PerMessage, 1_200 - 2 * PerMessage], parts.Select(p => p.Events.Length));
         Assert.Equal([true, true, false], parts.Select(p => p.More));
-        Assert.Equal((long.MaxValue, 2, 1), (parts[2].NextTime, parts[2].Events, parts[2].ComponentRuns));
+        Assert.All(parts, p => Assert.Equal((1, 1L), (p.From, p.Window)));
+        Assert.Equal(long.MaxValue, parts[2].NextTime);
+        Assert.Equal([250L, long.MaxValue], parts[2].EarliestSent);
         Assert.All(parts, p => Assert.True(Serialized(p) <= 32_000 - WireBudget.EnvelopeBytes));
+        // Window 2: node 0 runs (from 250), node 1 has nothing before 250 + 100 and waits for node 0's batch.
+        component.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        keeper.Tell(new PeerBatch(0, 2, [Timer(1, 400, 2)], long.MaxValue, [long.MaxValue, 400], 5), peer.Ref);
+        // Window 3: node 1 runs what node 0 sent it.
+        window = component.ExpectMsg<RunWindow>();
+        Assert.Equal([400L], window.Incoming.Select(e => e.Time));
+        Assert.Equal(600, window.End);
+        component.Reply(new WindowDone(1, [], long.MaxValue, 1, 600));
+        var last = peer.ExpectMsg<PeerBatch>();
+        Assert.Equal((3L, 0), (last.Window, last.Events.Length));
+        Assert.Equal([long.MaxValue, long.MaxValue], last.EarliestSent);
+        // Nothing is left anywhere: node 1's account of three windows.
+        var finished = root.ExpectMsg<NodeFinished>();
+        Assert.Equal((1, 3L, 3L, 2L, 1_200L), (finished.Node, finished.Windows, finished.Events, finished.ComponentRuns, finished.LargestBatch));
+        Assert.Equal([4L, 0L], finished.MessagesTo);
+        Assert.Equal([1_200L, 0L], finished.EventsTo);
+    }
+
+    [Fact]
+    public void A_batch_that_arrives_while_the_node_still_runs_waits_for_the_next_window()
+    {
+        var (keeper, component, peer, root, peers) = Node();
+        keeper.Tell(new NodeStart(1_000, [10, 10], peers, [Timer(1, 10)]), root.Ref);
+        // Window 1: both nodes run, node 1 to 110 (node 0's earliest event plus 100).
+        Assert.Equal(110, component.ExpectMsg<RunWindow>().End);
+        // Node 0 is done first: its batch arrives while component 1 still runs.
+        keeper.Tell(new PeerBatch(0, 1, [Timer(1, 120, 1)], 500, [long.MaxValue, 120], 5), peer.Ref);
+        component.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        keeper.Tell(new WindowDone(1, [], long.MaxValue, 1, 110), component.Ref);
+        Assert.Equal(1, peer.ExpectMsg<PeerBatch>().Window);
+        // Window 2 starts at node 0's event for it; node 0's next own event (500) lets node 1 run to 120 + 200.
+        var window = component.ExpectMsg<RunWindow>();
+        Assert.Equal([120L], window.Incoming.Select(e => e.Time));
+        Assert.Equal(320, window.End);
+        component.Reply(new WindowDone(1, [], long.MaxValue, 1, 320));
+        Assert.Equal(2, peer.ExpectMsg<PeerBatch>().Window);
+        root.ExpectNoMsg(TimeSpan.FromMilliseconds(50)); // window 3 is node 0's (at 500): node 1 waits for it
+    }
+
+    [Theory]
+    [InlineData(2, "node 0 sent its batch of window 2 where window 1's was due")]
+    [InlineData(0, "node 0 sent its batch of window 0 where window 1's was due")]
+    public void A_batch_for_another_window_ends_the_run(long window, string reason)
+    {
+        var (keeper, component, peer, root, peers) = Node();
+        keeper.Tell(new NodeStart(1_000, [10, 10], peers, [Timer(1, 10)]), root.Ref);
+        component.ExpectMsg<RunWindow>();
+        keeper.Tell(new PeerBatch(0, window, [], 500, [long.MaxValue, long.MaxValue], 5), peer.Ref);
+        component.Reply(new WindowDone(1, [], long.MaxValue, 1, 110));
+        Assert.Equal($"the keeper of node 1 failed at t=110 ns: {reason}", root.ExpectMsg<RunFailed>().Reason);
+    }
+
+    [Theory]
+    [InlineData(7)]
+    [InlineData(1)] // itself
+    [InlineData(-1)]
+    public void A_batch_from_a_node_that_is_not_a_peer_ends_the_run(int from)
+    {
+        var (keeper, _, _, root, peers) = Node();
+        keeper.Tell(new NodeStart(1_000, [10, long.MaxValue], peers, []), root.Ref); // node 0 runs window 1, node 1 waits for its batch
+        keeper.Tell(new PeerBatch(from, 1, [], 0, [long.MaxValue, long.MaxValue], 0));
+        Assert.Equal($"the keeper of node 1 failed at t=0 ns: it was sent a batch from node {from}, in a run of 2 nodes", root.ExpectMsg<RunFailed>().Reason);
+    }
+
+    [Fact]
+    public void A_batch_with_an_event_for_a_component_not_on_the_node_or_after_the_run_ended_ends_the_run()
+    {
+        var (keeper, _, peer, root, peers) = Node();
+        keeper.Tell(new PeerBatch(0, 1, [Timer(2, 150)], 0, [long.MaxValue, long.MaxValue], 0), peer.Ref);
+        keeper.Tell(new NodeStart(1_000, [long.MaxValue, long.MaxValue], peers, []), root.Ref); // no window at all: the run ends at once
+        Assert.Equal("the keeper of node 1 failed at t=0 ns: node 0 sent it an event (Timer from component -1) for component 2, which is not on this node",
+            root.ExpectMsg<RunFailed>().Reason);
+        Assert.Equal(0, root.ExpectMsg<NodeFinished>().Windows);
+        keeper.Tell(new PeerBatch(0, 9, [], 0, [long.MaxValue, long.MaxValue], 0), peer.Ref);
+        Assert.Equal("the keeper of node 1 failed at t=0 ns: node 0 sent it a batch of window 9 after the run ended", root.ExpectMsg<RunFailed>().Reason);
+    }
+
+    [Fact]
+    public void A_second_start_ends_the_run()
+    {
+        var (keeper, _, _, root, peers) = Node();
+        keeper.Tell(new NodeStart(1_000, [long.MaxValue, long.MaxValue], peers, []), root.Ref);
+        root.ExpectMsg<NodeFinished>();
+        keeper.Tell(new NodeStart(1_000, [long.MaxValue, long.MaxValue], peers, []), root.Ref);
+        Assert.Equal("the keeper of node 1 failed at t=0 ns: it was started twice", root.ExpectMsg<RunFailed>().Reason);
     }
 
     [Fact]
     public void A_payload_refused_before_the_first_window_still_reaches_the_root()
     {
-        var (keeper, _, root) = Node();
+        var (keeper, _, _, root, _) = Node();
         keeper.Tell(DrainNode.Instance);
         ExpectMsg<LocalDrained>(); // the keeper has started: it listens for refusals
-        Sys.EventStream.Publish(new PayloadRefused("Nw", 9, "ActorGicSerializer: malformed \"Nw\" payload of 9 bytes refused"));
-        Assert.Equal("node 1 refused a message at t=0 ns: ActorGicSerializer: malformed \"Nw\" payload of 9 bytes refused",
+        Sys.EventStream.Publish(new PayloadRefused("Ns", 9, "ActorGicSerializer: malformed \"Ns\" payload of 9 bytes refused"));
+        Assert.Equal("node 1 refused a message at t=0 ns: ActorGicSerializer: malformed \"Ns\" payload of 9 bytes refused",
             root.ExpectMsg<RunFailed>().Reason);
     }
 }

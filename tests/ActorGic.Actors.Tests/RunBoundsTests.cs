@@ -41,11 +41,11 @@ public class RunBoundsTests() : TestKit(ActorEngine.SingleProcessConfig())
     {
         var nodes = new[] { CreateTestProbe(), CreateTestProbe() };
         var clock = new WindowClock();
-        var root = Sys.ActorOf(RootKeeperActor.Props(nodes.Select(p => p.Ref).ToArray(), [0, 1], lookahead: 300, [At(700, 1)], clock: clock));
+        var root = Sys.ActorOf(RootKeeperActor.Props(nodes.Select(p => p.Ref).ToArray(), [0, 1], [At(700, 1)], clock));
         var e = Assert.Throws<RunAbortedException>(() =>
             ActorEngine.RunToEnd(root, [], 10_000, clock, OneSecond, "a node or component stopped answering"));
-        Assert.Equal("no window finished for 1 s (wall time) after t=700 ns: a node or component stopped answering", e.Message);
-        Assert.Equal(700, nodes[1].ExpectMsg<NodeWindow>().Start);
+        Assert.Equal("no window finished for 1 s (wall time) after t=0 ns: a node or component stopped answering", e.Message);
+        Assert.Equal(700, nodes[1].ExpectMsg<NodeStart>().Earliest[1]);
     }
 
     [Fact]

@@ -47,9 +47,11 @@ public class SerializerDefenceTests() : TestKit(ActorEngine.SingleProcessConfig(
     /// <summary>Payloads of a dozen bytes that claim huge counts or lengths: each used to allocate up to a gigabyte.</summary>
     public static TheoryData<string, byte[]> HugeClaims() => new()
     {
-        { "Nd", [.. Int(1), .. Int(int.MaxValue), .. Int(0)] },
-        { "Nd", [.. Int(1), .. Int(1 << 24), .. Int(0)] },
-        { "Nw", [.. new byte[16], .. Int(16_000_000)] },
+        { "Nb", [.. Int(1), .. new byte[8], .. Int(int.MaxValue), .. Int(0)] },
+        { "Nb", [.. Int(1), .. new byte[8], .. Int(0), .. new byte[8], .. Int(1 << 24), .. Int(0)] },
+        { "Ns", [.. new byte[8], .. Int(16_000_000)] },
+        { "Ns", [.. new byte[8], .. Int(0), .. Int(1 << 24), .. Int(0)] },
+        { "Nf", [.. Int(1), .. new byte[32], .. Int(1 << 24), .. Int(0)] },
         { "rw", [.. new byte[16], .. Int(1 << 24)] },
         { "wd", [.. Int(3), .. Int(1 << 24), .. Int(0)] },
         { "rf", [.. new byte[24], .. Int(1 << 24)] },
@@ -80,7 +82,11 @@ public class SerializerDefenceTests() : TestKit(ActorEngine.SingleProcessConfig(
     {
         var s = Serializer;
         Assert.Equal("ActorGicSerializer: event count 2147483647 refused: 4 bytes left",
-            Assert.Throws<SerializationException>(() => s.FromBinary([.. Int(1), .. Int(int.MaxValue), .. Int(0)], "Nd")).Message);
+            Assert.Throws<SerializationException>(() => s.FromBinary([.. Int(1), .. new byte[8], .. Int(int.MaxValue), .. Int(0)], "Nb")).Message);
+        Assert.Equal("ActorGicSerializer: count of strings 16777216 refused: 4 bytes left",
+            Assert.Throws<SerializationException>(() => s.FromBinary([.. new byte[8], .. Int(0), .. Int(1 << 24), .. Int(0)], "Ns")).Message);
+        Assert.Equal("ActorGicSerializer: count of numbers 16777216 refused: 4 bytes left",
+            Assert.Throws<SerializationException>(() => s.FromBinary([.. Int(1), .. new byte[32], .. Int(1 << 24), .. Int(0)], "Nf")).Message);
         Assert.Equal("ActorGicSerializer: byte array length 1073741824 refused: 4 bytes left",
             Assert.Throws<SerializationException>(() => s.FromBinary([.. Int(1), .. Int(1 << 30), .. Int(0)], "Cf")).Message);
         Assert.Equal("ActorGicSerializer: flag byte 2 refused",
@@ -99,11 +105,11 @@ public class SerializerDefenceTests() : TestKit(ActorEngine.SingleProcessConfig(
         Sys.EventStream.Subscribe(probe, typeof(PayloadRefused));
         EventFilter.Error(contains: "(further refusals are not logged)").Expect(1, () =>
         {
-            Assert.Throws<SerializationException>(() => s.FromBinary([1, 2, 3], "Nd"));
-            Assert.Throws<SerializationException>(() => s.FromBinary([4, 5], "Nw"));
+            Assert.Throws<SerializationException>(() => s.FromBinary([1, 2, 3], "Nb"));
+            Assert.Throws<SerializationException>(() => s.FromBinary([4, 5], "Ns"));
         });
-        Assert.Equal(new PayloadRefused("Nd", 3, "ActorGicSerializer: malformed \"Nd\" payload of 3 bytes refused"), probe.ExpectMsg<PayloadRefused>());
-        Assert.Equal("Nw", probe.ExpectMsg<PayloadRefused>().Manifest);
+        Assert.Equal(new PayloadRefused("Nb", 3, "ActorGicSerializer: malformed \"Nb\" payload of 3 bytes refused"), probe.ExpectMsg<PayloadRefused>());
+        Assert.Equal("Ns", probe.ExpectMsg<PayloadRefused>().Manifest);
     }
 
     /// <summary>Random bytes under every manifest: a message or a refusal, never more allocation than the bytes justify.</summary>

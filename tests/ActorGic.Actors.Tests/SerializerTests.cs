@@ -41,11 +41,11 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
         new NmiBrokerRefused("no"),
         GetNmiUsers.Instance,
         new NmiUsers([new NmiUser("cpu-stop", 30, 2, true)], 3),
-        new NodeWindow(40, 60, [Event]),
-        new NodeWindow(40, 60, [Event], More: true),
-        new NodeDone(2, [Event, Event], 75, 9, 4),
-        new NodeDone(2, [Event], 0, 0, 0, More: true),
-        new NodeDone(2, [], long.MaxValue, 9, 4, BusyTicks: 123_456_789),
+        new NodeStart(5_000, [40, long.MaxValue], ["akka.tcp://actorgic@127.0.0.1:4053/user/node-keeper", "akka://actorgic/user/node-keeper"], [Event]),
+        new NodeStart(5_000, [], [], [Event], More: true),
+        new PeerBatch(2, 17, [Event, Event], 75, [long.MaxValue, 1_234, 60], 123_456_789),
+        new PeerBatch(2, 17, [Event], 0, [], 0, More: true),
+        new NodeFinished(2, 1_005, 9, 4, 123_456_789, [3, 0, 7], [40, 0, 12], 568),
         DrainNode.Instance,
         new JoinRun("0123456789abcdef"),
         new JoinRefused("configuration hash differs"),
@@ -76,8 +76,9 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
         RunFinished f => $"rf {f.Windows} {f.Events} {f.ReachedNs} {f.ComponentRuns} {string.Join(",", f.Undelivered.Select(Show))}",
         LocalDrained l => $"ld {l.Component} {string.Join(",", l.Remaining.Select(Show))}",
         NmiUsers u => $"nl {u.Sgi} {string.Join(",", u.Users)}",
-        NodeWindow w => $"Nw {w.Start} {w.End} {w.More} {string.Join(",", w.Incoming.Select(Show))}",
-        NodeDone d => $"Nd {d.Node} {d.NextTime} {d.Events} {d.ComponentRuns} {d.More} {d.BusyTicks} {string.Join(",", d.Outgoing.Select(Show))}",
+        NodeStart n => $"Ns {n.End} {string.Join(",", n.Earliest)} {string.Join(" ", n.Peers)} {n.More} {string.Join(",", n.Incoming.Select(Show))}",
+        PeerBatch b => $"Nb {b.From} {b.Window} {b.NextTime} {string.Join(",", b.EarliestSent)} {b.BusyTicks} {b.More} {string.Join(",", b.Events.Select(Show))}",
+        NodeFinished f => $"Nf {f.Node} {f.Windows} {f.Events} {f.ComponentRuns} {f.BusyTicks} {string.Join(",", f.MessagesTo)} {string.Join(",", f.EventsTo)} {f.LargestBatch}",
         NodeFacts f => $"Cf {f.Node} {Convert.ToHexString(f.Facts)} {f.PeakBytes} {f.More} {string.Join(",", f.Remaining.Select(Show))}",
         _ => m.ToString()!,
     };
@@ -98,7 +99,7 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
             }));
         gen.Array[0, 40].Sample(events =>
         {
-            foreach (IActorGicMessage m in new IActorGicMessage[] { new RunWindow(1, 2, [.. events]), new NodeDone(3, events, 4, 5, 6) })
+            foreach (IActorGicMessage m in new IActorGicMessage[] { new RunWindow(1, 2, [.. events]), new PeerBatch(3, 4, events, 5, [6, 7], 8) })
                 if (Normalize(s.FromBinary(s.ToBinary(m), s.Manifest(m))) != Normalize(m)) return false;
             return true;
         }, iter: 300);
@@ -109,10 +110,17 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
     public void A_node_batch_is_its_header_and_each_event_s_bytes()
     {
         var s = (ActorGicSerializer)Sys.Serialization.FindSerializerFor(new RunTo(1));
-        Assert.Equal(ActorGicSerializer.NodeWindowHeaderBytes, s.ToBinary(new NodeWindow(1, 2, [])).Length);
-        Assert.Equal(ActorGicSerializer.NodeWindowHeaderBytes + 3 * ActorGicSerializer.EventBytes, s.ToBinary(new NodeWindow(1, 2, [Event, Event, Event])).Length);
-        Assert.Equal(ActorGicSerializer.NodeDoneHeaderBytes, s.ToBinary(new NodeDone(1, [], 2, 3, 4, BusyTicks: 5)).Length);
-        Assert.Equal(ActorGicSerializer.NodeDoneHeaderBytes + 2 * ActorGicSerializer.EventBytes, s.ToBinary(new NodeDone(1, [Event, Event], 2, 3, 4)).Length);
+        foreach (int nodes in new[] { 1, 2, 4, 64 })
+        {
+            var earliest = new long[nodes];
+            Assert.Equal(ActorGicSerializer.PeerBatchHeaderBytes(nodes), s.ToBinary(new PeerBatch(1, 2, [], 3, earliest, 4)).Length);
+            Assert.Equal(ActorGicSerializer.PeerBatchHeaderBytes(nodes) + 3 * ActorGicSerializer.EventBytes,
+                s.ToBinary(new PeerBatch(1, 2, [Event, Event, Event], 3, earliest, 4)).Length);
+            // The root's start: its header grows with the peers' paths (a 7-bit length each, then UTF-8).
+            var peers = Enumerable.Range(0, nodes).Select(n => $"akka.tcp://actorgic@127.0.0.1:{40_000 + n}/user/" + new string('w', 20 * n) + "/node-keeper").ToArray();
+            Assert.Equal(ActorGicSerializer.NodeStartHeaderBytes(nodes, peers) + 2 * ActorGicSerializer.EventBytes,
+                s.ToBinary(new NodeStart(9, earliest, peers, [Event, Event])).Length);
+        }
     }
 
     [Fact]
