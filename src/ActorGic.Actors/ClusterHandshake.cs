@@ -43,6 +43,12 @@ public sealed record ClusterCost(double ReadySeconds, double RunSeconds, double 
 {
     /// <summary>The root keeper's account of the run's windows (<see cref="WindowClock"/>).</summary>
     public WindowClock? Clock { get; init; }
+
+    /// <summary>Wall seconds from the call to the coordinator's system listening (the phases' clock starts there).</summary>
+    public double StartSeconds { get; init; }
+
+    /// <summary>Wall seconds from the results' arrival to the coordinator's system stopped (the workers told, the cluster left, every actor stopped).</summary>
+    public double ShutdownSeconds { get; set; }
 }
 
 /// <summary>The run is over: the worker shuts down.</summary>

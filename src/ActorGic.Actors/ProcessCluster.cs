@@ -84,7 +84,15 @@ public static partial class ProcessCluster
         long end = scenario.End;
         if (scenario.Topology.ChipCount < nodes)
             throw new InvalidOperationException($"a run on {nodes} nodes needs at least {nodes} chips; this topology has {scenario.Topology.ChipCount}");
-        var system = ActorSystem.Create("actorgic", ProcessSetup(port, $"127.0.0.1:{port}", log));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        // Stopped without leaving the cluster: the workers have their EndRun by then (or the run failed and
+        // they must notice it), and a coordinated leave whose members are all going waits out its phases' timeouts.
+        var system = ActorSystem.Create("actorgic", ClusterEngine.NodeSetup(
+            ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off")
+                .WithFallback(ProcessConfig(port, $"127.0.0.1:{port}")), new ConnectionNoise(log)));
+        double listening = started.Elapsed.TotalSeconds;
+        ClusterCost? measured = null;
+        var stopping = new System.Diagnostics.Stopwatch();
         try
         {
             var cluster = Cluster.Get(system);
@@ -171,20 +179,35 @@ public static partial class ProcessCluster
             }
             log?.WriteLine($"actorgic: results collected after {watch.Elapsed.TotalSeconds:F1} s");
             var peaks = new[] { System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 }.Concat(remote.Select(r => r.Result.Node.PeakBytes)).ToArray();
-            cost = new ClusterCost(ready, ran - ready, watch.Elapsed.TotalSeconds - ran, peaks, done.Windows, clock.RemoteMessages, built) { Clock = clock };
+            cost = measured = new ClusterCost(ready, ran - ready, watch.Elapsed.TotalSeconds - ran, peaks, done.Windows, clock.RemoteMessages, built)
+                { Clock = clock, StartSeconds = listening };
+            stopping.Start();
             coordinator.Tell(EndRun.Instance);
-            foreach (var address in addresses.Skip(1))
-                system.ActorSelection(new RootActorPath(address) / "user" / "worker").Tell(EndRun.Instance);
-            Thread.Sleep(200); // let the EndRun messages leave before the transport closes
-            cluster.Leave(cluster.SelfAddress);
+            // Each worker acknowledges its EndRun before it stops: then the transport may close. One that does not
+            // within the bound notices the coordinator is gone and stops by itself.
+            var ended = addresses.Skip(1)
+                .Select(address => system.ActorSelection(new RootActorPath(address) / "user" / "worker").Ask<EndRun>(EndRun.Instance, EndRunBound))
+                .ToArray();
+            try
+            {
+                Task.WaitAll(ended, EndRunBound);
+            }
+            catch (AggregateException)
+            {
+                // bounded: a worker that did not acknowledge is on its own
+            }
             var outcome = new RunOutcome(done.ReachedNs, done.Events, inFlight, Windows: done.Windows, ComponentRuns: done.ComponentRuns);
             return (outcome, facts, simulation);
         }
         finally
         {
             system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            if (measured is not null) measured.ShutdownSeconds = stopping.Elapsed.TotalSeconds;
         }
     }
+
+    /// <summary>How long the coordinator waits for the workers to acknowledge the end of the run.</summary>
+    private static readonly TimeSpan EndRunBound = TimeSpan.FromSeconds(2);
 
     private static int RemainingJoins(IActorRef coordinator)
     {

@@ -142,7 +142,11 @@ public static partial class ProcessCluster
                 foreach (var part in WireBudget.Split(r.Facts, WireBudget.BytesPerMessage(config), WireBudget.EventsPerMessage(config)))
                     r.To.Tell(part);
             });
-            Receive<EndRun>(_ => exit.TrySetResult(0));
+            Receive<EndRun>(_ =>
+            {
+                Sender.Tell(EndRun.Instance); // the coordinator closes its transport once every worker has acknowledged
+                exit.TrySetResult(0);
+            });
             Receive<ClusterEvent.UnreachableMember>(e =>
             {
                 if (e.Member.Address == coordinatorAddress) Abandon("unreachable");
