@@ -366,18 +366,21 @@ public static class BenchCommand
 
     /// <summary>
     /// The broadcast on <paramref name="nodes"/> local processes: a coordinator and nodes - 1
-    /// workers, each a child process, so each peak working set is its own.
+    /// workers, each a child process, so each peak working set is its own. Compared with a warm
+    /// one-process run (<paramref name="oneProcessRun"/> &gt; 0), the processes run fully optimised code
+    /// from the start (<see cref="ChildProcess.FullyOptimised"/>); compared with a cold one, as it is.
     /// </summary>
     public static void ClusterProcesses(string key, int nodes, double oneProcessRun, double singleSeconds, TextWriter output, CancellationToken cancel)
     {
+        ProcessStartInfo Child(params string[] args) => oneProcessRun > 0 ? ChildProcess.Of(args).FullyOptimised() : ChildProcess.Of(args);
         string label = ProcessScenario(key).Label;
         var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        using var coordinator = Process.Start(ChildProcess.Of("bench", "--case",
+        using var coordinator = Process.Start(Child("bench", "--case",
             string.Create(System.Globalization.CultureInfo.InvariantCulture, $"cluster:{key}:{nodes}:{port}:{oneProcessRun:R}")))!;
-        var workers = Enumerable.Range(1, nodes - 1).Select(_ => Process.Start(ChildProcess.Of("node", "--seed", $"127.0.0.1:{port}", "--join-timeout", "60s"))!)
+        var workers = Enumerable.Range(1, nodes - 1).Select(_ => Process.Start(Child("node", "--seed", $"127.0.0.1:{port}", "--join-timeout", "60s"))!)
             .ToList(); // as long as the coordinator waits for them
         foreach (var w in workers)
         {
@@ -401,6 +404,8 @@ public static class BenchCommand
         string shown = line.Length > 0 ? line : $"cluster {label} on {nodes} processes failed: " +
             (errors.Wait(TimeSpan.FromSeconds(10)) ? errors.Result.Trim() : "no message");
         output.WriteLine(coordinator.ExitCode != 0 || line.Length == 0 ? Failed(shown) : shown);
+        if (oneProcessRun > 0 && coordinator.StartInfo.Environment["DOTNET_TieredCompilation"] == "0")
+            output.WriteLine("      (these processes ran with DOTNET_TieredCompilation=0: optimised code from the first call, as the warm one-process runs have)");
         if (singleSeconds > 0 && System.Text.RegularExpressions.Regex.Match(line, @"total ([\d.]+) s") is { Success: true } m)
             output.WriteLine($"      ratio to one process (build + run {singleSeconds:F2} s): " +
                              $"{double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) / singleSeconds:F2}");
