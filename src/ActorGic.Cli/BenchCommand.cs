@@ -405,7 +405,8 @@ public static class BenchCommand
             (errors.Wait(TimeSpan.FromSeconds(10)) ? errors.Result.Trim() : "no message");
         output.WriteLine(coordinator.ExitCode != 0 || line.Length == 0 ? Failed(shown) : shown);
         if (oneProcessRun > 0 && coordinator.StartInfo.Environment["DOTNET_TieredCompilation"] == "0")
-            output.WriteLine("      (these processes ran with DOTNET_TieredCompilation=0: optimised code from the first call, as the warm one-process runs have)");
+            output.WriteLine($"      (these processes ran with DOTNET_TieredCompilation=0, DOTNET_ReadyToRun={coordinator.StartInfo.Environment["DOTNET_ReadyToRun"]}: " +
+                             "fully optimised code from the first call, as the warm one-process runs have; a fresh process's tiered code ran the storm 2-3x slower)");
         if (singleSeconds > 0 && System.Text.RegularExpressions.Regex.Match(line, @"total ([\d.]+) s") is { Success: true } m)
             output.WriteLine($"      ratio to one process (build + run {singleSeconds:F2} s): " +
                              $"{double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) / singleSeconds:F2}");
