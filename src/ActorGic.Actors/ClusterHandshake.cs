@@ -47,8 +47,18 @@ public sealed record ClusterCost(double ReadySeconds, double RunSeconds, double 
     /// <summary>Wall seconds from the call to the coordinator's system listening (the phases' clock starts there).</summary>
     public double StartSeconds { get; init; }
 
-    /// <summary>Wall seconds from the results' arrival to the coordinator's system stopped (the workers told, the cluster left, every actor stopped).</summary>
+    /// <summary>
+    /// Wall seconds from the results' arrival to the coordinator's system stopped (the workers told,
+    /// every actor stopped): read it once <see cref="Stopped"/> has completed.
+    /// </summary>
     public double ShutdownSeconds { get; set; }
+
+    /// <summary>
+    /// The coordinator's system stopping: <see cref="ProcessCluster.Coordinate(ActorGic.Engine.Scenario, ActorGic.Scenarios.ScenarioSources, int, int, Action{long}?, TextWriter?, out ClusterCost, TimeSpan?, ActorGic.Engine.RunBounds?)"/>
+    /// returns once the results are in and lets its tens of thousands of actors stop while the
+    /// caller builds the report; wait for it (bounded) before the process ends.
+    /// </summary>
+    public Task Stopped { get; set; } = Task.CompletedTask;
 }
 
 /// <summary>The run is over: the worker shuts down.</summary>

@@ -201,8 +201,11 @@ public static partial class ProcessCluster
         }
         finally
         {
-            system.Terminate().Wait(TimeSpan.FromSeconds(10));
-            if (measured is not null) measured.ShutdownSeconds = stopping.Elapsed.TotalSeconds;
+            var terminated = system.Terminate();
+            // A finished run's caller builds its report meanwhile (ClusterCost.Stopped); a failed one waits here, bounded.
+            if (measured is { } run)
+                run.Stopped = terminated.ContinueWith(_ => run.ShutdownSeconds = stopping.Elapsed.TotalSeconds, TaskContinuationOptions.ExecuteSynchronously);
+            else terminated.Wait(TimeSpan.FromSeconds(10));
         }
     }
 

@@ -86,13 +86,20 @@ public static class RunCommand
             // parser, whose start-up (a compiled Regex among it) a reference run does not need.
             RunBounds Bounds() => new() { Cancel = cancel };
             RunReport result;
+            // A coordinator's actor system still stopping once its results are in (its report is built meanwhile).
+            var stopped = Task.CompletedTask;
             var watch = System.Diagnostics.Stopwatch.StartNew();
             try
             {
                 if (port is { } p)
                 {
                     var (clusterOutcome, facts, part) = RunProgress.Run(scenario.End,
-                        progress => ProcessCluster.Coordinate(scenario, sources, nodeCount, p, progress, error, out _, bounds: Bounds()));
+                        progress =>
+                        {
+                            var run = ProcessCluster.Coordinate(scenario, sources, nodeCount, p, progress, error, out var cost, bounds: Bounds());
+                            stopped = cost.Stopped;
+                            return run;
+                        });
                     simulation = part;
                     result = RunReport.Build(part, facts, clusterOutcome, engineName, nodeCount);
                 }
@@ -119,6 +126,7 @@ public static class RunCommand
                 (reportFile, stream => ReportJson.Write(result, stream)),
                 .. plotFiles?.Writes(() => PlotCommand.DataOf(result)) ?? []]);
             Summary.Print(result, scenario, watch.Elapsed, summary);
+            stopped.Wait(TimeSpan.FromSeconds(10));
             return Task.FromResult(result.InvariantsOk ? ExitCode.Ok : ExitCode.InvariantViolation);
         });
         return run;
