@@ -78,6 +78,10 @@ public sealed class NodeKeeperActor : UntypedActor
     private IActorRef? _root;
     private IActorRef?[] _peers = [];
     private long _runEnd = -1;
+    /// <summary>NodeStart's last part is in.</summary>
+    private bool _started;
+    /// <summary>The earliest of the initial events NodeStart brought this node (long.MaxValue: none).</summary>
+    private long _initialMin = long.MaxValue;
     private long _cap;
     private int _awaiting;
     private int _perMessage = 1;
@@ -172,9 +176,13 @@ public sealed class NodeKeeperActor : UntypedActor
                 Report(new RunFailed(_cap, $"node {_node} refused a message at t={_cap} ns: {refused.Reason}"));
                 break;
             case NodeStart start:
-                if (_runEnd >= 0) throw new InvalidOperationException("it was started twice");
+                if (_started) throw new InvalidOperationException("it was started twice");
                 _root = Sender;
-                foreach (var e in start.Incoming) Route(e);
+                foreach (var e in start.Incoming)
+                {
+                    Route(e);
+                    _initialMin = Math.Min(_initialMin, e.Time);
+                }
                 if (start.More) break; // the rest of its initial events follow
                 Begin(start);
                 break;
@@ -207,6 +215,10 @@ public sealed class NodeKeeperActor : UntypedActor
     {
         if (start.Earliest.Length != _nodes || start.Peers.Length != _nodes)
             throw new InvalidOperationException($"it was started with {start.Earliest.Length} earliest times and {start.Peers.Length} peers for a run of {_nodes} nodes");
+        if (start.End < 0) throw new InvalidOperationException($"it was started with the end {start.End} ns");
+        if (start.Earliest[_node] != _initialMin)
+            throw new InvalidOperationException($"it was started with its earliest event at {Shown(start.Earliest[_node])}, its initial events' is {Shown(_initialMin)}");
+        _started = true;
         var provider = ((ExtendedActorSystem)Context.System).Provider;
         _peers = start.Peers.Select((path, n) => n == _node ? null : provider.ResolveActorRef(path)).ToArray();
         _runEnd = start.End;
@@ -220,6 +232,11 @@ public sealed class NodeKeeperActor : UntypedActor
         int from = batch.From;
         if ((uint)from >= (uint)_nodes || from == _node) throw new InvalidOperationException($"it was sent a batch from node {from}, in a run of {_nodes} nodes");
         if (_over) throw new InvalidOperationException($"node {from} sent it a batch of window {batch.Window} after the run ended");
+        // A batch for a window already collected, or for the current one from a node that had nothing to run in it: the nodes disagree on their windows.
+        if (_started && batch.Window < _window)
+            throw new InvalidOperationException($"node {from} sent it a batch of window {batch.Window} after that window was collected (window {_window} is open)");
+        if (_started && batch.Window == _window && !_active[from])
+            throw new InvalidOperationException($"node {from} sent it a batch of window {batch.Window}, in which it had nothing to run");
         foreach (var e in batch.Events)
             if (!_rounds.Keeps(e.Target))
                 throw new InvalidOperationException($"node {from} sent it an event ({e.Kind} from component {e.Source}) for component {e.Target}, which is not on this node");
@@ -230,8 +247,10 @@ public sealed class NodeKeeperActor : UntypedActor
             throw new InvalidOperationException($"node {from} sent {batch.EarliestSent.Length} earliest times for a run of {_nodes} nodes");
         _received[from].Enqueue(new Received(batch.Window, [.. partial], batch.NextTime, batch.EarliestSent, batch.BusyTicks));
         partial.Clear();
-        if (!_running && _runEnd >= 0) Advance();
+        if (!_running && _started) Advance();
     }
+
+    private static string Shown(long time) => time == long.MaxValue ? "none" : $"{time} ns";
 
     /// <summary>
     /// Opens windows while it can: once this node's part of the current window is done and every
@@ -250,6 +269,7 @@ public sealed class NodeKeeperActor : UntypedActor
                     if (!_received[p].TryPeek(out var head)) return; // not yet
                     if (head.Window != _window)
                         throw new InvalidOperationException($"node {p} sent its batch of window {head.Window} where window {_window}'s was due");
+                    CheckBatch(p, head);
                 }
                 Collect();
             }
@@ -263,11 +283,13 @@ public sealed class NodeKeeperActor : UntypedActor
             }
             // Each node runs to the earliest time anything can still reach it: from any node's earliest
             // event (its own included, out and back) over the fastest path between them.
+            // Sums saturate: a lookahead may stand for "no link" (long.MaxValue / 4), a node's next event lie far ahead.
+            // The node with the earliest event always runs (every lookahead is at least 1 ns).
             for (int n = 0; n < _nodes; n++)
             {
                 long end = _runEnd + 1;
                 for (int m = 0; m < _nodes; m++)
-                    if (_min[m] != long.MaxValue) end = Math.Min(end, _min[m] + _lookahead[m, n]);
+                    if (_min[m] != long.MaxValue) end = Math.Min(end, _min[m] > long.MaxValue - _lookahead[m, n] ? long.MaxValue : _min[m] + _lookahead[m, n]);
                 _end[n] = end;
                 _active[n] = _min[n] < end;
             }
@@ -279,6 +301,25 @@ public sealed class NodeKeeperActor : UntypedActor
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// What a batch of the current window must hold if its sender opened the same window: its next
+    /// event no earlier than its window's end (it ran everything before), nothing sent earlier than
+    /// where each receiver's window ends, nothing to itself, and to this node exactly its events' earliest.
+    /// </summary>
+    private void CheckBatch(int from, Received batch)
+    {
+        string? wrong = null;
+        if (batch.NextTime < _end[from]) wrong = $"its next event at {batch.NextTime} ns, before its window's end at {_end[from]} ns";
+        else if (batch.EarliestSent[from] != long.MaxValue) wrong = $"an event to itself at {batch.EarliestSent[from]} ns";
+        else if (batch.BusyTicks < 0) wrong = $"a busy time of {batch.BusyTicks}";
+        else if (batch.EarliestSent[_node] != (batch.Events.Count == 0 ? long.MaxValue : batch.Events.Min(e => e.Time)))
+            wrong = $"its earliest event for this node at {Shown(batch.EarliestSent[_node])}, its events' is {Shown(batch.Events.Count == 0 ? long.MaxValue : batch.Events.Min(e => e.Time))}";
+        else
+            for (int m = 0; m < _nodes && wrong is null; m++)
+                if (batch.EarliestSent[m] < _end[m]) wrong = $"an event for node {m} at {batch.EarliestSent[m]} ns, before that node's window ends at {_end[m]} ns";
+        if (wrong is not null) throw new InvalidOperationException($"node {from}'s batch of window {_window} has {wrong}");
     }
 
     /// <summary>Every batch of the current window is in: each node's earliest event in the next one, and the batches' events routed (in node order).</summary>
@@ -357,6 +398,9 @@ public sealed class NodeKeeperActor : UntypedActor
     /// <summary>No window is left: this node's account to the root.</summary>
     private void Finish()
     {
+        for (int p = 0; p < _nodes; p++)
+            if (_received[p].Count > 0 || _partial[p].Count > 0)
+                throw new InvalidOperationException($"node {p} sent it a batch of window {(_received[p].Count > 0 ? _received[p].Peek().Window : _window)} that no window collected");
         (_running, _over) = (false, true);
         _root!.Tell(new NodeFinished(_node, _window - 1, _events, _runs, _busy, (long[])_messagesTo.Clone(), (long[])_eventsTo.Clone(), _largest));
     }

@@ -39,6 +39,7 @@ internal static class RunWait
     public static T Finish<T>(Task<T> finished, WindowClock clock, long end, RunBounds bounds, string stalled, Task<string>? lost = null)
     {
         var watchdog = bounds.Watchdog;
+        long waiting = Environment.TickCount64;
         int poll = (int)Math.Clamp(watchdog.TotalMilliseconds / 4, 1, 200);
         Task[] waits = lost is null ? [finished] : [finished, lost];
         while (!finished.IsCompleted)
@@ -46,7 +47,7 @@ internal static class RunWait
             if (bounds.Cancel.IsCancellationRequested) throw new RunInterruptedException(clock.Start, end);
             if (lost is { IsCompleted: true })
                 throw new RunAbortedException(clock.Start, $"{lost.Result}; the run stopped at t={clock.Start} ns of {end} ns");
-            if (TimeSpan.FromMilliseconds(Environment.TickCount64 - clock.WallTicks) > watchdog)
+            if (Stalled(Environment.TickCount64, clock.WallTicks, waiting, watchdog))
                 throw new RunAbortedException(clock.Start,
                     $"no window finished for {Seconds(watchdog)} s (wall time) after t={clock.Start} ns: {stalled}");
             try
@@ -60,6 +61,14 @@ internal static class RunWait
         }
         return finished.GetAwaiter().GetResult(); // a failed run throws its RunAbortedException here
     }
+
+    /// <summary>
+    /// Whether no window has finished for longer than the watchdog at <paramref name="now"/>: counted
+    /// from the latest window's opening, or from when the wait began if that is later (a clock made
+    /// before a long set-up, such as workers joining, is not a stalled run).
+    /// </summary>
+    internal static bool Stalled(long now, long windowOpened, long waitBegan, TimeSpan watchdog) =>
+        TimeSpan.FromMilliseconds(now - Math.Max(windowOpened, waitBegan)) > watchdog;
 
     /// <summary>Waits at most the watchdog's time for every answer of <paramref name="asks"/> (asked with that timeout).</summary>
     public static T[] Collect<T>(IEnumerable<Task<T>> asks, long reached, long end, RunBounds bounds, string what)

@@ -3,10 +3,11 @@ using System.Diagnostics;
 namespace ActorGic.Actors;
 
 /// <summary>
-/// How far the root keeper got: the start of its latest window, and when (wall clock) it opened;
-/// and what crossed between the root and other nodes' keepers. The root keeper also records here
-/// where the wall time of a clustered run went (<see cref="Window"/>, <see cref="NodeBusy"/>,
-/// <see cref="Crossed"/>): read those after the run, once its ask completed.
+/// How far a run got: the start of its latest window, and when (wall clock) it opened (the time
+/// keeper's, or in a cluster node 0's keeper's); and where the wall time of a clustered run went:
+/// node 0's keeper records each window (<see cref="Window"/>, <see cref="NodeBusy"/>), the root
+/// keeper what each node sent the others (<see cref="Crossed"/>, from each node's account at the
+/// end). Read those after the run, once its ask completed.
 /// </summary>
 public sealed class WindowClock
 {
@@ -19,10 +20,10 @@ public sealed class WindowClock
     public long Start => Volatile.Read(ref _start);
     public long WallTicks => Volatile.Read(ref _wallTicks);
 
-    /// <summary>Messages between the root and other nodes' keepers so far (windows out, answers back, each part counted).</summary>
+    /// <summary>Batches between nodes' keepers (each part counted; the root's start and the nodes' accounts aside).</summary>
     public long RemoteMessages => Volatile.Read(ref _remote);
 
-    /// <summary>The most events one batch between the root and another node carried (a window's, or an answer's, all its parts).</summary>
+    /// <summary>The most events one batch between two nodes carried (all its parts).</summary>
     public long LargestBatch => Volatile.Read(ref _largest);
 
     public void Opened(long start)
@@ -31,7 +32,7 @@ public sealed class WindowClock
         Volatile.Write(ref _wallTicks, Environment.TickCount64);
     }
 
-    /// <summary>The nodes of the run (the root keeper's, before its first window): sizes the per-node and per-pair figures.</summary>
+    /// <summary>The nodes of the run (the root keeper's, before it starts them): sizes the per-node and per-pair figures.</summary>
     public void Nodes(int nodes)
     {
         _busy = new long[nodes];
@@ -63,7 +64,7 @@ public sealed class WindowClock
     /// A batch, or parts of one, went from node <paramref name="from"/> to node <paramref name="to"/>:
     /// <paramref name="messages"/> messages with <paramref name="events"/> events, of a batch that has
     /// <paramref name="batchEvents"/> events so far (all its parts). A node's batch to itself (the
-    /// root's own node) never crosses: it is not counted.
+    /// same node) never crosses: it is not counted.
     /// </summary>
     public void Crossed(int from, int to, int messages, int events, int batchEvents)
     {
@@ -77,7 +78,7 @@ public sealed class WindowClock
         }
     }
 
-    /// <summary>Cluster windows closed (each one opened, run by every node it concerned, and answered).</summary>
+    /// <summary>Cluster windows closed (each one opened, run by every node it concerned, and every batch of it collected on node 0).</summary>
     public long ClosedWindows => _closed;
 
     /// <summary>Wall seconds inside cluster windows, from each opening to its last answer.</summary>
@@ -95,7 +96,7 @@ public sealed class WindowClock
     /// <summary>Wall seconds of building the nodes (systems, actors) before the first window, when the engine measured it.</summary>
     public double SetupSeconds { get; set; }
 
-    /// <summary>Wall seconds of the run itself, from asking the root keeper to run to its last answer and the components' drain, when the engine measured it.</summary>
+    /// <summary>Wall seconds of the run itself, from asking the root keeper to run to every node's account and the components' drain, when the engine measured it.</summary>
     public double RunSeconds { get; set; }
 
     /// <summary>Wall seconds of collecting what the nodes hold after the last window, when the engine measured it.</summary>

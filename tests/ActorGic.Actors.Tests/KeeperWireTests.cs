@@ -179,9 +179,10 @@ public class KeeperWireTests() : TestKit(ConfigurationFactory.ParseString($"{Wir
         keeper.Tell(new NodeStart(1_000, [10, 10], peers, [Timer(1, 10)]), root.Ref);
         // Window 1: both nodes run, node 1 to 110 (node 0's earliest event plus 100).
         Assert.Equal(110, component.ExpectMsg<RunWindow>().End);
-        // Node 0 is done first: its batch arrives while component 1 still runs.
+        // Node 0 is done first: its batch arrives while component 1 still runs. It waits, unrouted.
         keeper.Tell(new PeerBatch(0, 1, [Timer(1, 120, 1)], 500, [long.MaxValue, 120], 5), peer.Ref);
-        component.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        keeper.Tell(DrainNode.Instance);
+        Assert.Empty(ExpectMsg<LocalDrained>().Remaining);
         keeper.Tell(new WindowDone(1, [], long.MaxValue, 1, 110), component.Ref);
         Assert.Equal(1, peer.ExpectMsg<PeerBatch>().Window);
         // Window 2 starts at node 0's event for it; node 0's next own event (500) lets node 1 run to 120 + 200.
@@ -195,7 +196,7 @@ public class KeeperWireTests() : TestKit(ConfigurationFactory.ParseString($"{Wir
 
     [Theory]
     [InlineData(2, "node 0 sent its batch of window 2 where window 1's was due")]
-    [InlineData(0, "node 0 sent its batch of window 0 where window 1's was due")]
+    [InlineData(0, "node 0 sent it a batch of window 0 after that window was collected (window 1 is open)")]
     public void A_batch_for_another_window_ends_the_run(long window, string reason)
     {
         var (keeper, component, peer, root, peers) = Node();
@@ -229,6 +230,75 @@ public class KeeperWireTests() : TestKit(ConfigurationFactory.ParseString($"{Wir
         Assert.Equal(0, root.ExpectMsg<NodeFinished>().Windows);
         keeper.Tell(new PeerBatch(0, 9, [], 0, [long.MaxValue, long.MaxValue], 0), peer.Ref);
         Assert.Equal("the keeper of node 1 failed at t=0 ns: node 0 sent it a batch of window 9 after the run ended", root.ExpectMsg<RunFailed>().Reason);
+    }
+
+    /// <summary>Node 1 waits in window 1 (node 0 runs from 10, to 210); node 0's batch of it, as the theory's row has it.</summary>
+    [Theory]
+    [InlineData(150L, long.MaxValue, long.MaxValue, 5L, "its next event at 150 ns, before its window's end at 210 ns")]
+    [InlineData(long.MaxValue, 300L, long.MaxValue, 5L, "an event to itself at 300 ns")]
+    [InlineData(long.MaxValue, long.MaxValue, long.MaxValue, -1L, "a busy time of -1")]
+    [InlineData(long.MaxValue, long.MaxValue, 300L, 5L, "its earliest event for this node at 300 ns, its events' is none")]
+    [InlineData(long.MaxValue, long.MaxValue, 90L, 5L, "its earliest event for this node at 90 ns, its events' is none")]
+    public void A_batch_that_its_sender_could_not_have_sent_in_the_same_window_ends_the_run(long next, long toItself, long toHere, long busy, string wrong)
+    {
+        var (keeper, _, peer, root, peers) = Node();
+        keeper.Tell(new NodeStart(1_000, [10, long.MaxValue], peers, []), root.Ref);
+        keeper.Tell(new PeerBatch(0, 1, [], next, [toItself, toHere], busy), peer.Ref);
+        Assert.Equal($"the keeper of node 1 failed at t=0 ns: node 0's batch of window 1 has {wrong}", root.ExpectMsg<RunFailed>().Reason);
+    }
+
+    [Fact]
+    public void An_event_sent_before_the_receivers_window_ends_ends_the_run()
+    {
+        var (keeper, _, peer, root, peers) = Node();
+        keeper.Tell(new NodeStart(1_000, [10, long.MaxValue], peers, []), root.Ref);
+        // Node 1's window 1 ends at 110 (node 0's earliest plus 100): nothing from node 0 may land before.
+        keeper.Tell(new PeerBatch(0, 1, [Timer(1, 100)], long.MaxValue, [long.MaxValue, 100], 5), peer.Ref);
+        Assert.Equal("the keeper of node 1 failed at t=0 ns: node 0's batch of window 1 has an event for node 1 at 100 ns, before that node's window ends at 110 ns",
+            root.ExpectMsg<RunFailed>().Reason);
+    }
+
+    [Fact]
+    public void A_batch_from_a_node_that_had_nothing_to_run_in_that_window_ends_the_run()
+    {
+        var (keeper, component, peer, root, peers) = Node();
+        keeper.Tell(new NodeStart(1_000, [long.MaxValue, 10], peers, [Timer(1, 10)]), root.Ref); // window 1 is node 1's alone
+        component.ExpectMsg<RunWindow>();
+        keeper.Tell(new PeerBatch(0, 1, [], long.MaxValue, [long.MaxValue, long.MaxValue], 5), peer.Ref);
+        Assert.Equal("the keeper of node 1 failed at t=210 ns: node 0 sent it a batch of window 1, in which it had nothing to run", root.ExpectMsg<RunFailed>().Reason);
+    }
+
+    [Fact]
+    public void A_batch_no_window_collected_ends_the_run_when_it_is_over()
+    {
+        var (keeper, component, peer, root, peers) = Node();
+        keeper.Tell(new NodeStart(1_000, [long.MaxValue, 10], peers, [Timer(1, 10)]), root.Ref);
+        component.ExpectMsg<RunWindow>();
+        keeper.Tell(new PeerBatch(0, 5, [], long.MaxValue, [long.MaxValue, long.MaxValue], 5), peer.Ref); // a window nobody will open
+        keeper.Tell(new WindowDone(1, [], long.MaxValue, 1, 210), component.Ref);
+        Assert.Equal("the keeper of node 1 failed at t=210 ns: node 0 sent it a batch of window 5 that no window collected", root.ExpectMsg<RunFailed>().Reason);
+    }
+
+    [Fact]
+    public void A_next_event_near_the_end_of_time_does_not_overflow_the_windows()
+    {
+        var (keeper, component, peer, root, peers) = Node();
+        keeper.Tell(new NodeStart(1_000, [10, 600], peers, [Timer(1, 600)]), root.Ref); // window 1: node 0 runs to 210, node 1 waits
+        // Node 0's next event lies near long.MaxValue: its sum with the lookahead must not wrap around to a negative window end.
+        keeper.Tell(new PeerBatch(0, 1, [], long.MaxValue - 50, [long.MaxValue, long.MaxValue], 5), peer.Ref);
+        var window = component.ExpectMsg<RunWindow>();
+        Assert.Equal((600L, 800L), (window.Start, window.End));
+    }
+
+    [Theory]
+    [InlineData(-1L, 10L, "it was started with the end -1 ns")]
+    [InlineData(1_000L, 20L, "it was started with its earliest event at 20 ns, its initial events' is 10 ns")]
+    [InlineData(1_000L, long.MaxValue, "it was started with its earliest event at none, its initial events' is 10 ns")]
+    public void A_start_that_does_not_match_its_events_or_ends_before_0_ends_the_run(long end, long earliest, string reason)
+    {
+        var (keeper, _, _, root, peers) = Node();
+        keeper.Tell(new NodeStart(end, [long.MaxValue, earliest], peers, [Timer(1, 10)]), root.Ref);
+        Assert.Equal($"the keeper of node 1 failed at t=0 ns: {reason}", root.ExpectMsg<RunFailed>().Reason);
     }
 
     [Fact]

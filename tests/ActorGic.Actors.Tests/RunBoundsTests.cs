@@ -19,6 +19,15 @@ public class RunBoundsTests() : TestKit(ActorEngine.SingleProcessConfig())
     private static SimEvent At(long time, int target) =>
         new() { Time = time, Target = target, Source = SimEvent.ScenarioSource, Kind = EventKind.Action };
 
+    /// <summary>The watchdog counts from the latest window or from when the wait began, whichever is later: a long set-up (workers joining for 60 s) is no stall.</summary>
+    [Theory]
+    [InlineData(100_000L, 0L, 99_000L, false)] // the clock was made 100 s ago, the wait began 1 s ago
+    [InlineData(100_000L, 0L, 60_000L, true)] // the wait began 40 s ago and no window opened since
+    [InlineData(100_000L, 95_000L, 0L, false)] // a window opened 5 s ago
+    [InlineData(100_000L, 69_999L, 0L, true)]
+    public void The_watchdog_counts_from_the_latest_window_or_the_start_of_the_wait(long now, long windowOpened, long waitBegan, bool stalled) =>
+        Assert.Equal(stalled, RunWait.Stalled(now, windowOpened, waitBegan, TimeSpan.FromSeconds(30)));
+
     [Fact]
     public void The_default_watchdog_is_30_s_of_wall_time() => Assert.Equal(TimeSpan.FromSeconds(30), RunBounds.Default.Watchdog);
 
