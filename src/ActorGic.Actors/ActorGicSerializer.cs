@@ -40,9 +40,12 @@ public sealed class ActorGicSerializer : SerializerWithStringManifest
     /// </summary>
     public static int PeerBatchHeaderBytes(int nodes) => 4 + 8 + 4 + 8 + 4 + 8 * nodes + 8 + 1;
 
-    /// <summary>A <see cref="NodeStart"/>'s fields besides its events: end, each node's earliest time, the peers' paths (each with their count), the event count, more.</summary>
-    public static int NodeStartHeaderBytes(int nodes, IEnumerable<string> peers) =>
-        8 + 4 + 8 * nodes + 4 + peers.Sum(p => { int n = Encoding.UTF8.GetByteCount(p); return n + SevenBitBytes(n); }) + 4 + 1;
+    /// <summary>
+    /// A <see cref="NodeStart"/>'s fields besides its events: end, each node's earliest time, the peers' paths, the event count,
+    /// more, the <paramref name="lookaheads"/> lookaheads (each array with its count).
+    /// </summary>
+    public static int NodeStartHeaderBytes(int nodes, IEnumerable<string> peers, int lookaheads = 0) =>
+        8 + 4 + 8 * nodes + 4 + peers.Sum(p => { int n = Encoding.UTF8.GetByteCount(p); return n + SevenBitBytes(n); }) + 4 + 1 + 4 + 8 * lookaheads;
 
     /// <summary>The bytes BinaryWriter takes for a string's length.</summary>
     private static int SevenBitBytes(int value)
@@ -123,7 +126,7 @@ public sealed class ActorGicSerializer : SerializerWithStringManifest
                     w.Write(m.End); WriteLongs(w, m.Earliest);
                     w.Write(m.Peers.Length);
                     foreach (var peer in m.Peers) w.Write(peer);
-                    WriteEvents(w, m.Incoming); w.Write(m.More);
+                    WriteEvents(w, m.Incoming); w.Write(m.More); WriteLongs(w, m.Lookahead);
                     break;
                 case PeerBatch m:
                     w.Write(m.From); w.Write(m.Window); WriteEvents(w, m.Events); w.Write(m.NextTime); WriteLongs(w, m.EarliestSent); w.Write(m.BusyTicks);
@@ -193,7 +196,7 @@ public sealed class ActorGicSerializer : SerializerWithStringManifest
                 "nx" => new NmiBrokerRefused(ReadString(r)),
                 "ng" => GetNmiUsers.Instance,
                 "nl" => ReadUsers(r),
-                "Ns" => new NodeStart(r.ReadInt64(), ReadLongs(r), ReadStrings(r), ReadEvents(r), ReadFlag(r)),
+                "Ns" => new NodeStart(r.ReadInt64(), ReadLongs(r), ReadStrings(r), ReadEvents(r), ReadFlag(r), ReadLongs(r)),
                 "Nb" => new PeerBatch(r.ReadInt32(), r.ReadInt64(), ReadEvents(r), r.ReadInt64(), ReadLongs(r), r.ReadInt64(), ReadFlag(r)),
                 "Nf" => new NodeFinished(r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadLongs(r), ReadLongs(r), r.ReadInt64()),
                 "Nx" => DrainNode.Instance,

@@ -107,7 +107,7 @@ public static class ClusterEngine
                     NodeKeeperActor.Props(n, perNode[n], nodeOf, lookahead, horizons, rootPath, n == 0 ? clock : null, n == 0 ? progress : null), "node-keeper"))
                 .ToArray();
             var nodeKeepers = localKeepers.Select((k, n) => FromNode0(n, "node-keeper", k)).ToArray();
-            var root = systems[0].ActorOf(RootKeeperActor.Props(nodeKeepers, nodeOf, simulation.InitialEvents(), clock), "root-keeper");
+            var root = systems[0].ActorOf(RootKeeperActor.Props(nodeKeepers, nodeOf, simulation.InitialEvents(), clock, lookahead), "root-keeper");
             clock.SetupSeconds = watch.Elapsed.TotalSeconds;
             var alongside = options?.WhileRunning?.Invoke(addresses) ?? Task.CompletedTask;
             var outcome = ActorEngine.RunToEnd(root, components, end, clock, bounds, "a node or component stopped answering");

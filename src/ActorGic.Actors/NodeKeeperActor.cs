@@ -9,11 +9,16 @@ namespace ActorGic.Actors;
 /// The root keeper starts a run on one node: the run's end, every node's earliest event
 /// (<paramref name="Earliest"/>, long.MaxValue: none), every node's keeper by path in node order
 /// (<paramref name="Peers"/>, this node's own included), and the initial events for this node's
-/// components. A batch larger than one message may carry (<see cref="WireBudget"/>) comes in parts:
+/// components; <paramref name="Lookahead"/> is the root's lookahead between every two nodes, row by
+/// row (empty: none given), which each node holds against its own: nodes that computed different
+/// ones would open different windows. A batch larger than one message may carry (<see cref="WireBudget"/>) comes in parts:
 /// every part but the last has <paramref name="More"/> and carries events only; the node starts on
 /// the last.
 /// </summary>
-public sealed record NodeStart(long End, long[] Earliest, string[] Peers, SimEvent[] Incoming, bool More = false) : IActorGicMessage;
+public sealed record NodeStart(long End, long[] Earliest, string[] Peers, SimEvent[] Incoming, bool More = false, long[]? Lookahead = null) : IActorGicMessage
+{
+    public long[] Lookahead { get; init; } = Lookahead ?? [];
+}
 
 /// <summary>
 /// What a node sends every other node after each window it ran: the events for that node's
@@ -216,6 +221,7 @@ public sealed class NodeKeeperActor : UntypedActor
         if (start.Earliest.Length != _nodes || start.Peers.Length != _nodes)
             throw new InvalidOperationException($"it was started with {start.Earliest.Length} earliest times and {start.Peers.Length} peers for a run of {_nodes} nodes");
         if (start.End < 0) throw new InvalidOperationException($"it was started with the end {start.End} ns");
+        if (start.Lookahead.Length > 0) CheckLookahead(start.Lookahead);
         if (start.Earliest[_node] != _initialMin)
             throw new InvalidOperationException($"it was started with its earliest event at {Shown(start.Earliest[_node])}, its initial events' is {Shown(_initialMin)}");
         _started = true;
@@ -224,6 +230,18 @@ public sealed class NodeKeeperActor : UntypedActor
         _runEnd = start.End;
         start.Earliest.CopyTo(_min, 0);
         Advance();
+    }
+
+    /// <summary>The root's lookahead between every two nodes, row by row, is this node's own.</summary>
+    private void CheckLookahead(long[] root)
+    {
+        if (root.Length != _nodes * _nodes)
+            throw new InvalidOperationException($"it was started with {root.Length} lookaheads for a run of {_nodes} nodes");
+        for (int m = 0; m < _nodes; m++)
+            for (int n = 0; n < _nodes; n++)
+                if (root[m * _nodes + n] != _lookahead[m, n])
+                    throw new InvalidOperationException(
+                        $"the root's lookahead from node {m} to node {n} is {root[m * _nodes + n]} ns, this node's {_lookahead[m, n]} ns: the nodes would open different windows");
     }
 
     /// <summary>A batch, or a part of one, from another node: whole, it waits for its window.</summary>
@@ -418,16 +436,18 @@ public sealed class NodeKeeperActor : UntypedActor
 public sealed class RootKeeperActor : RunKeeperActor
 {
     private readonly IActorRef[] _nodes;
+    private readonly long[] _lookahead;
     private readonly List<SimEvent>[] _initial;
     private readonly bool[] _pending;
     private int _awaiting;
     private long _windows = -1, _events, _runs;
     private int _perMessage = 1;
 
-    public RootKeeperActor(IActorRef[] nodes, int[] nodeOfComponent, IEnumerable<SimEvent> initial, WindowClock? clock = null)
+    public RootKeeperActor(IActorRef[] nodes, int[] nodeOfComponent, IEnumerable<SimEvent> initial, WindowClock? clock = null, long[,]? lookahead = null)
         : base("the root keeper", null, clock)
     {
         _nodes = nodes;
+        _lookahead = lookahead is null ? [] : lookahead.Cast<long>().ToArray();
         _initial = nodes.Select(_ => new List<SimEvent>()).ToArray();
         _pending = new bool[nodes.Length];
         foreach (var e in initial)
@@ -440,8 +460,8 @@ public sealed class RootKeeperActor : RunKeeperActor
     }
 
     /// <summary>The root's props; node 0's keeper moves <paramref name="clock"/> (the run's watchdog reads it) and reports progress.</summary>
-    public static Props Props(IActorRef[] nodes, int[] nodeOfComponent, IEnumerable<SimEvent> initial, WindowClock? clock = null) =>
-        Akka.Actor.Props.Create(() => new RootKeeperActor(nodes, nodeOfComponent, initial, clock)).WithDispatcher("akka.actor.sim-dispatcher");
+    public static Props Props(IActorRef[] nodes, int[] nodeOfComponent, IEnumerable<SimEvent> initial, WindowClock? clock = null, long[,]? lookahead = null) =>
+        Akka.Actor.Props.Create(() => new RootKeeperActor(nodes, nodeOfComponent, initial, clock, lookahead)).WithDispatcher("akka.actor.sim-dispatcher");
 
     /// <summary>A lookahead for each pair of the run's nodes, each at least 1 ns: a 0 would open windows that never advance.</summary>
     internal static void CheckLookahead(long[,] lookahead, int nodes)
@@ -457,7 +477,7 @@ public sealed class RootKeeperActor : RunKeeperActor
 
     protected override void PreStart()
     {
-        _perMessage = WireBudget.EventsPerMessage(Context.System.Settings.Config, ActorGicSerializer.NodeStartHeaderBytes(_nodes.Length, PeerPaths()));
+        _perMessage = WireBudget.EventsPerMessage(Context.System.Settings.Config, ActorGicSerializer.NodeStartHeaderBytes(_nodes.Length, PeerPaths(), _lookahead.Length));
         Context.System.EventStream.Subscribe(Self, typeof(PayloadRefused));
     }
 
@@ -514,7 +534,7 @@ public sealed class RootKeeperActor : RunKeeperActor
             var inbox = _initial[n];
             int parts = WireBudget.Parts(inbox.Count, _perMessage);
             for (int p = 0; p < parts; p++)
-                _nodes[n].Tell(new NodeStart(End, earliest, peers, WireBudget.Part(inbox, p, _perMessage), More: p < parts - 1), Self);
+                _nodes[n].Tell(new NodeStart(End, earliest, peers, WireBudget.Part(inbox, p, _perMessage), More: p < parts - 1, _lookahead), Self);
             inbox.Clear();
         }
     }

@@ -117,8 +117,10 @@ public static partial class ProcessCluster
             var keepers = new IActorRef[nodes];
             var horizons = new Horizons(layout, simulation.Scenario.Timing, simulation.CpuAtomics);
             var clock = new WindowClock();
-            keepers[0] = system.ActorOf(NodeKeeperActor.Props(0, local, nodeOf, ClusterEngine.Lookahead(layout, horizons, nodes), horizons,
-                clock: clock, progress: progress), "node-keeper");
+            var lookahead = ClusterEngine.Lookahead(layout, horizons, nodes);
+            // Node 0's keeper reports a failure before its start to the root, as every worker's does.
+            keepers[0] = system.ActorOf(NodeKeeperActor.Props(0, local, nodeOf, lookahead, horizons,
+                new RootActorPath(cluster.SelfAddress) / "user" / "root-keeper", clock, progress), "node-keeper");
             // The NMI broker's registry lives on the coordinator too (never a migrating singleton); it is not on the data path.
             if (simulation.Mux is { } mux) system.ActorOf(NmiBrokerActor.Props(mux.Broker.Copy(), mux.Sgi), "nmi-broker");
             double built = watch.Elapsed.TotalSeconds;
@@ -141,7 +143,7 @@ public static partial class ProcessCluster
             var provider = ((ExtendedActorSystem)system).Provider;
             for (int n = 1; n < nodes; n++)
                 keepers[n] = provider.ResolveActorRef(new RootActorPath(addresses[n]) / "user" / "worker" / "node-keeper");
-            var root = system.ActorOf(RootKeeperActor.Props(keepers, nodeOf, simulation.InitialEvents(), clock), "root-keeper");
+            var root = system.ActorOf(RootKeeperActor.Props(keepers, nodeOf, simulation.InitialEvents(), clock, lookahead), "root-keeper");
 
             var done = RunWait.Finish(root.Ask<RunFinished>(new RunTo(end), Timeout.InfiniteTimeSpan), clock, end, bounds,
                 "a node stopped answering", lost.Task);

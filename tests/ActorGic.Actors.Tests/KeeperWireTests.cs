@@ -301,6 +301,29 @@ public class KeeperWireTests() : TestKit(ConfigurationFactory.ParseString($"{Wir
         Assert.Equal($"the keeper of node 1 failed at t=0 ns: {reason}", root.ExpectMsg<RunFailed>().Reason);
     }
 
+    [Theory]
+    [InlineData(new long[] { 200, 100, 100, 200 }, null)]
+    [InlineData(new long[] { 200, 100, 130, 200 }, "the root's lookahead from node 1 to node 0 is 130 ns, this node's 100 ns: the nodes would open different windows")]
+    [InlineData(new long[] { 200, 100, 100 }, "it was started with 3 lookaheads for a run of 2 nodes")]
+    public void A_start_whose_lookahead_is_not_the_node_s_own_ends_the_run(long[] lookahead, string? reason)
+    {
+        var (keeper, component, _, root, peers) = Node();
+        keeper.Tell(new NodeStart(1_000, [long.MaxValue, 10], peers, [Timer(1, 10)], Lookahead: lookahead), root.Ref);
+        if (reason is null) component.ExpectMsg<RunWindow>(); // the same: it runs
+        else Assert.Equal($"the keeper of node 1 failed at t=0 ns: {reason}", root.ExpectMsg<RunFailed>().Reason);
+    }
+
+    [Fact]
+    public void The_root_hands_every_node_its_lookahead_between_nodes()
+    {
+        var (node0, node1) = (CreateTestProbe(), CreateTestProbe());
+        var lookahead = new long[,] { { 600, 300 }, { 130, 600 } };
+        var root = Sys.ActorOf(RootKeeperActor.Props([node0.Ref, node1.Ref], [0, 1], [Timer(1, 5)], lookahead: lookahead));
+        root.Tell(new RunTo(1_000));
+        Assert.Equal([600L, 300L, 130L, 600L], node0.ExpectMsg<NodeStart>().Lookahead);
+        Assert.Equal([600L, 300L, 130L, 600L], node1.ExpectMsg<NodeStart>().Lookahead);
+    }
+
     [Fact]
     public void A_second_start_ends_the_run()
     {

@@ -43,6 +43,7 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
         new NmiUsers([new NmiUser("cpu-stop", 30, 2, true)], 3),
         new NodeStart(5_000, [40, long.MaxValue], ["akka.tcp://actorgic@127.0.0.1:4053/user/node-keeper", "akka://actorgic/user/node-keeper"], [Event]),
         new NodeStart(5_000, [], [], [Event], More: true),
+        new NodeStart(5_000, [1, 2], ["a", "b"], [], Lookahead: [600, 300, 300, 600]),
         new PeerBatch(2, 17, [Event, Event], 75, [long.MaxValue, 1_234, 60], 123_456_789),
         new PeerBatch(2, 17, [Event], 0, [], 0, More: true),
         new NodeFinished(2, 1_005, 9, 4, 123_456_789, [3, 0, 7], [40, 0, 12], 568),
@@ -76,7 +77,7 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
         RunFinished f => $"rf {f.Windows} {f.Events} {f.ReachedNs} {f.ComponentRuns} {string.Join(",", f.Undelivered.Select(Show))}",
         LocalDrained l => $"ld {l.Component} {string.Join(",", l.Remaining.Select(Show))}",
         NmiUsers u => $"nl {u.Sgi} {string.Join(",", u.Users)}",
-        NodeStart n => $"Ns {n.End} {string.Join(",", n.Earliest)} {string.Join(" ", n.Peers)} {n.More} {string.Join(",", n.Incoming.Select(Show))}",
+        NodeStart n => $"Ns {n.End} {string.Join(",", n.Earliest)} {string.Join(" ", n.Peers)} {n.More} {string.Join(",", n.Lookahead)} {string.Join(",", n.Incoming.Select(Show))}",
         PeerBatch b => $"Nb {b.From} {b.Window} {b.NextTime} {string.Join(",", b.EarliestSent)} {b.BusyTicks} {b.More} {string.Join(",", b.Events.Select(Show))}",
         NodeFinished f => $"Nf {f.Node} {f.Windows} {f.Events} {f.ComponentRuns} {f.BusyTicks} {string.Join(",", f.MessagesTo)} {string.Join(",", f.EventsTo)} {f.LargestBatch}",
         NodeFacts f => $"Cf {f.Node} {Convert.ToHexString(f.Facts)} {f.PeakBytes} {f.More} {string.Join(",", f.Remaining.Select(Show))}",
@@ -120,6 +121,8 @@ public class SerializerTests() : TestKit(ActorEngine.SingleProcessConfig())
             var peers = Enumerable.Range(0, nodes).Select(n => $"akka.tcp://actorgic@127.0.0.1:{40_000 + n}/user/" + new string('w', 20 * n) + "/node-keeper").ToArray();
             Assert.Equal(ActorGicSerializer.NodeStartHeaderBytes(nodes, peers) + 2 * ActorGicSerializer.EventBytes,
                 s.ToBinary(new NodeStart(9, earliest, peers, [Event, Event])).Length);
+            Assert.Equal(ActorGicSerializer.NodeStartHeaderBytes(nodes, peers, nodes * nodes),
+                s.ToBinary(new NodeStart(9, earliest, peers, [], Lookahead: new long[nodes * nodes])).Length);
         }
     }
 
