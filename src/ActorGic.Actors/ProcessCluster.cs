@@ -162,22 +162,11 @@ public static partial class ProcessCluster
             inFlight.AddRange(RunWait.Collect([DrainCollector.Drain(system, local.Values, keepers[0])], done.ReachedNs, end, bounds,
                 "the coordinator's node").Single());
             var facts = RunFacts.Of(simulation, id => nodeOf[id] == 0);
-            try
+            // Bounded like every wait: a worker that is alive but never sends its results ends the run after the watchdog.
+            foreach (var r in RunWait.Collect(remote, done.ReachedNs, end, bounds, "a worker node"))
             {
-                Task.WaitAll(remote, cancel);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new RunInterruptedException(done.ReachedNs, end);
-            }
-            catch (AggregateException)
-            {
-                throw new RunAbortedException(done.ReachedNs, "a worker node did not send its results after the run");
-            }
-            foreach (var r in remote)
-            {
-                facts.Merge(r.Result.Facts);
-                inFlight.AddRange(r.Result.Node.Remaining);
+                facts.Merge(r.Facts);
+                inFlight.AddRange(r.Node.Remaining);
             }
             log?.WriteLine($"actorgic: results collected after {watch.Elapsed.TotalSeconds:F1} s");
             var peaks = new[] { System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 }.Concat(remote.Select(r => r.Result.Node.PeakBytes)).ToArray();
