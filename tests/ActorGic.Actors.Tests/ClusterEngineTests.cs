@@ -186,3 +186,45 @@ public class ProcessClusterPartTests
         }
     }
 }
+
+/// <summary>
+/// A worker that is gone once the run's windows are over (its system stopped before the
+/// coordinator asks for its results) must not leave the coordinator waiting: the wait for the
+/// workers' results is bounded by the watchdog, as every wait of a run is.
+/// </summary>
+[Collection("in-process cluster")]
+public class ProcessClusterResultsTests
+{
+    /// <summary>The coordinator's log: when it says the windows are over, the worker is stopped, and the line returns once it has.</summary>
+    private sealed class StopsTheWorker(CancellationTokenSource worker, Func<Task> stopped) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value?.Contains("collecting the nodes' results") != true) return;
+            worker.Cancel();
+            stopped().Wait(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Fact]
+    public async Task A_worker_that_never_sends_its_results_ends_the_run_after_the_watchdog()
+    {
+        var sources = ScenarioSources.FromText(ClusterEngineTests.ThreeChipsText, "three chips");
+        var scenario = sources.Load();
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var cancelWorker = new CancellationTokenSource();
+        Task<int>? work = null;
+        var log = new StopsTheWorker(cancelWorker, () => work!.ContinueWith(_ => { }));
+        var coordinate = Task.Run(() => ProcessCluster.Coordinate(scenario, sources, 2, port, null, log, out _,
+            joinTimeout: TimeSpan.FromSeconds(90), bounds: new RunBounds { Watchdog = TimeSpan.FromSeconds(2) }));
+        work = Task.Run(() => ProcessCluster.Work($"127.0.0.1:{port}", 0, new StringWriter(), TimeSpan.FromSeconds(90), cancelWorker.Token));
+
+        var e = await Assert.ThrowsAsync<RunAbortedException>(() => coordinate.WaitAsync(TimeSpan.FromMinutes(2)));
+        Assert.Equal("a worker node did not hand over what it still held within 2 s (wall time) after the run", e.Message);
+        await Assert.ThrowsAsync<OperationCanceledException>(() => work);
+    }
+}
