@@ -67,6 +67,14 @@ public static class Summary
             console.WriteLine(r.Op == "boot" ? $"at boot: {r.Purpose} {what}" : $"{r.Op} {r.Purpose} at {Time(r.AtNs)} from CPU{r.Cpu}: {what}{took}");
             // The owners asked, with the roll-back of a drain that did not finish (at boot: why the table is as it is).
             foreach (var asked in r.Asked) console.WriteLine(r.Op == "boot" ? $"  {asked}" : $"  asked {asked}");
+            // When each attempt that was undone began and ended (the report's rolled_back; hatched on the SGI timeline).
+            foreach (var back in r.RolledBack)
+                console.WriteLine($"  rolled back: SGI {back.Sgi} ({back.Owner}) from {Time(back.FromNs)} to {Time(back.ToNs)}, " + back.Step switch
+                {
+                    "drain" => "its drain did not finish",
+                    "setup" => "its setup did not finish",
+                    _ => "its setup and the rollback did not finish: the slot is left stale",
+                });
         }
         if (report.LatencyNs.Count > 0) console.Write(LatencyTable(report));
         if (report.Replay is { } replay) PrintReplay(console, replay);

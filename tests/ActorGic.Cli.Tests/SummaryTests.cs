@@ -93,6 +93,7 @@ request-sgi cpu-pause at 20.06 us from CPU0: granted SGI 5, taken from IRQ_WORK 
   asked TIMER (SGI 4, 1 sent): accepted, ipi-mux
   asked TIMER: the drain of SGI 4 did not finish within 50000ns: CPU 6 still held it pending or active
   asked IRQ_WORK (SGI 5, 2 sent): accepted, ipi-mux
+  rolled back: SGI 4 (TIMER) from 20.215 us to 70.751 us, its drain did not finish
 
   latency     count   p50      p99       max      unserved   min to max (log)
 ───────────────────────────────────────────────────────────────────────────────
