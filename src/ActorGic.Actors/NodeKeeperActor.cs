@@ -329,11 +329,12 @@ public sealed class NodeKeeperActor : UntypedActor
     private void CheckBatch(int from, Received batch)
     {
         string? wrong = null;
+        long earliest = batch.Events.Count == 0 ? long.MaxValue : batch.Events.Min(e => e.Time);
         if (batch.NextTime < _end[from]) wrong = $"its next event at {batch.NextTime} ns, before its window's end at {_end[from]} ns";
         else if (batch.EarliestSent[from] != long.MaxValue) wrong = $"an event to itself at {batch.EarliestSent[from]} ns";
         else if (batch.BusyTicks < 0) wrong = $"a busy time of {batch.BusyTicks}";
-        else if (batch.EarliestSent[_node] != (batch.Events.Count == 0 ? long.MaxValue : batch.Events.Min(e => e.Time)))
-            wrong = $"its earliest event for this node at {Shown(batch.EarliestSent[_node])}, its events' is {Shown(batch.Events.Count == 0 ? long.MaxValue : batch.Events.Min(e => e.Time))}";
+        else if (batch.EarliestSent[_node] != earliest)
+            wrong = $"its earliest event for this node at {Shown(batch.EarliestSent[_node])}, its events' is {Shown(earliest)}";
         else
             for (int m = 0; m < _nodes && wrong is null; m++)
                 if (batch.EarliestSent[m] < _end[m]) wrong = $"an event for node {m} at {batch.EarliestSent[m]} ns, before that node's window ends at {_end[m]} ns";

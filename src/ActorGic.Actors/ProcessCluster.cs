@@ -33,9 +33,12 @@ public static partial class ProcessCluster
                 $"akka.actor.provider = cluster\nakka.remote.dot-netty.tcp.port = {port}\nakka.cluster.seed-nodes = [\"akka.tcp://actorgic@{seed}\"]")
             .WithFallback(ClusterEngine.NodeConfig());
 
-    /// <summary>A process's settings, and its log filters (<see cref="LostPeerNoise"/>, <see cref="ConnectionNoise"/> warning on <paramref name="warnings"/>, standard error by default).</summary>
-    public static ActorSystemSetup ProcessSetup(int port, string seed, TextWriter? warnings = null) =>
-        ClusterEngine.NodeSetup(ProcessConfig(port, seed), new ConnectionNoise(warnings));
+    /// <summary>
+    /// A process's settings (<paramref name="over"/>, when given, over them), and its log filters
+    /// (<see cref="LostPeerNoise"/>, <see cref="ConnectionNoise"/> warning on <paramref name="warnings"/>, standard error by default).
+    /// </summary>
+    public static ActorSystemSetup ProcessSetup(int port, string seed, TextWriter? warnings = null, Config? over = null) =>
+        ClusterEngine.NodeSetup(over is null ? ProcessConfig(port, seed) : over.WithFallback(ProcessConfig(port, seed)), new ConnectionNoise(warnings));
 
     private static TimeSpan Setting(string path) =>
         ConfigurationFactory.ParseString(ClusterConf.Value).GetTimeSpan(path, null, allowInfinite: false);
@@ -87,9 +90,8 @@ public static partial class ProcessCluster
         var started = System.Diagnostics.Stopwatch.StartNew();
         // Stopped without leaving the cluster: the workers have their EndRun by then (or the run failed and
         // they must notice it), and a coordinated leave whose members are all going waits out its phases' timeouts.
-        var system = ActorSystem.Create("actorgic", ClusterEngine.NodeSetup(
-            ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off")
-                .WithFallback(ProcessConfig(port, $"127.0.0.1:{port}")), new ConnectionNoise(log)));
+        var system = ActorSystem.Create("actorgic", ProcessSetup(port, $"127.0.0.1:{port}", log,
+            ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off")));
         double listening = started.Elapsed.TotalSeconds;
         ClusterCost? measured = null;
         var stopping = new System.Diagnostics.Stopwatch();
